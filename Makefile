@@ -1,0 +1,55 @@
+# edge-avs: every target sets up what it needs (venv from pinned versions, npm ci from the lock).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMPS := .stamps
+PYTEST_ARGS ?=
+
+.PHONY: all demo test test-unit lint generate check-generated bench setup clean
+
+all: test
+
+$(STAMPS):
+	@mkdir -p $(STAMPS)
+
+$(STAMPS)/venv: requirements/lock.txt pyproject.toml | $(STAMPS)
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements/lock.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@touch $@
+
+$(STAMPS)/npm: contracts/package-lock.json contracts/package.json | $(STAMPS)
+	cd contracts && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+setup: $(STAMPS)/venv $(STAMPS)/npm
+
+demo: setup
+	$(BIN)/avs devnet up
+
+test: setup
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+test-unit: setup
+	$(BIN)/python -m pytest -q tests/unit $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy avs operator/avs_operator aggregator/avs_aggregator tests benchmarks
+
+generate: setup
+	$(BIN)/python tools/generate.py
+
+check-generated: generate
+	git diff --exit-code -- avs/chain/artifacts avs/rpc/v1 || \
+	  (echo "generated code is stale: run 'make generate' and commit the result" >&2; exit 1)
+	@test -z "$$(git status --porcelain -- avs/chain/artifacts avs/rpc/v1)" || \
+	  (echo "generated files not committed:" >&2; git status --porcelain -- avs/chain/artifacts avs/rpc/v1 >&2; exit 1)
+
+bench: setup
+	$(BIN)/python benchmarks/bls.py --json
+
+clean:
+	rm -rf $(STAMPS) $(VENV) contracts/node_modules .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Aggregator of edge-avs: collects signed responses, certifies, submits."""

@@ -1,0 +1,61 @@
+"""structlog set-up: JSON when stderr is not a TTY, console otherwise; secrets redacted."""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from collections.abc import MutableMapping
+from typing import Any
+
+import structlog
+
+_SECRET_KEY = re.compile(r"(pass(word)?|secret|private|priv_?key|sk|mnemonic|seed|token)", re.I)
+# A 32-byte hex string is the shape of a private key; long enough hex blobs are kept
+# (hashes and signatures are public), so only exact 64-hex-digit values are masked.
+_HEX_SECRET = re.compile(r"^(0x)?[0-9a-fA-F]{64}$")
+REDACTED = "***redacted***"
+
+
+def redact_secrets(
+    _logger: Any, _method: str, event_dict: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    """Mask values whose key names a secret, and bare 32-byte hex values under such keys."""
+    for key, value in list(event_dict.items()):
+        if key == "event":
+            continue
+        if _SECRET_KEY.search(key) and not key.endswith(("_file", "_path", "_id")):
+            event_dict[key] = REDACTED
+        elif isinstance(value, str) and _HEX_SECRET.match(value) and "key" in key.lower():
+            event_dict[key] = REDACTED
+    return event_dict
+
+
+def configure_logging(level: str = "info", json: bool | None = None) -> None:
+    """Configure structlog for the whole process; ``json=None`` picks by TTY."""
+    use_json = (not sys.stderr.isatty()) if json is None else json
+    renderer: Any = (
+        structlog.processors.JSONRenderer()
+        if use_json
+        else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
+    )
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            redact_secrets,
+            structlog.processors.format_exc_info,
+            renderer,
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(
+            logging.getLevelNamesMapping().get(level.upper(), logging.INFO)
+        ),
+        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        cache_logger_on_first_use=False,
+    )
+
+
+def get_logger(**context: Any) -> Any:
+    """A bound logger with ``context`` attached once (task, operator, component...)."""
+    return structlog.get_logger().bind(**context)

@@ -1,0 +1,1 @@
+"""Operator node of edge-avs: task intake, inference, signing, submission."""
