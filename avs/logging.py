@@ -10,7 +10,22 @@ from typing import Any
 
 import structlog
 
-_SECRET_KEY = re.compile(r"(pass(word)?|secret|private|priv_?key|sk|mnemonic|seed|token)", re.I)
+_SECRET_WORDS = frozenset(
+    {
+        "password",
+        "passwd",
+        "pass",
+        "passphrase",
+        "secret",
+        "private",
+        "privkey",
+        "sk",
+        "mnemonic",
+        "seed",
+        "token",
+    }
+)
+_REFERENCE_SUFFIXES = ("_file", "_path", "_id")
 # A 32-byte hex string is the shape of a private key; long enough hex blobs are kept
 # (hashes and signatures are public), so only exact 64-hex-digit values are masked.
 _HEX_SECRET = re.compile(r"^(0x)?[0-9a-fA-F]{64}$")
@@ -24,9 +39,10 @@ def redact_secrets(
     for key, value in list(event_dict.items()):
         if key == "event":
             continue
-        if _SECRET_KEY.search(key) and not key.endswith(("_file", "_path", "_id")):
+        words = set(key.lower().split("_"))
+        if words & _SECRET_WORDS and not key.endswith(_REFERENCE_SUFFIXES):
             event_dict[key] = REDACTED
-        elif isinstance(value, str) and _HEX_SECRET.match(value) and "key" in key.lower():
+        elif isinstance(value, str) and _HEX_SECRET.match(value) and "key" in words:
             event_dict[key] = REDACTED
     return event_dict
 
