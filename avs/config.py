@@ -22,6 +22,8 @@ from avs.errors import ConfigError
 
 T = TypeVar("T")
 ENV_PREFIX = "AVS_"
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off"})
 
 
 def load_config(
@@ -117,8 +119,8 @@ def _scalar(hint: Any, value: Any, where: str) -> Any:
     if hint is bool:
         if isinstance(value, bool):
             return value
-        if isinstance(value, str) and value.lower() in ("1", "true", "yes", "on", "0", "false", "no", "off"):
-            return value.lower() in ("1", "true", "yes", "on")
+        if isinstance(value, str) and value.lower() in _TRUE | _FALSE:
+            return value.lower() in _TRUE
         raise ConfigError(f"{where} must be true or false, got {value!r}")
     if hint is int:
         if isinstance(value, bool):

@@ -40,9 +40,9 @@ def redact_secrets(
         if key == "event":
             continue
         words = set(key.lower().split("_"))
-        if words & _SECRET_WORDS and not key.endswith(_REFERENCE_SUFFIXES):
-            event_dict[key] = REDACTED
-        elif isinstance(value, str) and _HEX_SECRET.match(value) and "key" in words:
+        names_secret = bool(words & _SECRET_WORDS) and not key.endswith(_REFERENCE_SUFFIXES)
+        looks_like_key = isinstance(value, str) and bool(_HEX_SECRET.match(value)) and "key" in words
+        if names_secret or looks_like_key:
             event_dict[key] = REDACTED
     return event_dict
 

@@ -83,7 +83,7 @@ def test_environment_alone_is_enough() -> None:
     ],
 )
 def test_bad_values_name_the_field(tmp_path: Path, text: str, message: str) -> None:
-    with pytest.raises(ConfigError, match="role.yaml") as info:
+    with pytest.raises(ConfigError, match=r"role\.yaml") as info:
         load_config(RoleConfig, write(tmp_path, text), env={})
     assert message in str(info.value)
 
