@@ -41,7 +41,8 @@ def redact_secrets(
             continue
         words = set(key.lower().split("_"))
         names_secret = bool(words & _SECRET_WORDS) and not key.endswith(_REFERENCE_SUFFIXES)
-        looks_like_key = isinstance(value, str) and bool(_HEX_SECRET.match(value)) and "key" in words
+        is_hex_key = isinstance(value, str) and bool(_HEX_SECRET.match(value))
+        looks_like_key = is_hex_key and "key" in words
         if names_secret or looks_like_key:
             event_dict[key] = REDACTED
     return event_dict
