@@ -1,0 +1,55 @@
+"""Aggregator configuration (``aggregator.yaml`` + ``AVS_*`` overrides)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from avs.config import load_config
+
+
+@dataclass(frozen=True, slots=True)
+class AggregatorConfig:
+    """Everything an aggregator needs; secrets appear only as file paths."""
+
+    rpc_url: str
+    """JSON-RPC URL of the chain the AVS contracts live on."""
+    deployment: Path
+    """Deployment JSON written by ``avs deploy``."""
+    ecdsa_key_file: Path
+    """ECDSA key file (geth keystore v3) that pays for certificate transactions."""
+    data_dir: Path
+    """Holds ``tasks.sqlite`` and ``blobs/`` (models and inputs served by GetBlob)."""
+    ecdsa_password_file: Path | None = None
+    """File holding the ECDSA key password."""
+    listen: str = "0.0.0.0:50051"
+    """gRPC listen address (port 0 picks a free port; the bound one is logged)."""
+    metrics_port: int = 9091
+    """Port of Prometheus ``/metrics`` (0 picks a free port, -1 disables)."""
+    poll_interval: float = 0.5
+    """Seconds between chain polls for new tasks and blocks."""
+    max_message_bytes: int = 4 * 1024 * 1024
+    """Largest gRPC message accepted; bigger ones are refused with RESOURCE_EXHAUSTED."""
+    challenge: bool = True
+    """Submit slashing evidence for provable faults seen in responses."""
+    port_file: Path | None = None
+    """If set, the bound gRPC port is written here once serving (for supervisors)."""
+
+    def __post_init__(self) -> None:
+        if ":" not in self.listen:
+            raise ValueError("listen must be host:port, e.g. 0.0.0.0:50051")
+
+    @property
+    def task_db(self) -> Path:
+        """Path of the persistent task store."""
+        return self.data_dir / "tasks.sqlite"
+
+    @property
+    def blob_dir(self) -> Path:
+        """Directory of blobs served by GetBlob."""
+        return self.data_dir / "blobs"
+
+
+def load_aggregator_config(path: Path | None) -> AggregatorConfig:
+    """Read ``path`` (optional) and ``AVS_*`` overrides into an :class:`AggregatorConfig`."""
+    return load_config(AggregatorConfig, path)

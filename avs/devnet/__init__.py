@@ -1,0 +1,1 @@
+"""Local devnet: anvil, contracts, operators and an aggregator as real processes."""

@@ -1,0 +1,100 @@
+"""Prometheus metrics with EigenLayer node-spec names plus ``avs_*`` counters.
+
+Each component builds its own :class:`CollectorRegistry` (no global state), so two
+components in one test process never share counters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from wsgiref.simple_server import WSGIServer
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
+
+LATENCY_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+
+
+@dataclass(frozen=True, slots=True)
+class OperatorMetrics:
+    """Metrics an operator node exports."""
+
+    registry: CollectorRegistry
+    performance_score: Gauge
+    """``eigen_performance_score``: 100 when healthy, lower when degraded (node spec)."""
+    tasks_received: Counter
+    """Tasks learned of, by source (chain, stream)."""
+    tasks_signed: Counter
+    """Responses signed and submitted, by outcome (signed, abstained)."""
+    tasks_failed: Counter
+    """Tasks that could not be answered, by reason."""
+    inference_seconds: Histogram
+    """Wall time of running one task's batch through onnxruntime."""
+
+    @classmethod
+    def create(cls) -> OperatorMetrics:
+        """Fresh metrics in a new registry."""
+        reg = CollectorRegistry()
+        return cls(
+            registry=reg,
+            performance_score=Gauge(
+                "eigen_performance_score", "Node performance score (0-100)", registry=reg
+            ),
+            tasks_received=Counter(
+                "avs_tasks_received", "Tasks received", ["source"], registry=reg
+            ),
+            tasks_signed=Counter("avs_tasks_signed", "Responses signed", ["outcome"], registry=reg),
+            tasks_failed=Counter(
+                "avs_tasks_failed", "Tasks not answered", ["reason"], registry=reg
+            ),
+            inference_seconds=Histogram(
+                "avs_inference_seconds",
+                "Inference time per task",
+                buckets=LATENCY_BUCKETS,
+                registry=reg,
+            ),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class AggregatorMetrics:
+    """Metrics an aggregator exports."""
+
+    registry: CollectorRegistry
+    performance_score: Gauge
+    """``eigen_performance_score`` of the aggregator process."""
+    responses: Counter
+    """Signed responses received, by status (accepted, duplicate, invalid, ...)."""
+    certificates: Counter
+    """Certificates submitted, by outcome (certified, already_certified, failed)."""
+    expired: Counter
+    """Tasks that passed their deadline without a certificate."""
+    verify_seconds: Histogram
+    """Time spent verifying signatures per batch."""
+
+    @classmethod
+    def create(cls) -> AggregatorMetrics:
+        """Fresh metrics in a new registry."""
+        reg = CollectorRegistry()
+        return cls(
+            registry=reg,
+            performance_score=Gauge(
+                "eigen_performance_score", "Node performance score (0-100)", registry=reg
+            ),
+            responses=Counter("avs_responses", "Responses received", ["status"], registry=reg),
+            certificates=Counter(
+                "avs_certificates", "Certificates submitted", ["outcome"], registry=reg
+            ),
+            expired=Counter("avs_tasks_expired", "Tasks expired uncertified", registry=reg),
+            verify_seconds=Histogram(
+                "avs_verify_seconds",
+                "Signature verification time per batch",
+                buckets=LATENCY_BUCKETS,
+                registry=reg,
+            ),
+        )
+
+
+def serve_metrics(registry: CollectorRegistry, host: str, port: int) -> WSGIServer:
+    """Serve ``/metrics`` for ``registry`` on ``host:port`` in a daemon thread."""
+    server, _thread = start_http_server(port, addr=host, registry=registry)
+    return server

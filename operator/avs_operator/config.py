@@ -1,0 +1,77 @@
+"""Operator node configuration (``operator.yaml`` + ``AVS_*`` overrides)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from avs.config import load_config
+
+
+@dataclass(frozen=True, slots=True)
+class OperatorConfig:
+    """Everything an operator node needs; secrets appear only as file paths."""
+
+    rpc_url: str
+    """JSON-RPC URL of the chain the AVS contracts live on."""
+    deployment: Path
+    """Deployment JSON written by ``avs deploy`` (contract addresses, chain id)."""
+    bls_key_file: Path
+    """BLS key file (eigenlayer-cli keystore layout)."""
+    ecdsa_key_file: Path
+    """ECDSA key file (geth keystore v3) of the operator's address."""
+    aggregator_url: str
+    """``host:port`` of the aggregator's gRPC endpoint."""
+    data_dir: Path
+    """Holds ``protection.sqlite`` (never delete it) and the ``models/`` cache."""
+    bls_password_file: Path | None = None
+    """File holding the BLS key password (empty file: empty password)."""
+    ecdsa_password_file: Path | None = None
+    """File holding the ECDSA key password."""
+    node_api_host: str = "0.0.0.0"  # noqa: S104 - the node API is meant to be scraped by probes
+    """Interface of the node API."""
+    node_api_port: int = 9010
+    """Port of ``/eigen/node`` endpoints (0 picks a free port)."""
+    metrics_port: int = 9090
+    """Port of Prometheus ``/metrics`` (0 picks a free port, -1 disables)."""
+    execution_providers: tuple[str, ...] = ("CPUExecutionProvider",)
+    """onnxruntime execution providers in order of preference; CPU is always the fallback."""
+    intra_op_threads: int = 1
+    """onnxruntime threads per inference session."""
+    poll_interval: float = 0.5
+    """Seconds between chain polls for new tasks."""
+    listen_chain: bool = True
+    """Learn tasks from chain events."""
+    listen_stream: bool = True
+    """Learn tasks from the aggregator's SubscribeTasks stream."""
+    submit_timeout: float = 10.0
+    """Deadline of one SubmitResponse call, in seconds."""
+    submit_retries: int = 5
+    """Attempts per response before giving up (exponential backoff)."""
+    shutdown_grace: float = 20.0
+    """Seconds to finish in-flight tasks after SIGTERM."""
+    devnet_fault: str = ""
+    """Devnet only: ``wrong_label`` makes this node sign wrong labels on purpose."""
+    quorums: tuple[int, ...] = field(default=(0,))
+    """Quorums (operator sets) to join when registering."""
+
+    def __post_init__(self) -> None:
+        if self.devnet_fault not in ("", "wrong_label"):
+            raise ValueError("devnet_fault must be empty or 'wrong_label'")
+        if self.submit_retries < 1:
+            raise ValueError("submit_retries must be at least 1")
+
+    @property
+    def protection_db(self) -> Path:
+        """Path of the slashing-protection database."""
+        return self.data_dir / "protection.sqlite"
+
+    @property
+    def model_cache(self) -> Path:
+        """Directory of the content-addressed model/blob cache."""
+        return self.data_dir / "models"
+
+
+def load_operator_config(path: Path | None) -> OperatorConfig:
+    """Read ``path`` (optional) and ``AVS_*`` overrides into an :class:`OperatorConfig`."""
+    return load_config(OperatorConfig, path)
