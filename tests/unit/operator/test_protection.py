@@ -46,7 +46,7 @@ def test_refusal_survives_a_restart(tmp_path: Path) -> None:
     assert record.result_digest == RESULT_X
 
 
-def _sign_in_child(path: str, digest: bytes, results: "multiprocessing.Queue[str]") -> None:
+def _sign_in_child(path: str, digest: bytes, results: multiprocessing.Queue[str]) -> None:
     try:
         ProtectionStore(Path(path)).authorize(TASK_A, 1, digest)
         results.put("signed")
