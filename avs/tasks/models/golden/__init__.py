@@ -1,0 +1,1 @@
+"""Golden vectors (inputs + expected canonical results) per shipped model (data only)."""
