@@ -2,7 +2,8 @@
 
 sigma = sk * H(m) with H = :func:`avs.crypto.bn254.hash_to_g1`; verification is
 e(H(m), pk2) * e(-sigma, g2) == 1. The registration (proof-of-possession) helpers live
-in :mod:`avs.crypto.eip712` and are re-exported here.
+in :mod:`avs.crypto.eip712` and the contract's aggregate check in
+:mod:`avs.crypto.checker`; both are re-exported here.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from avs.crypto.bn254 import (
     hash_to_g1,
     validate_g2_subgroup,
 )
+from avs.crypto.checker import apk_gamma, verify_apk_signature
 from avs.crypto.eip712 import (
     PUBKEY_REGISTRATION_TYPEHASH,
     registration_digest,
@@ -45,11 +47,13 @@ __all__ = [
     "KeyPair",
     "aggregate_g1",
     "aggregate_g2",
+    "apk_gamma",
     "operator_id",
     "registration_digest",
     "registration_message_hash",
     "sign_registration",
     "verify",
+    "verify_apk_signature",
     "verify_registration",
 ]
 

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from py_ecc.optimized_bn128 import optimized_pairing as op
 
-from avs.crypto.bls import KeyPair, aggregate_g1, aggregate_g2, verify
+from avs.crypto.bls import KeyPair, aggregate_g1, aggregate_g2, verify, verify_apk_signature
 from avs.crypto.bn254 import (
     G1_GENERATOR,
     G1_INFINITY,
@@ -116,3 +116,15 @@ def test_from_secret_rejects_invalid(sk: int) -> None:
 def test_sign_rejects_non_digest(key69: KeyPair) -> None:
     with pytest.raises(CryptoError, match="32 bytes"):
         key69.sign(b"hello")
+
+
+def test_contract_apk_check_accepts_aggregate_and_rejects_mismatched_apk() -> None:
+    # BLSSignatureChecker.trySignatureAndApkVerification restated: two signers.
+    a, b = KeyPair.from_secret(11), KeyPair.from_secret(22)
+    m = b"\x42" * 32
+    sigma = aggregate_g1([a.sign(m), b.sign(m)])
+    apk_g2 = aggregate_g2([a.pubkey_g2, b.pubkey_g2])
+    apk = aggregate_g1([a.pubkey_g1, b.pubkey_g1])
+    assert verify_apk_signature(m, apk, apk_g2, sigma)
+    # G1 aggregate that omits a signer (e.g. a wrongly subtracted non-signer) fails.
+    assert not verify_apk_signature(m, a.pubkey_g1, apk_g2, sigma)
