@@ -58,7 +58,7 @@ class IntMlp(TaskType):
         """The shipped digits int-mlp's golden vectors."""
         from avs.tasks.demo import golden_vectors
 
-        return golden_vectors(self.id)
+        return golden_vectors(IntMlp.id)
 
     def malformed_inputs(self) -> Sequence[tuple[str, bytes]]:
         """A float blob where bytes are required."""

@@ -96,7 +96,7 @@ class OnnxClassify(TaskType):
         """The shipped digits MLP's golden vectors."""
         from avs.tasks.demo import golden_vectors
 
-        return golden_vectors(self.id)
+        return golden_vectors(OnnxClassify.id)
 
     def malformed_inputs(self) -> Sequence[tuple[str, bytes]]:
         """A NaN input (finite-value check)."""
