@@ -1,0 +1,131 @@
+"""avs-aggregator: config the aggregator loads, gRPC probes and Services, keys, alerts."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from avs.config import load_config
+from avs.metrics import AggregatorMetrics
+from avs_aggregator.config import AggregatorConfig
+
+from .helm_harness import Rendered, ci_values, deep_merge, pod_spec, render
+
+CHART = "avs-aggregator"
+CI = ["minimal-values.yaml", "existing-secrets-values.yaml", "monitoring-values.yaml"]
+
+
+def _render(ci: str, extra: dict[str, Any] | None = None) -> Rendered:
+    return render(CHART, deep_merge(ci_values(CHART, ci), extra or {}))
+
+
+def _container(rendered: Rendered) -> dict[str, Any]:
+    (container,) = pod_spec(rendered.one("StatefulSet"))["containers"]
+    assert isinstance(container, dict)
+    return container
+
+
+def _config(rendered: Rendered, tmp_path: Path) -> AggregatorConfig:
+    config_file = tmp_path / "aggregator.yaml"
+    config_file.write_text(
+        rendered.one("ConfigMap", "t-avs-aggregator-config")["data"]["aggregator.yaml"]
+    )
+    env = {
+        v["name"]: v.get("value", "<from a Secret>") for v in _container(rendered).get("env", [])
+    }
+    return load_config(AggregatorConfig, config_file, env=env)
+
+
+@pytest.mark.parametrize("ci", CI)
+def test_config_map_is_a_valid_aggregator_config(ci: str, tmp_path: Path) -> None:
+    rendered = _render(ci)
+    config = _config(rendered, tmp_path)
+    container = _container(rendered)
+    assert container["args"][-4:] == ["aggregator", "run", "--config", "/config/aggregator.yaml"]
+    host, port = config.listen.rsplit(":", 1)
+    assert host == "0.0.0.0"  # noqa: S104 - operators and the kubelet connect on the pod IP
+    ports = {p["name"]: p["containerPort"] for p in container["ports"]}
+    assert ports == {"grpc": int(port), "metrics": config.metrics_port}
+    mounts = {m["mountPath"]: m["name"] for m in container["volumeMounts"]}
+    volumes = {v["name"]: v for v in pod_spec(rendered.one("StatefulSet"))["volumes"]}
+    assert config.ecdsa_password_file is not None
+    for file in (config.ecdsa_key_file, config.ecdsa_password_file):
+        secret = volumes[mounts[str(file.parent)]]["secret"]
+        expected = deep_merge({"existingSecret": ""}, ci_values(CHART, ci)["keys"]["ecdsa"])
+        assert secret["secretName"] == expected["existingSecret"]
+        assert file.name in {item["path"] for item in secret["items"]}
+    assert mounts[str(config.data_dir)] == "data"
+
+
+@pytest.mark.parametrize("ci", CI)
+def test_probes_are_native_grpc_on_the_listen_port(ci: str, tmp_path: Path) -> None:
+    rendered = _render(ci)
+    config = _config(rendered, tmp_path)
+    container = _container(rendered)
+    for kind in ("startupProbe", "livenessProbe", "readinessProbe"):
+        assert container[kind]["grpc"] == {"port": int(config.listen.rsplit(":", 1)[1])}
+
+
+def test_grpc_service_and_test_pod_agree() -> None:
+    rendered = _render("minimal-values.yaml")
+    service = rendered.one("Service", "t-avs-aggregator")
+    (port,) = service["spec"]["ports"]
+    assert port["appProtocol"] == "grpc"
+    assert port["targetPort"] == "grpc"
+    assert "metrics" not in {p["name"] for p in service["spec"]["ports"]}
+    (pod,) = rendered.all("Pod")
+    assert pod["spec"]["containers"][0]["command"][-1] == f"t-avs-aggregator.avs.svc:{port['port']}"
+
+
+def test_load_balancer_for_operators_outside_the_cluster() -> None:
+    rendered = _render("monitoring-values.yaml", {"service": {"nodePort": 30051}})
+    spec = rendered.one("Service", "t-avs-aggregator")["spec"]
+    assert spec["type"] == "LoadBalancer"
+    assert spec["loadBalancerSourceRanges"] == ["203.0.113.0/24"]
+    assert spec["externalTrafficPolicy"] == "Local"
+    assert spec["ports"][0]["nodePort"] == 30051
+    headless = rendered.one("Service", "t-avs-aggregator-headless")["spec"]
+    assert headless["clusterIP"] == "None"
+
+
+def test_no_secret_is_rendered_and_the_rpc_url_secret_stays_a_reference() -> None:
+    rendered = _render("existing-secrets-values.yaml", {"config": {"rpcUrl": "https://k@rpc"}})
+    assert not rendered.all("Secret")
+    for config_map in rendered.all("ConfigMap"):
+        assert "k@rpc" not in yaml.safe_dump(config_map)
+    env = {v["name"]: v for v in _container(rendered)["env"]}
+    assert env["AVS_RPC_URL"]["valueFrom"]["secretKeyRef"] == {"name": "chain-rpc", "key": "url"}
+
+
+def test_hardened_and_single_replica() -> None:
+    rendered = _render("minimal-values.yaml")
+    statefulset = rendered.one("StatefulSet")
+    assert statefulset["spec"]["replicas"] == 1
+    spec = pod_spec(statefulset)
+    assert spec["securityContext"]["runAsNonRoot"] is True
+    assert spec["automountServiceAccountToken"] is False
+    ctx = _container(rendered)["securityContext"]
+    assert ctx["readOnlyRootFilesystem"] is True
+    assert ctx["capabilities"]["drop"] == ["ALL"]
+
+
+def test_alerts_read_metrics_the_aggregator_exports() -> None:
+    registry = AggregatorMetrics.create().registry
+    exported = {m.name + "_total" for m in registry.collect() if m.type == "counter"}
+    exported |= {s.name for m in registry.collect() for s in m.samples}
+    rule = _render("monitoring-values.yaml").one("PrometheusRule")
+    alerts = {}
+    for group in rule["spec"]["groups"]:
+        for r in group["rules"]:
+            alerts[r["alert"]] = set(re.findall(r"\b([a-z_][a-z0-9_]*)\{", r["expr"])) - {"up"}
+    assert set(alerts) == {
+        "AvsAggregatorDown",
+        "AvsAggregatorCertificatesFailing",
+        "AvsAggregatorTasksExpiring",
+    }
+    for alert, names in alerts.items():
+        assert names <= exported, f"{alert} reads metrics the aggregator does not export"
