@@ -1,0 +1,346 @@
+"""The aggregation service core: tasks in, verified certificates out.
+
+Independent of gRPC (the servicer in :mod:`avs_aggregator.service` is a thin adapter)
+and of web3 (chain access goes through the :class:`ChainView` and :class:`Certifier`
+protocols). Blocking work (chain reads, pairings, transactions) runs in worker threads,
+never on the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from avs.crypto.keccak import keccak256
+from avs.logging import get_logger
+from avs.metrics import AggregatorMetrics
+from avs.protocol import Task
+from avs.rpc.messages import ResponseSubmission, SubmitResult, SubmitStatus
+from avs_aggregator.aggregation import AddOutcome, DigestGroup, SignedResponse, TaskAggregation
+from avs_aggregator.codec import TaskCodec, signature_bytes, signature_from_bytes
+from avs_aggregator.operators import OperatorSetSnapshot
+from avs_aggregator.store import StoredResponse, TaskState, TaskStore
+from avs_aggregator.verification import AggregateFirstVerifier, GroupToVerify, SignerEntry
+
+log = get_logger(component="aggregator")
+
+
+@dataclass(frozen=True, slots=True)
+class CertifyResult:
+    """Outcome of submitting a certificate on chain."""
+
+    tx_hash: bytes
+    """Transaction that certified the task (ours, or a competitor's when known)."""
+    already_certified: bool
+    """True when another aggregator certified the task first (not an error)."""
+
+
+class ChainView(Protocol):
+    """Chain reads the aggregator needs (blocking; called from worker threads)."""
+
+    def snapshot(self, task: Task) -> OperatorSetSnapshot:
+        """Operators, stakes and keys of the task's quorums at its reference block."""
+        ...
+
+    def is_certified(self, task: Task) -> bool:
+        """Whether the task already has a certified result on chain."""
+        ...
+
+
+class Certifier(Protocol):
+    """Builds and submits certificates (blocking; called from a worker thread)."""
+
+    def certify(
+        self,
+        task: Task,
+        snapshot: OperatorSetSnapshot,
+        group: DigestGroup,
+        non_signers: list[bytes],
+    ) -> CertifyResult:
+        """Submit ``group`` as the task's certified result."""
+        ...
+
+
+class Challenger(Protocol):
+    """Submits slashing evidence for provable faults (blocking; worker thread)."""
+
+    def report(self, task: Task, certified: DigestGroup, aggregation: TaskAggregation) -> None:
+        """Submit evidence for dissent/equivocation seen in ``aggregation``, if slashable."""
+        ...
+
+
+@dataclass(slots=True)
+class TaskEntry:
+    """An open task held in memory."""
+
+    task: Task
+    task_hash: bytes
+    snapshot: OperatorSetSnapshot
+    aggregation: TaskAggregation
+    state: TaskState = TaskState.OPEN
+    ready_since: float | None = None
+    verified: set[bytes] = field(default_factory=set)
+
+
+class AggregatorCore:
+    """Holds open tasks, accepts responses, verifies and certifies."""
+
+    def __init__(
+        self,
+        store: TaskStore,
+        codec: TaskCodec,
+        chain: ChainView,
+        certifier: Certifier,
+        verifier: AggregateFirstVerifier,
+        metrics: AggregatorMetrics,
+        challenger: Challenger | None = None,
+        linger_seconds: float = 0.5,
+    ) -> None:
+        self._store = store
+        self._codec = codec
+        self._chain = chain
+        self._certifier = certifier
+        self._verifier = verifier
+        self._metrics = metrics
+        self._challenger = challenger
+        self._linger = linger_seconds
+        self._tasks: dict[int, TaskEntry] = {}
+        self._closed: set[int] = set()
+        self._subscribers: set[asyncio.Queue[Task]] = set()
+        self._wakeup = asyncio.Event()
+
+    # -- tasks -----------------------------------------------------------------------------
+
+    async def add_task(self, task: Task) -> bool:
+        """Start aggregating ``task``; False if it was already known."""
+        if task.task_index in self._tasks or task.task_index in self._closed:
+            return False
+        task_hash = self._codec.task_hash(task)
+        stored = self._store.get_task(task.task_index)
+        if stored is not None and stored.state in (TaskState.CERTIFIED, TaskState.EXPIRED):
+            self._closed.add(task.task_index)
+            return False
+        snapshot = await asyncio.to_thread(self._chain.snapshot, task)
+        entry = TaskEntry(task, task_hash, snapshot, TaskAggregation(snapshot, task.threshold_bps))
+        if stored is None:
+            self._store.add_task(
+                task.task_index, task_hash, self._codec.encode(task), task.deadline_block
+            )
+        else:
+            if stored.state is TaskState.SUBMITTING:
+                # Killed mid-submission: the chain says whether the transaction landed.
+                if await asyncio.to_thread(self._chain.is_certified, task):
+                    self._store.set_state(task.task_index, TaskState.CERTIFIED)
+                    self._closed.add(task.task_index)
+                    return False
+                self._store.set_state(task.task_index, TaskState.OPEN)
+            for row in self._store.responses(task.task_index):
+                entry.aggregation.add(self._response_from_row(row))
+        self._tasks[task.task_index] = entry
+        for queue in self._subscribers:
+            queue.put_nowait(task)
+        self._check_ready(entry)
+        log.info("task_added", task=task.task_index, operators=len(snapshot.operators))
+        return True
+
+    async def recover(self) -> int:
+        """Reload open and submitting tasks from the store after a restart."""
+        rows = self._store.tasks_in(TaskState.OPEN, TaskState.SUBMITTING)
+        for row in rows:
+            await self.add_task(self._codec.decode(row.task_blob))
+        return len(rows)
+
+    def open_tasks(self) -> list[Task]:
+        """Tasks still accepting responses, by index."""
+        return [e.task for i, e in sorted(self._tasks.items()) if e.state is TaskState.OPEN]
+
+    async def subscribe(self, from_index: int = 0) -> AsyncIterator[Task]:
+        """Open tasks now and every new task after, for an operator's stream."""
+        queue: asyncio.Queue[Task] = asyncio.Queue()
+        self._subscribers.add(queue)
+        try:
+            for task in self.open_tasks():
+                if task.task_index >= from_index:
+                    yield task
+            while True:
+                task = await queue.get()
+                if task.task_index >= from_index:
+                    yield task
+        finally:
+            self._subscribers.discard(queue)
+
+    # -- responses -------------------------------------------------------------------------
+
+    def submit(self, submission: ResponseSubmission) -> SubmitResult:
+        """Record one signed response (signature verified later, with its group)."""
+        task_index, operator_id = submission.task_index, submission.operator_id
+        result_bytes, signature = submission.result_bytes, submission.signature
+        entry = self._tasks.get(task_index)
+        if entry is None:
+            status = SubmitStatus.TASK_CLOSED if task_index in self._closed else None
+            if status is None:
+                return self._count(
+                    SubmitResult(SubmitStatus.UNKNOWN_TASK, f"task {task_index} unknown")
+                )
+            return self._count(SubmitResult(status, f"task {task_index} is closed"))
+        if entry.state is not TaskState.OPEN:
+            return self._count(
+                SubmitResult(SubmitStatus.TASK_CLOSED, f"task {task_index} is closed")
+            )
+        digest = keccak256(result_bytes)
+        message = self._codec.message_hash(entry.task_hash, result_bytes)
+        response = SignedResponse(operator_id, result_bytes, digest, signature)
+        outcome = entry.aggregation.add(response)
+        if outcome in (AddOutcome.ACCEPTED, AddOutcome.CONFLICT):
+            # Stored before the reply: a restart rebuilds the same aggregation.
+            self._store.add_response(
+                StoredResponse(task_index, operator_id, result_bytes, signature_bytes(signature))
+            )
+        result = {
+            AddOutcome.ACCEPTED: SubmitResult(SubmitStatus.ACCEPTED, "recorded", message),
+            AddOutcome.DUPLICATE: SubmitResult(SubmitStatus.DUPLICATE, "already recorded", message),
+            AddOutcome.CONFLICT: SubmitResult(
+                SubmitStatus.CONFLICT, "operator already signed a different result", message
+            ),
+            AddOutcome.UNKNOWN_OPERATOR: SubmitResult(
+                SubmitStatus.NOT_REGISTERED,
+                f"operator 0x{operator_id.hex()} is not in the task's quorums at block "
+                f"{entry.snapshot.reference_block}",
+            ),
+            AddOutcome.REJECTED_SIGNER: SubmitResult(
+                SubmitStatus.INVALID_SIGNATURE, "an earlier signature of this operator was invalid"
+            ),
+        }[outcome]
+        if outcome is AddOutcome.ACCEPTED:
+            self._check_ready(entry)
+        return self._count(result)
+
+    # -- certification ---------------------------------------------------------------------
+
+    async def run(self, poll_seconds: float = 0.1) -> None:
+        """Certification loop: verify ready groups in batches and submit certificates."""
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wakeup.wait(), poll_seconds)
+            self._wakeup.clear()
+            await self.certify_ready()
+
+    async def certify_ready(self) -> int:
+        """Verify and certify every task whose digest group is ready; returns how many."""
+        now = time.monotonic()
+        ready: list[tuple[TaskEntry, DigestGroup]] = []
+        for entry in self._tasks.values():
+            group = entry.aggregation.ready_group() if entry.state is TaskState.OPEN else None
+            if group is None:
+                entry.ready_since = None
+                continue
+            everyone = len(group.responses) == len(entry.snapshot.operators)
+            if entry.ready_since is None:
+                entry.ready_since = now
+            if everyone or now - entry.ready_since >= self._linger:
+                ready.append((entry, group))
+        if not ready:
+            return 0
+        await self._verify(ready)
+        certified = 0
+        for entry, _group in ready:
+            group = entry.aggregation.ready_group()
+            if group is not None and await self._certify(entry, group):
+                certified += 1
+        return certified
+
+    async def expire(self, block_number: int) -> list[int]:
+        """Close open tasks whose deadline block has passed without a certificate."""
+        expired = []
+        for index, entry in list(self._tasks.items()):
+            if entry.state is TaskState.OPEN and block_number > entry.task.deadline_block:
+                self._store.set_state(index, TaskState.EXPIRED)
+                self._close(index)
+                self._metrics.expired.inc()
+                expired.append(index)
+                log.warning("task_expired", task=index, block=block_number)
+        return expired
+
+    async def _verify(self, ready: Sequence[tuple[TaskEntry, DigestGroup]]) -> None:
+        groups = []
+        for entry, group in ready:
+            message = self._codec.message_hash(entry.task_hash, group.result_bytes)
+            signers = [
+                SignerEntry(op, entry.snapshot.operators[op].pubkey_g2, r.signature)
+                for op, r in group.responses.items()
+            ]
+            groups.append(GroupToVerify(message, signers))
+        started = time.perf_counter()
+        bad = await asyncio.to_thread(self._verifier.invalid_signers, groups)
+        self._metrics.verify_seconds.observe(time.perf_counter() - started)
+        for (entry, _group), bad_ids in zip(ready, bad, strict=True):
+            if bad_ids:
+                entry.aggregation.reject(bad_ids)
+                self._metrics.responses.labels("invalid_signature").inc(len(bad_ids))
+                log.warning(
+                    "invalid_signatures",
+                    task=entry.task.task_index,
+                    operators=[f"0x{b.hex()}" for b in bad_ids],
+                )
+
+    async def _certify(self, entry: TaskEntry, group: DigestGroup) -> bool:
+        index = entry.task.task_index
+        entry.state = TaskState.SUBMITTING
+        self._store.set_state(index, TaskState.SUBMITTING, result_digest=group.result_digest)
+        non_signers = entry.aggregation.non_signers(group)
+        try:
+            result = await asyncio.to_thread(
+                self._certifier.certify, entry.task, entry.snapshot, group, non_signers
+            )
+        except Exception as exc:
+            entry.state = TaskState.OPEN
+            self._store.set_state(index, TaskState.OPEN)
+            self._metrics.certificates.labels("failed").inc()
+            log.error("certificate_failed", task=index, error=str(exc))
+            return False
+        self._store.set_state(index, TaskState.CERTIFIED, tx_hash=result.tx_hash)
+        outcome = "already_certified" if result.already_certified else "certified"
+        self._metrics.certificates.labels(outcome).inc()
+        log.info(
+            "task_certified",
+            task=index,
+            signers=len(group.responses),
+            non_signers=len(non_signers),
+            tx=f"0x{result.tx_hash.hex()}",
+            outcome=outcome,
+        )
+        self._close(index)
+        if self._challenger is not None and not result.already_certified:
+            try:
+                await asyncio.to_thread(
+                    self._challenger.report, entry.task, group, entry.aggregation
+                )
+            except Exception as exc:
+                log.error("challenge_failed", task=index, error=str(exc))
+        return True
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _check_ready(self, entry: TaskEntry) -> None:
+        if entry.aggregation.ready_group() is not None:
+            self._wakeup.set()
+
+    def _close(self, index: int) -> None:
+        self._tasks.pop(index, None)
+        self._closed.add(index)
+
+    def _count(self, result: SubmitResult) -> SubmitResult:
+        self._metrics.responses.labels(result.status.value).inc()
+        return result
+
+    def _response_from_row(self, row: StoredResponse) -> SignedResponse:
+        return SignedResponse(
+            row.operator_id,
+            row.result_bytes,
+            keccak256(row.result_bytes),
+            signature_from_bytes(row.signature),
+        )
