@@ -222,20 +222,23 @@ Argument: dict "root" $ "gpu" bool.
 {{- end -}}
 
 {{/*
-An HTTP probe on the node API health endpoint. Kubernetes counts 200-399 as success, so
-"partially healthy" (206) keeps the node running and ready; "unhealthy" (503) fails.
-Argument: the probe's values.
+An HTTP probe on the node API. Kubernetes counts 200-399 as success.
+  /eigen/node/health (readiness): 200 healthy and 206 partially healthy pass, 503 fails; it
+    reflects the chain and aggregator connections, so it must not restart the node.
+  /eigen/node (startup, liveness): 200 whenever the node API answers, whatever the
+    dependencies do, so an RPC or aggregator outage never restarts every operator at once.
+Argument: dict "probe" (the probe's values) "path".
 */}}
-{{- define "avs-operator.healthProbe" -}}
+{{- define "avs-operator.httpProbe" -}}
 httpGet:
-  path: /eigen/node/health
+  path: {{ .path }}
   port: node-api
   scheme: HTTP
-initialDelaySeconds: {{ .initialDelaySeconds }}
-periodSeconds: {{ .periodSeconds }}
-timeoutSeconds: {{ .timeoutSeconds }}
-failureThreshold: {{ .failureThreshold }}
-successThreshold: {{ .successThreshold }}
+initialDelaySeconds: {{ .probe.initialDelaySeconds }}
+periodSeconds: {{ .probe.periodSeconds }}
+timeoutSeconds: {{ .probe.timeoutSeconds }}
+failureThreshold: {{ .probe.failureThreshold }}
+successThreshold: {{ .probe.successThreshold }}
 {{- end -}}
 
 {{/* Volumes with operator.yaml and the deployment JSON, shared by the node and self-test pod. */}}

@@ -92,7 +92,7 @@ def node_api() -> Any:
 
 
 @pytest.mark.parametrize(
-    ("chain", "aggregator", "passes"),
+    ("chain", "aggregator", "ready"),
     [
         (ServiceStatus.UP, ServiceStatus.UP, True),  # 200 healthy
         (ServiceStatus.UP, ServiceStatus.DOWN, True),  # 206 partially healthy
@@ -101,8 +101,10 @@ def node_api() -> Any:
     ],
 )
 def test_operator_probes_and_healthcheck_follow_node_health(
-    node_api: Any, chain: ServiceStatus, aggregator: ServiceStatus, passes: bool
+    node_api: Any, chain: ServiceStatus, aggregator: ServiceStatus, ready: bool
 ) -> None:
+    """Readiness and the image HEALTHCHECK follow node health; startup and liveness pass
+    whenever the API answers, so a dependency outage never restarts the node."""
     tracker, port = node_api
     tracker.set(CHAIN, chain)
     tracker.set(AGGREGATOR, aggregator)
@@ -110,14 +112,15 @@ def test_operator_probes_and_healthcheck_follow_node_health(
         "containers"
     ]
     ports = {p["name"]: p["containerPort"] for p in container["ports"]}
-    for kind in ("startupProbe", "livenessProbe", "readinessProbe"):
+    expected = {"startupProbe": True, "livenessProbe": True, "readinessProbe": ready}
+    for kind, passes in expected.items():
         get = container[kind]["httpGet"]
         assert ports[get["port"]] == 9010
         # The chart's port is 9010; the real server listens on a free port, same path.
         status = _http_status(f"http://127.0.0.1:{port}{get['path']}")
-        assert (200 <= status < 400) is passes, f"{kind}: HTTP {status}"
+        assert (200 <= status < 400) is passes, f"{kind} {get['path']}: HTTP {status}"
     code = _run(_healthcheck_script("operator"), env={"AVS_NODE_API_PORT": str(port)})
-    assert (code == 0) is passes
+    assert (code == 0) is ready
 
 
 class _IdleBackend:

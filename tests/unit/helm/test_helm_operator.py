@@ -23,6 +23,7 @@ CI = [
     "monitoring-values.yaml",
 ]
 SENTINEL = "SENTINEL-api-key-0123"
+PROBES = ("startupProbe", "livenessProbe", "readinessProbe")
 
 
 def _defaults() -> dict[str, Any]:
@@ -169,15 +170,19 @@ def test_cpu_values_request_no_gpu(ci: str) -> None:
 
 
 @pytest.mark.parametrize("ci", CI)
-def test_probes_target_the_node_api_health_endpoint(ci: str) -> None:
+def test_probes_target_the_node_api(ci: str) -> None:
+    """Readiness follows node health; startup/liveness only ask whether the API answers."""
     node = _node(_render(ci))
     ports = {p["name"]: p["containerPort"] for p in node["ports"]}
-    for kind in ("startupProbe", "livenessProbe", "readinessProbe"):
-        probe = node[kind]["httpGet"]
-        assert probe["path"] == "/eigen/node/health"
-        assert ports[probe["port"]] == ci_values(CHART, ci).get("config", {}).get(
-            "nodeApiPort", 9010
-        )
+    paths = {kind: node[kind]["httpGet"]["path"] for kind in PROBES}
+    assert paths == {
+        "startupProbe": "/eigen/node",
+        "livenessProbe": "/eigen/node",
+        "readinessProbe": "/eigen/node/health",
+    }
+    expected_port = ci_values(CHART, ci).get("config", {}).get("nodeApiPort", 9010)
+    for kind in PROBES:
+        assert ports[node[kind]["httpGet"]["port"]] == expected_port
     assert node["livenessProbe"]["failureThreshold"] * node["livenessProbe"]["periodSeconds"] >= 60
 
 
