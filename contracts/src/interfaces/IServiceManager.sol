@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.27;
+
+import {IAVSRegistrar} from "./IAVSRegistrar.sol";
+
+/// @title The AVS's identity towards the restaking core: registrar wiring and slashing.
+interface IServiceManager {
+    /// @notice Only the slasher (the slashing manager) may slash.
+    error OnlySlasher();
+
+    /// @notice The slasher changed.
+    event SlasherUpdated(address slasher);
+
+    /// @notice Point the allocation manager at `registrar` for this AVS (owner only).
+    function setAVSRegistrar(IAVSRegistrar registrar) external;
+
+    /// @notice Set the contract allowed to slash (owner only).
+    function setSlasher(address slasher) external;
+
+    /// @notice Emit the AVS metadata URI through the allocation manager (owner only).
+    function updateAVSMetadataURI(string calldata metadataURI) external;
+
+    /// @notice Slash `wadToSlash` (1e18 = 100%) of `operator`'s allocation in each quorum where it
+    ///         is still slashable, then refresh its recorded stake.
+    /// @return sharesSlashed Total shares removed across the quorums.
+    function slashOperator(
+        address operator,
+        bytes calldata quorumNumbers,
+        uint256 wadToSlash,
+        string calldata description
+    ) external returns (uint256 sharesSlashed);
+}

@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.27;
+
+import {BN254} from "../libraries/BN254.sol";
+import {BitmapUtils} from "../libraries/BitmapUtils.sol";
+import {IOperatorRegistry} from "../interfaces/IOperatorRegistry.sol";
+
+/// @title Read-only helper for aggregators and dashboards (eth_call only; never used on-chain).
+/// @notice Returns operator state at a block and the history indices ("hints") a certificate
+///         needs. Loops over every operator that ever registered, which is fine off-chain.
+contract OperatorStateRetriever {
+    /// @notice One operator's state in one quorum at a block.
+    struct Operator {
+        address operator;
+        bytes32 operatorId;
+        uint96 stake;
+        BN254.G1Point pubkeyG1;
+    }
+
+    /// @notice History indices for checkSignatures (same layout as the certificate's).
+    struct CheckSignaturesIndices {
+        uint32[] nonSignerQuorumBitmapIndices;
+        uint32[] quorumApkIndices;
+        uint32[] totalStakeIndices;
+        uint32[][] nonSignerStakeIndices;
+    }
+
+    /// @notice Members of each quorum at `blockNumber`, in registration order.
+    function getOperatorState(
+        IOperatorRegistry registry,
+        bytes calldata quorumNumbers,
+        uint32 blockNumber
+    ) external view returns (Operator[][] memory state) {
+        uint256 total = registry.operatorIdCount();
+        bytes32[] memory ids = new bytes32[](total);
+        uint256[] memory bitmaps = new uint256[](total);
+        for (uint256 k = 0; k < total; ++k) {
+            ids[k] = registry.operatorIdAt(k);
+            bitmaps[k] = registry.getQuorumBitmapAtBlockNumber(ids[k], blockNumber);
+        }
+        state = new Operator[][](quorumNumbers.length);
+        for (uint256 i = 0; i < quorumNumbers.length; ++i) {
+            state[i] = _members(registry, ids, bitmaps, uint8(quorumNumbers[i]), blockNumber);
+        }
+    }
+
+    function _members(
+        IOperatorRegistry registry,
+        bytes32[] memory ids,
+        uint256[] memory bitmaps,
+        uint8 q,
+        uint32 blockNumber
+    ) private view returns (Operator[] memory members) {
+        uint256 count = 0;
+        for (uint256 k = 0; k < ids.length; ++k) {
+            if (BitmapUtils.isSet(bitmaps[k], q)) ++count;
+        }
+        members = new Operator[](count);
+        uint256 n = 0;
+        for (uint256 k = 0; k < ids.length; ++k) {
+            if (!BitmapUtils.isSet(bitmaps[k], q)) continue;
+            address operator = registry.getOperatorFromId(ids[k]);
+            members[n].operator = operator;
+            members[n].operatorId = ids[k];
+            members[n].stake = registry.getStakeAtBlockNumber(ids[k], q, blockNumber);
+            members[n].pubkeyG1 = registry.getOperatorPubkeyG1(operator);
+            ++n;
+        }
+    }
+
+    /// @notice The hints checkSignatures needs for these non-signers at `referenceBlockNumber`.
+    /// @param nonSignerOperatorIds Strictly ascending, each registered at the reference block.
+    function getCheckSignaturesIndices(
+        IOperatorRegistry registry,
+        uint32 referenceBlockNumber,
+        bytes calldata quorumNumbers,
+        bytes32[] calldata nonSignerOperatorIds
+    ) external view returns (CheckSignaturesIndices memory hints) {
+        uint256[] memory bitmaps;
+        (hints.nonSignerQuorumBitmapIndices, bitmaps) =
+            _bitmapIndices(registry, nonSignerOperatorIds, referenceBlockNumber);
+        uint256 nq = quorumNumbers.length;
+        hints.quorumApkIndices = new uint32[](nq);
+        hints.totalStakeIndices = new uint32[](nq);
+        hints.nonSignerStakeIndices = new uint32[][](nq);
+        for (uint256 i = 0; i < nq; ++i) {
+            uint8 q = uint8(quorumNumbers[i]);
+            hints.quorumApkIndices[i] = registry.getApkIndexAtBlockNumber(q, referenceBlockNumber);
+            hints.totalStakeIndices[i] = registry.getTotalStakeIndexAtBlockNumber(q, referenceBlockNumber);
+            hints.nonSignerStakeIndices[i] =
+                _stakeIndices(registry, nonSignerOperatorIds, bitmaps, q, referenceBlockNumber);
+        }
+    }
+
+    function _bitmapIndices(IOperatorRegistry registry, bytes32[] calldata ids, uint32 referenceBlockNumber)
+        private
+        view
+        returns (uint32[] memory indices, uint256[] memory bitmaps)
+    {
+        indices = new uint32[](ids.length);
+        bitmaps = new uint256[](ids.length);
+        for (uint256 j = 0; j < ids.length; ++j) {
+            indices[j] = registry.getQuorumBitmapIndexAtBlockNumber(ids[j], referenceBlockNumber);
+            bitmaps[j] = registry.getQuorumBitmapAtBlockNumberByIndex(ids[j], referenceBlockNumber, indices[j]);
+        }
+    }
+
+    function _stakeIndices(
+        IOperatorRegistry registry,
+        bytes32[] calldata ids,
+        uint256[] memory bitmaps,
+        uint8 q,
+        uint32 referenceBlockNumber
+    ) private view returns (uint32[] memory indices) {
+        uint256 count = 0;
+        for (uint256 j = 0; j < ids.length; ++j) {
+            if (BitmapUtils.isSet(bitmaps[j], q)) ++count;
+        }
+        indices = new uint32[](count);
+        uint256 k = 0;
+        for (uint256 j = 0; j < ids.length; ++j) {
+            if (!BitmapUtils.isSet(bitmaps[j], q)) continue;
+            indices[k++] = registry.getStakeIndexAtBlockNumber(ids[j], q, referenceBlockNumber);
+        }
+    }
+
+    /// @notice Total stake of each quorum at `blockNumber`.
+    function getTotalStakes(IOperatorRegistry registry, bytes calldata quorumNumbers, uint32 blockNumber)
+        external
+        view
+        returns (uint96[] memory totals)
+    {
+        totals = new uint96[](quorumNumbers.length);
+        for (uint256 i = 0; i < quorumNumbers.length; ++i) {
+            uint8 q = uint8(quorumNumbers[i]);
+            uint32 index = registry.getTotalStakeIndexAtBlockNumber(q, blockNumber);
+            totals[i] = registry.getTotalStakeAtBlockNumberFromIndex(q, blockNumber, index);
+        }
+    }
+}
