@@ -3,6 +3,8 @@ is valid for every Kubernetes version the charts claim (kubernetes-validate, str
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import helm_python
 import pytest
 import yaml
@@ -16,6 +18,7 @@ from .helm_harness import (
     ci_cases,
     ci_files,
     ci_values,
+    load_chart,
     render,
     selects,
     validate_core,
@@ -114,3 +117,37 @@ def test_test_hook_pod(chart: str, ci: str) -> None:
     assert pod["spec"]["restartPolicy"] == "Never"
     volumes = pod["spec"].get("volumes", [])
     assert not [v for v in volumes if "secret" in v], "test pods never get the keys"
+
+
+@pytest.mark.parametrize("chart", CHARTS)
+def test_packaged_chart_renders_like_the_directory(chart: str, tmp_path: Path) -> None:
+    """`helm package` keeps everything the chart needs (README, schema, templates)."""
+    archive = helm_python.package(chart_dir(chart), destination=tmp_path)
+    values = ci_values(chart, "minimal-values.yaml")
+    with helm_python.Chart.load(archive) as packaged:
+        assert {"README.md"} <= {f["name"] for f in packaged.files}
+        assert packaged.schema == load_chart(chart).schema
+        from_archive = packaged.render(values, name="t", namespace="avs", is_install=True)
+    from_dir = load_chart(chart).render(values, name="t", namespace="avs", is_install=True)
+    assert from_archive == from_dir
+
+
+@pytest.mark.parametrize("chart", CHARTS)
+def test_network_policy_admits_only_the_named_ports_of_the_workload(chart: str) -> None:
+    rendered = render(chart, ci_values(chart, "monitoring-values.yaml"))
+    policy = rendered.one("NetworkPolicy")
+    workload = rendered.one("StatefulSet")
+    pod = workload["spec"]["template"]
+    assert selects(policy["spec"]["podSelector"]["matchLabels"], pod["metadata"]["labels"])
+    assert policy["spec"]["policyTypes"] == ["Ingress"]
+    container_ports = {p["name"] for c in pod["spec"]["containers"] for p in c["ports"]}
+    admitted = {p["port"] for rule in policy["spec"]["ingress"] for p in rule["ports"]}
+    assert admitted == container_ports
+    scrape = [
+        r for r in policy["spec"]["ingress"] if {"port": "metrics", "protocol": "TCP"} in r["ports"]
+    ]
+    assert (
+        scrape[0]["from"]
+        == ci_values(chart, "monitoring-values.yaml")["networkPolicy"]["scrapeFrom"]
+    )
+    assert not render(chart, ci_values(chart, "minimal-values.yaml")).all("NetworkPolicy")

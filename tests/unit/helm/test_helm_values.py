@@ -85,6 +85,7 @@ BAD_VALUES: list[tuple[str, dict[str, Any], str]] = [
     ("bad size", {"persistence": {"size": "lots"}}, "size"),
     ("bad secret name", {"keys": {"ecdsa": {"existingSecret": "My_Keys"}}}, "existingSecret"),
     ("bad rpc url", {"config": {"rpcUrl": "localhost:8545"}}, "rpcUrl"),
+    ("bad policy peer", {"networkPolicy": {"scrapeFrom": [{"namespace": "mon"}]}}, "scrapeFrom"),
 ]
 OPERATOR_BAD_VALUES: list[tuple[str, dict[str, Any], str]] = [
     ("gpu count type", {"gpu": {"count": "one"}}, "want integer"),
