@@ -8,6 +8,7 @@ from pathlib import Path
 import helm_python
 import pytest
 import yaml
+from kubernetes_validate.utils import ValidationError
 
 from .crd_shapes import validate_crd
 from .helm_harness import (
@@ -72,7 +73,7 @@ def test_strict_validation_catches_an_unknown_field() -> None:
     )
     statefulset["spec"]["template"]["spec"]["containers"][0]["livenessprobe"] = {}
     for version in KUBE_VERSIONS:
-        with pytest.raises(Exception, match="livenessprobe"):
+        with pytest.raises(ValidationError, match="livenessprobe"):
             validate_core(statefulset, version)
 
 
