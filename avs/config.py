@@ -33,7 +33,8 @@ def load_config(
     raw: dict[str, Any] = {}
     if path is not None:
         raw = _read_yaml(path)
-    _apply_env(raw, os.environ if env is None else env, prefix)
+    known = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    _apply_env(raw, os.environ if env is None else env, prefix, known)
     return from_mapping(cls, raw, where=str(path) if path else "environment")
 
 
@@ -53,11 +54,15 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
-def _apply_env(raw: dict[str, Any], env: Mapping[str, str], prefix: str) -> None:
+def _apply_env(raw: dict[str, Any], env: Mapping[str, str], prefix: str, known: set[str]) -> None:
     for name, value in env.items():
         if not name.startswith(prefix) or len(name) == len(prefix):
             continue
         parts = name[len(prefix) :].lower().split("__")
+        # Other AVS_* variables are not ours to judge: Kubernetes injects service links
+        # such as AVS_AGGREGATOR_PORT into every pod of the namespace.
+        if parts[0] not in known:
+            continue
         target = raw
         for part in parts[:-1]:
             nested = target.setdefault(part, {})

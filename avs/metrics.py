@@ -29,6 +29,8 @@ class OperatorMetrics:
     """Tasks that could not be answered, by reason."""
     inference_seconds: Histogram
     """Wall time of running one task's batch through onnxruntime."""
+    slashings: Counter
+    """``avs_slashings_total``: slashing events against this operator seen on chain."""
 
     @classmethod
     def create(cls) -> OperatorMetrics:

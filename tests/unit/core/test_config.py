@@ -55,6 +55,7 @@ def test_environment_overrides_yaml_including_nested(tmp_path: Path) -> None:
         "AVS_METRICS__ENABLED": "false",
         "AVS_QUORUMS": "0,2",
         "OTHER": "ignored",
+        "AVS_AGGREGATOR_SERVICE_HOST": "10.0.0.1",  # a Kubernetes service link, not ours
     }
     cfg = load_config(RoleConfig, path, env=env)
     assert cfg.rpc_url == "http://b"
