@@ -54,6 +54,9 @@ class OperatorMetrics:
                 buckets=LATENCY_BUCKETS,
                 registry=reg,
             ),
+            slashings=Counter(
+                "avs_slashings", "Slashings of this operator seen on chain", ["fault"], registry=reg
+            ),
         )
 
 

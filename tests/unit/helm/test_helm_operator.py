@@ -270,13 +270,7 @@ def test_alerts_cover_down_sla_and_slashing() -> None:
     "alert",
     [
         "AvsOperatorSigningRateBelowSla",
-        pytest.param(
-            "AvsOperatorSlashed",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="avs.metrics.OperatorMetrics does not export avs_slashings_total yet",
-            ),
-        ),
+        "AvsOperatorSlashed",
     ],
 )
 def test_alerts_read_metrics_the_node_exports(alert: str) -> None:
