@@ -44,6 +44,10 @@ class OperatorConfig:
     """Learn tasks from chain events."""
     listen_stream: bool = True
     """Learn tasks from the aggregator's SubscribeTasks stream."""
+    max_concurrent_tasks: int = 2
+    """Tasks processed at once (inference runs in a thread pool of this size)."""
+    stream_lifetime: float = 300.0
+    """Seconds before the task stream is renewed (its deadline; detects dead connections)."""
     submit_timeout: float = 10.0
     """Deadline of one SubmitResponse call, in seconds."""
     submit_retries: int = 5
@@ -60,6 +64,10 @@ class OperatorConfig:
             raise ValueError("devnet_fault must be empty or 'wrong_label'")
         if self.submit_retries < 1:
             raise ValueError("submit_retries must be at least 1")
+        if self.max_concurrent_tasks < 1:
+            raise ValueError("max_concurrent_tasks must be at least 1")
+        if not (self.listen_chain or self.listen_stream):
+            raise ValueError("listen_chain and listen_stream are both off; enable at least one")
 
     @property
     def protection_db(self) -> Path:

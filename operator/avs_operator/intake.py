@@ -1,12 +1,15 @@
 """Task intake: merge tasks from chain events and the aggregator stream, once each.
 
-Either source alone suffices; when both deliver a task, the second copy is ignored.
+Either source alone suffices; when both deliver a task, the second copy is ignored. Copies
+are matched by a key the caller chooses: the node uses the task's hash, so a stream that
+delivered a forged task under some index cannot hide the genuine task from the chain.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
+from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -23,18 +26,19 @@ class Arrival(Generic[T]):
 
 
 class TaskIntake(Generic[T]):
-    """A queue of tasks deduplicated by task index (remembering the last ``memory``)."""
+    """A queue of tasks deduplicated by key (remembering the last ``memory`` keys)."""
 
     def __init__(self, memory: int = 100_000) -> None:
         self._queue: asyncio.Queue[Arrival[T]] = asyncio.Queue()
-        self._seen: OrderedDict[int, str] = OrderedDict()
+        self._seen: OrderedDict[Hashable, str] = OrderedDict()
         self._memory = memory
 
-    def offer(self, task_index: int, task: T, source: str) -> bool:
-        """Queue ``task`` unless it was seen before; True if it was queued."""
-        if task_index in self._seen:
+    def offer(self, task_index: int, task: T, source: str, key: Hashable = None) -> bool:
+        """Queue ``task`` unless its key (default: the index) was seen; True if queued."""
+        key = task_index if key is None else key
+        if key in self._seen:
             return False
-        self._seen[task_index] = source
+        self._seen[key] = source
         if len(self._seen) > self._memory:
             self._seen.popitem(last=False)
         self._queue.put_nowait(Arrival(task_index, task, source))

@@ -1,0 +1,65 @@
+"""Hardware classes from /proc/cpuinfo text, and the selftest over installed task types."""
+
+from __future__ import annotations
+
+import json
+from io import StringIO
+from pathlib import Path
+
+from rich.console import Console
+
+from avs.tasks.session import CPU_PROVIDER
+from avs_operator.hardware import HardwareInfo, cpu_flags, detect_hardware
+from avs_operator.selftest import default_providers, render, run_selftest
+
+X86 = "processor\t: 0\nflags\t\t: fpu sse4_2 avx avx2 fma\n\nprocessor\t: 1\nflags\t: fpu\n"
+ARM = "processor\t: 0\nFeatures\t: fp asimd evtstrm aes sve\n"
+
+
+def test_flags_come_from_the_first_processor() -> None:
+    assert cpu_flags(X86) == {"fpu", "sse4_2", "avx", "avx2", "fma"}
+    assert "sve" in cpu_flags(ARM)
+    assert cpu_flags("") == frozenset()
+
+
+def test_class_names_the_widest_simd_and_accelerators() -> None:
+    cpu = HardwareInfo("x86_64", cpu_flags(X86), (CPU_PROVIDER,))
+    assert cpu.hardware_class == "x86_64-avx2"
+    gpu = HardwareInfo(
+        "x86_64", frozenset({"avx512f", "avx2"}), ("CUDAExecutionProvider", CPU_PROVIDER)
+    )
+    assert gpu.hardware_class == "x86_64-avx512f+cuda"
+    assert HardwareInfo("aarch64", cpu_flags(ARM), ()).hardware_class == "aarch64-sve"
+    assert HardwareInfo("riscv64", frozenset(), ()).hardware_class == "riscv64-baseline"
+
+
+def test_missing_cpuinfo_means_no_flags(tmp_path: Path) -> None:
+    hw = detect_hardware(tmp_path / "absent")
+    assert hw.cpu_flags == frozenset()
+    assert CPU_PROVIDER in hw.providers
+
+
+def test_default_providers_skip_remote_ones_and_end_with_cpu() -> None:
+    providers = ("AzureExecutionProvider", "CUDAExecutionProvider", CPU_PROVIDER)
+    hw = HardwareInfo("x86_64", frozenset(), providers)
+    assert default_providers(hw) == ("CUDAExecutionProvider", CPU_PROVIDER)
+
+
+def test_selftest_passes_every_installed_type_on_this_machine() -> None:
+    result = run_selftest(providers=[CPU_PROVIDER])
+    assert result.passed, [r.format_text() for r in result.reports]
+    assert {r.task_type for r in result.reports} >= {"onnx-classify", "int-mlp"}
+    doc = json.loads(json.dumps(result.to_dict()))
+    assert doc["hardware"]["hardware_class"] == result.hardware.hardware_class
+    out = StringIO()
+    render(result, Console(file=out, width=160))
+    assert "golden_vectors" in out.getvalue()
+    assert "selftest PASSED" in out.getvalue()
+
+
+def test_a_provider_this_build_lacks_fails_the_selftest() -> None:
+    result = run_selftest(
+        providers=["NoSuchExecutionProvider", CPU_PROVIDER], task_types=["int-mlp"]
+    )
+    assert result.missing_providers == ("NoSuchExecutionProvider",)
+    assert not result.passed
