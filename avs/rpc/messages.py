@@ -55,3 +55,25 @@ class SubmitResult:
     """Human-readable explanation."""
     message_hash: bytes = b""
     """The msgHash the response was grouped under (empty when not grouped)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SubscribeRequest:
+    """An operator's SubscribeTasks request."""
+
+    operator_id: bytes
+    """32-byte id of the subscribing operator."""
+    from_task_index: int = 0
+    """Send tasks with index >= this (resume after a reconnect)."""
+    task_types: tuple[str, ...] = ()
+    """Only tasks of these task types; empty means all."""
+
+
+@dataclass(frozen=True, slots=True)
+class TaskHints:
+    """The aggregator's ModelRegistry hints riding along a streamed task (never hashed)."""
+
+    task_type: str = ""
+    """Task type of the task's model ("" if the aggregator did not say); confirm on chain."""
+    model_uri: str = ""
+    """Where the model can be fetched ("" if unknown); the store's hash check makes it safe."""
