@@ -15,7 +15,9 @@ from typing import Any
 from eth_abi.abi import decode as abi_decode
 from eth_abi.abi import encode as abi_encode
 
+from avs.crypto.bn254 import g1_to_bytes, g1_to_evm, g2_to_evm
 from avs.crypto.keccak import keccak256
+from avs.crypto.points import G1Point, G2Point
 from avs.errors import InputError
 
 TASK_ABI_TYPE = "(uint32,bytes32,bytes32,uint32,string,bytes,uint16,uint32,uint32,uint96,address)"
@@ -170,3 +172,109 @@ def merkle_proof(leaves: Sequence[bytes], index: int) -> list[bytes]:
             nxt.append(level[-1])
         level, index = nxt, index // 2
     return proof
+
+
+# --------------------------------------------------------------------------- certificates
+
+REFUNDED_OUTCOME = (1).to_bytes(32, "big")
+"""Outcome word of a refunded task in TaskManager's record (``TaskHashing.REFUNDED``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TaskResponse:
+    """One operator's signed result for a task."""
+
+    task_index: int
+    """Index of the task."""
+    result_bytes: bytes
+    """Canonical result bytes of the task type."""
+    signature: G1Point
+    """BLS signature on :func:`message_hash` of the task and result."""
+    operator_id: bytes
+    """32-byte id of the signer."""
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateHints:
+    """History indices ``checkSignatures`` reads at the reference block (one SLOAD each)."""
+
+    non_signer_quorum_bitmap_indices: tuple[int, ...]
+    """Per non-signer: index in its quorum-bitmap history."""
+    quorum_apk_indices: tuple[int, ...]
+    """Per quorum: index in its aggregate-key history."""
+    total_stake_indices: tuple[int, ...]
+    """Per quorum: index in its total-stake history."""
+    non_signer_stake_indices: tuple[tuple[int, ...], ...]
+    """Per quorum, per non-signer in that quorum (in non-signer order): stake history index."""
+
+
+@dataclass(frozen=True, slots=True)
+class QuorumCertificate:
+    """A quorum certificate for one result of one task (ABI ``NonSignerStakesAndSignature``)."""
+
+    task_index: int
+    """The task certified."""
+    result_digest: bytes
+    """keccak256 of the certified canonical result bytes."""
+    non_signer_pubkeys: tuple[G1Point, ...]
+    """G1 keys of the non-signers, strictly ascending by operator id."""
+    quorum_apks: tuple[G1Point, ...]
+    """Per task quorum: its aggregate G1 key at the reference block."""
+    apk_g2: G2Point
+    """Sum of the signers' G2 keys, once per task quorum each signer belongs to."""
+    sigma: G1Point
+    """Sum of the signers' signatures, once per task quorum each signer belongs to."""
+    hints: CertificateHints
+    """History indices for the contract."""
+
+    @property
+    def non_signer_ids(self) -> tuple[bytes, ...]:
+        """Operator ids of the non-signers (ascending)."""
+        return tuple(keccak256(g1_to_bytes(pk)) for pk in self.non_signer_pubkeys)
+
+    def as_abi(self) -> tuple[Any, ...]:
+        """The ``NonSignerStakesAndSignature`` tuple eth-abi encodes."""
+        h = self.hints
+        return (
+            list(h.non_signer_quorum_bitmap_indices),
+            [g1_to_evm(p) for p in self.non_signer_pubkeys],
+            [g1_to_evm(p) for p in self.quorum_apks],
+            g2_to_evm(self.apk_g2),
+            g1_to_evm(self.sigma),
+            list(h.quorum_apk_indices),
+            list(h.total_stake_indices),
+            [list(ix) for ix in h.non_signer_stake_indices],
+        )
+
+
+def signatory_record_hash(reference_block: int, non_signer_ids: Sequence[bytes]) -> bytes:
+    """keccak256(abi.encodePacked(uint32 referenceBlock, bytes32[] nonSignerIds))."""
+    return keccak256(reference_block.to_bytes(4, "big") + b"".join(non_signer_ids))
+
+
+def certification_hash(
+    result_digest: bytes, signatory_record: bytes, signed_stake: Sequence[int]
+) -> bytes:
+    """keccak256(abi.encode(resultHash, signatoryRecordHash, uint96[] signedStake))."""
+    return keccak256(
+        abi_encode(
+            ["bytes32", "bytes32", "uint96[]"],
+            [result_digest, signatory_record, list(signed_stake)],
+        )
+    )
+
+
+def fee_share(fee: int, stakes: Sequence[int], signed_stake: Sequence[int]) -> int:
+    """An operator's fee share of a certified task, exactly as ``TaskManager.claimFees``.
+
+    Each of the n quorums gets fee // n (the last one also the remainder), split pro rata
+    to the operator's stake in it at the reference block over the quorum's signed stake.
+    """
+    n = len(signed_stake)
+    per_quorum = fee // n
+    amount = 0
+    for i, (stake, signed) in enumerate(zip(stakes, signed_stake, strict=True)):
+        if stake:
+            quorum_fee = fee - per_quorum * (n - 1) if i == n - 1 else per_quorum
+            amount += quorum_fee * stake // signed
+    return amount

@@ -1,0 +1,1 @@
+"""Generated contract artifacts (JSON); see manifest.json. Do not edit the JSON by hand."""

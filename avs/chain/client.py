@@ -1,0 +1,298 @@
+"""JSON-RPC client: calls, signed transactions, logs; reverts become ContractRevert.
+
+The only module that talks to web3 directly. One :class:`ChainClient` holds one connection
+and optionally one signing account; :meth:`ChainClient.with_account` shares the connection.
+Thread-safe: transactions of one client are serialised (nonces stay in order).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+from eth_utils.address import to_checksum_address
+from hexbytes import HexBytes
+from web3 import Web3
+from web3.exceptions import ContractLogicError, TimeExhausted, Web3Exception, Web3RPCError
+from web3.types import TxParams
+
+from avs.chain.abi import ContractAbi
+from avs.chain.compiled import Artifact
+from avs.chain.errors import contract_revert
+from avs.chain.types import Log, Receipt
+from avs.errors import ChainError
+
+GAS_MARGIN_NUM = 5
+GAS_MARGIN_DEN = 4  # send 125% of the estimate: estimates of precompile-heavy calls run tight
+
+
+@dataclass(frozen=True, slots=True)
+class Contract:
+    """A deployed contract: name, address and ABI."""
+
+    name: str
+    """Contract name (used in error messages)."""
+    address: str
+    """Checksummed address."""
+    abi: ContractAbi
+    """Its ABI."""
+
+    def decode_logs(self, logs: Sequence[Log], event: str) -> list[dict[str, Any]]:
+        """Decoded ``event`` logs emitted by this contract, in order."""
+        ev = self.abi.event(event)
+        return [
+            ev.decode(log.topics, log.data)
+            for log in logs
+            if log.address == self.address and log.topics and log.topics[0] == ev.topic0
+        ]
+
+
+def _revert_data(exc: ContractLogicError) -> bytes:
+    data = exc.data
+    if isinstance(data, dict):
+        data = data.get("data")
+    if isinstance(data, str) and data.startswith("0x"):
+        return bytes.fromhex(data[2:])
+    return b""
+
+
+class ChainClient:
+    """A connection to one chain, optionally with a signing account."""
+
+    def __init__(
+        self, w3: Web3, url: str, account: LocalAccount | None = None, *, timeout: float = 60.0
+    ) -> None:
+        self._w3 = w3
+        self._url = url
+        self._account = account
+        self._timeout = timeout
+        self._lock = threading.Lock()
+        self._nonce: int | None = None
+        self._chain_id: int | None = None
+
+    @classmethod
+    def connect(
+        cls, rpc_url: str, private_key: str | bytes | None = None, *, timeout: float = 60.0
+    ) -> ChainClient:
+        """Connect to ``rpc_url`` (HTTP); ``private_key`` enables transactions."""
+        w3 = Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": timeout}))
+        account = Account.from_key(private_key) if private_key is not None else None
+        return cls(w3, rpc_url, account, timeout=timeout)
+
+    def with_account(self, private_key: str | bytes) -> ChainClient:
+        """A client on the same connection that signs with ``private_key``."""
+        return ChainClient(
+            self._w3, self._url, Account.from_key(private_key), timeout=self._timeout
+        )
+
+    # ------------------------------------------------------------------ basics
+
+    @property
+    def address(self) -> str:
+        """The signing account's address."""
+        if self._account is None:
+            raise ChainError("this chain client has no account; pass a private key to sign")
+        return str(self._account.address)
+
+    @property
+    def url(self) -> str:
+        """The RPC URL."""
+        return self._url
+
+    def _guard(self, what: str, fn: Any, *args: Any) -> Any:
+        try:
+            return fn(*args)
+        except ContractLogicError:
+            raise
+        except (OSError, Web3RPCError, Web3Exception) as exc:
+            raise ChainError(f"{what} failed on {self._url}: {exc}") from exc
+
+    @property
+    def chain_id(self) -> int:
+        """Chain id (cached)."""
+        if self._chain_id is None:
+            self._chain_id = int(self._guard("eth_chainId", lambda: self._w3.eth.chain_id))
+        return self._chain_id
+
+    def block_number(self) -> int:
+        """Latest block number."""
+        return int(self._guard("eth_blockNumber", lambda: self._w3.eth.block_number))
+
+    def balance(self, address: str) -> int:
+        """Wei balance of ``address``."""
+        return int(self._guard("eth_getBalance", self._w3.eth.get_balance, address))
+
+    def rpc(self, method: str, params: Sequence[Any] = ()) -> Any:
+        """A raw JSON-RPC request (e.g. anvil's evm_snapshot); returns ``result``."""
+        resp = self._guard(method, self._w3.provider.make_request, method, list(params))
+        if "error" in resp:
+            raise ChainError(f"{method} failed on {self._url}: {resp['error']}")
+        return resp["result"]
+
+    # ------------------------------------------------------------------ calls
+
+    def call(
+        self, contract: Contract, fn: str, *args: Any, block: int | None = None
+    ) -> tuple[Any, ...]:
+        """eth_call ``fn(*args)``; returns the decoded outputs as a tuple."""
+        f = contract.abi.function(fn)
+        tx: dict[str, Any] = {"to": contract.address, "data": f.encode_call(args)}
+        if self._account is not None:
+            tx["from"] = self._account.address
+        where = f"{contract.name}.{fn}"
+        try:
+            raw = self._guard(where, self._w3.eth.call, tx, "latest" if block is None else block)
+        except ContractLogicError as exc:
+            raise contract_revert(where, _revert_data(exc)) from None
+        return f.decode_output(bytes(raw))
+
+    def call1(self, contract: Contract, fn: str, *args: Any, block: int | None = None) -> Any:
+        """eth_call for a function with one return value."""
+        (value,) = self.call(contract, fn, *args, block=block)
+        return value
+
+    # ------------------------------------------------------------------ transactions
+
+    def transact(
+        self, contract: Contract, fn: str, *args: Any, value: int = 0, gas: int | None = None
+    ) -> Receipt:
+        """Send ``fn(*args)``, wait for it, and return the receipt; reverts raise ContractRevert."""
+        data = contract.abi.function(fn).encode_call(args)
+        return self._send(f"{contract.name}.{fn}", contract.address, data, value, gas)
+
+    def deploy(self, artifact: Artifact, *args: Any) -> Contract:
+        """Deploy ``artifact`` with constructor ``args``."""
+        data = artifact.bytecode + artifact.abi.encode_constructor(args)
+        receipt = self._send(f"deploy {artifact.name}", None, data, 0, None)
+        if receipt.contract_address is None:
+            raise ChainError(f"deploying {artifact.name} created no contract")
+        return Contract(artifact.name, receipt.contract_address, artifact.abi)
+
+    def send_value(self, to: str, value: int) -> Receipt:
+        """Send plain ETH."""
+        return self._send(f"transfer to {to}", to, b"", value, 21_000)
+
+    def _send(
+        self, where: str, to: str | None, data: bytes, value: int, gas: int | None
+    ) -> Receipt:
+        account = self._account
+        if account is None:
+            raise ChainError(f"{where}: this chain client has no account to sign with")
+        tx: dict[str, Any] = {"from": account.address, "data": data, "value": value}
+        if to is not None:
+            tx["to"] = to
+        with self._lock:
+            if gas is None:
+                try:
+                    estimate = self._guard(where, self._w3.eth.estimate_gas, tx)
+                except ContractLogicError as exc:
+                    raise contract_revert(where, _revert_data(exc)) from None
+                gas = int(estimate) * GAS_MARGIN_NUM // GAS_MARGIN_DEN
+            if self._nonce is None:
+                self._nonce = int(
+                    self._guard(
+                        "eth_getTransactionCount",
+                        self._w3.eth.get_transaction_count,
+                        account.address,
+                        "pending",
+                    )
+                )
+            price = int(self._guard("eth_gasPrice", lambda: self._w3.eth.gas_price))
+            tx.update(
+                gas=gas,
+                nonce=self._nonce,
+                chainId=self.chain_id,
+                maxFeePerGas=2 * price,
+                maxPriorityFeePerGas=min(price, 10**9),
+            )
+            del tx["from"]
+            signed = account.sign_transaction(tx)
+            try:
+                tx_hash = self._guard(
+                    where, self._w3.eth.send_raw_transaction, signed.raw_transaction
+                )
+            except ChainError:
+                self._nonce = None  # resynchronise from the node next time
+                raise
+            self._nonce += 1
+        return self._wait(where, bytes(tx_hash), tx)
+
+    def _wait(self, where: str, tx_hash: bytes, tx: dict[str, Any]) -> Receipt:
+        try:
+            raw = self._w3.eth.wait_for_transaction_receipt(
+                HexBytes(tx_hash), timeout=self._timeout, poll_latency=0.05
+            )
+        except TimeExhausted:
+            raise ChainError(
+                f"{where}: transaction 0x{tx_hash.hex()} not mined within {self._timeout:.0f}s"
+            ) from None
+        receipt = _to_receipt(raw)
+        if int(raw["status"]) != 1:
+            # replay at the block to recover the revert data
+            replay: TxParams = {
+                "from": self.address,
+                "data": tx["data"],
+                "value": tx["value"],
+            }
+            if "to" in tx:
+                replay["to"] = tx["to"]
+            try:
+                self._w3.eth.call(replay, receipt.block_number - 1)
+            except ContractLogicError as exc:
+                raise contract_revert(where, _revert_data(exc)) from None
+            except (OSError, Web3Exception):
+                pass
+            raise ChainError(
+                f"{where}: transaction 0x{tx_hash.hex()} reverted (gas used {receipt.gas_used})"
+            )
+        return receipt
+
+    # ------------------------------------------------------------------ logs
+
+    def get_logs(
+        self,
+        addresses: Sequence[str],
+        topic0s: Sequence[bytes],
+        from_block: int,
+        to_block: int,
+        topic1: bytes | None = None,
+    ) -> list[Log]:
+        """Logs of ``addresses`` whose topic0 is one of ``topic0s`` in [from_block, to_block]."""
+        topics: list[Any] = [["0x" + t.hex() for t in topic0s]]
+        if topic1 is not None:
+            topics.append("0x" + topic1.hex())
+        flt = {
+            "address": list(addresses),
+            "topics": topics,
+            "fromBlock": from_block,
+            "toBlock": to_block,
+        }
+        raw = self._guard("eth_getLogs", self._w3.eth.get_logs, flt)
+        return [_to_log(entry) for entry in raw]
+
+
+def _to_log(raw: Any) -> Log:
+    return Log(
+        address=to_checksum_address(raw["address"]),
+        topics=tuple(bytes(t) for t in raw["topics"]),
+        data=bytes(raw["data"]),
+        block_number=int(raw["blockNumber"]),
+        tx_hash=bytes(raw["transactionHash"]),
+        log_index=int(raw["logIndex"]),
+    )
+
+
+def _to_receipt(raw: Any) -> Receipt:
+    created = raw.get("contractAddress")
+    return Receipt(
+        tx_hash=bytes(raw["transactionHash"]),
+        block_number=int(raw["blockNumber"]),
+        gas_used=int(raw["gasUsed"]),
+        effective_gas_price=int(raw.get("effectiveGasPrice", 0)),
+        logs=tuple(_to_log(entry) for entry in raw["logs"]),
+        contract_address=to_checksum_address(created) if created else None,
+    )

@@ -1,0 +1,155 @@
+"""The deployment JSON written by ``avs deploy`` and read by every other component."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from eth_utils.address import is_address, to_checksum_address
+
+from avs.chain.client import Contract
+from avs.chain.compiled import load_artifact
+from avs.errors import ConfigError
+
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class DeployParams:
+    """Protocol parameters chosen at deployment (blocks, basis points, 1e18 = 100%)."""
+
+    quorum_count: int = 2
+    """Quorums (= operator sets) created, numbered from 0, all on the staking token."""
+    minimum_stake: int = 10**18
+    """Minimum allocated stake (token wei) to join a quorum."""
+    withdrawal_delay_blocks: int = 200
+    """Blocks a queued withdrawal stays slashable."""
+    deallocation_delay_blocks: int = 200
+    """Blocks a deallocation or deregistration stays slashable."""
+    max_response_window_blocks: int = 50
+    """Longest response window of a task (also the oldest reference block accepted)."""
+    challenge_window_blocks: int = 100
+    """Blocks after a task's deadline during which fault evidence is accepted."""
+    min_threshold_bps: int = 6_667
+    """Lowest signing threshold a task may use."""
+    max_inputs_per_task: int = 4_096
+    """Most inputs in one task."""
+    equivocation_slash_wad: int = 2 * 10**17
+    """Fraction of the allocation slashed for equivocation (20%)."""
+    dissent_slash_wad: int = 10**16
+    """Fraction of the allocation slashed for dissent on an exact task type (1%)."""
+    task_types: tuple[tuple[str, bool], ...] = (("onnx-classify", False), ("int-mlp", True))
+    """Task types registered at deployment as (id, exact)."""
+
+    def validate(self) -> None:
+        """Reject parameters under which stake could escape a provable fault."""
+        window = self.max_response_window_blocks + self.challenge_window_blocks
+        if window > min(self.withdrawal_delay_blocks, self.deallocation_delay_blocks):
+            raise ConfigError(
+                f"max_response_window_blocks + challenge_window_blocks ({window}) must not exceed "
+                "withdrawal_delay_blocks and deallocation_delay_blocks, or stake could be "
+                "withdrawn before a fault is proven; raise the delays"
+            )
+        if not 1 <= self.quorum_count <= 192:
+            raise ConfigError("quorum_count must be in 1..192")
+        if not 1 <= self.min_threshold_bps <= 10_000:
+            raise ConfigError("min_threshold_bps must be in 1..10000")
+        if self.max_response_window_blocks < 1 or self.max_inputs_per_task < 1:
+            raise ConfigError("max_response_window_blocks and max_inputs_per_task must be >= 1")
+        for wad in (self.equivocation_slash_wad, self.dissent_slash_wad):
+            if not 0 < wad <= 10**18:
+                raise ConfigError("slash fractions must be in (0, 1e18]")
+
+
+@dataclass(frozen=True, slots=True)
+class Deployment:
+    """Addresses and parameters of one deployed system."""
+
+    chain_id: int
+    """Chain id the system lives on."""
+    block: int
+    """Block of the first deployment transaction (start of log scans)."""
+    deployer: str
+    """Owner of the contracts (and minter of the devnet token)."""
+    contracts: Mapping[str, str]
+    """Contract name -> address, for every contract in avs/chain/artifacts."""
+    quorum_numbers: tuple[int, ...]
+    """Quorums created."""
+    params: DeployParams = field(default_factory=DeployParams)
+    """Parameters used."""
+
+    @property
+    def token(self) -> str:
+        """The staking token (DevnetToken)."""
+        return self.contracts["DevnetToken"]
+
+    @property
+    def strategy(self) -> str:
+        """The strategy of the staking token (every quorum measures stake in it)."""
+        return self.contracts["StrategyBase"]
+
+    def contract(self, name: str) -> Contract:
+        """A handle on the deployed contract ``name``."""
+        try:
+            address = self.contracts[name]
+        except KeyError:
+            raise ConfigError(f"deployment has no contract {name!r}") from None
+        return Contract(name, address, load_artifact(name).abi)
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        params = asdict(self.params)
+        params["task_types"] = {name: exact for name, exact in self.params.task_types}
+        return {
+            "format": FORMAT_VERSION,
+            "chain_id": self.chain_id,
+            "block": self.block,
+            "deployer": self.deployer,
+            "contracts": dict(sorted(self.contracts.items())),
+            "token": self.token,
+            "strategy": self.strategy,
+            "quorum_numbers": list(self.quorum_numbers),
+            "params": params,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Deployment:
+        """Parse the JSON dict; ConfigError says what is wrong."""
+        try:
+            contracts = {str(k): str(v) for k, v in data["contracts"].items()}
+            for name, addr in contracts.items():
+                if not is_address(addr):
+                    raise ConfigError(f"deployment: {name} address {addr!r} is not an address")
+            raw = dict(data.get("params", {}))
+            raw["task_types"] = tuple((k, bool(v)) for k, v in raw.get("task_types", {}).items())
+            return cls(
+                chain_id=int(data["chain_id"]),
+                block=int(data["block"]),
+                deployer=to_checksum_address(data["deployer"]),
+                contracts={k: to_checksum_address(v) for k, v in contracts.items()},
+                quorum_numbers=tuple(int(q) for q in data["quorum_numbers"]),
+                params=DeployParams(**raw),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ConfigError(
+                f"deployment JSON is malformed ({exc!r}); rerun 'avs deploy'"
+            ) from exc
+
+    def save(self, path: Path) -> None:
+        """Write the JSON file (sorted keys, trailing newline)."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(self.to_json(), indent=2, sort_keys=True) + "\n")
+
+    @classmethod
+    def load(cls, path: Path) -> Deployment:
+        """Read a deployment JSON file."""
+        try:
+            data = json.loads(Path(path).read_text())
+        except FileNotFoundError:
+            raise ConfigError(f"deployment file {path} not found; run 'avs deploy' first") from None
+        except json.JSONDecodeError as exc:
+            raise ConfigError(f"deployment file {path} is not JSON: {exc}") from None
+        return cls.from_json(data)

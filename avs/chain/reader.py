@@ -1,0 +1,299 @@
+"""Typed read access to a deployment: tasks, operators, stakes, certificate hints, models."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping, Sequence
+
+from avs.chain.certificate import assemble_certificate, non_signers
+from avs.chain.client import ChainClient
+from avs.chain.deployment import Deployment
+from avs.chain.events import PubkeyRegistered, TaskCreated, decode_events
+from avs.chain.views import (
+    CertifiedTask,
+    ModelInfo,
+    OperatorSetState,
+    RegisteredOperator,
+    TaskStatus,
+)
+from avs.crypto.bn254 import g1_from_evm
+from avs.crypto.keccak import keccak256
+from avs.crypto.points import G1Point, G2Point
+from avs.errors import ChainError
+from avs.protocol import (
+    REFUNDED_OUTCOME,
+    CertificateHints,
+    QuorumCertificate,
+    Task,
+    task_hash,
+)
+
+ZERO32 = bytes(32)
+
+
+class ChainReader:
+    """Reads a deployment through one client; caches G2 keys learned from events."""
+
+    def __init__(self, client: ChainClient, deployment: Deployment) -> None:
+        self.client = client
+        self.deployment = deployment
+        d = deployment
+        self.registry = d.contract("OperatorRegistry")
+        self.tasks = d.contract("TaskManager")
+        self.slashing = d.contract("SlashingManager")
+        self.models = d.contract("ModelRegistry")
+        self.retriever = d.contract("OperatorStateRetriever")
+        self.delegation = d.contract("DelegationManager")
+        self.allocations = d.contract("AllocationManager")
+        self.strategy_manager = d.contract("StrategyManager")
+        self.token = d.contract("DevnetToken")
+        self._event_contracts = {
+            "TaskManager": self.tasks,
+            "OperatorRegistry": self.registry,
+            "SlashingManager": self.slashing,
+        }
+        self._g2: dict[bytes, G2Point] = {}
+        self._g2_scanned = d.block - 1
+        self._g2_lock = threading.Lock()
+
+    # ------------------------------------------------------------------ tasks
+
+    def task_hash(self, task: Task) -> bytes:
+        """The task's hash as this deployment computes it (pure; no RPC)."""
+        return task_hash(self.deployment.chain_id, self.tasks.address, task)
+
+    def task_record(self, task_index: int) -> bytes:
+        """TaskManager.taskRecord(taskIndex)."""
+        return bytes(self.client.call1(self.tasks, "taskRecord", task_index))
+
+    def task_status(self, task: Task) -> TaskStatus:
+        """Pending, certified, refunded, or unknown (also when fields differ)."""
+        record = self.task_record(task.task_index)
+        th = self.task_hash(task)
+        if record == ZERO32:
+            return TaskStatus.UNKNOWN
+        if record == th:
+            return TaskStatus.PENDING
+        if record == keccak256(th + REFUNDED_OUTCOME):
+            return TaskStatus.REFUNDED
+        certified = self.certification(task.task_index)
+        if certified is not None and record == keccak256(th + certified.certification_hash):
+            return TaskStatus.CERTIFIED
+        return TaskStatus.UNKNOWN
+
+    def is_certified(self, task: Task) -> bool:
+        """Whether a certificate for ``task`` was accepted."""
+        return self.task_status(task) is TaskStatus.CERTIFIED
+
+    def next_task_index(self) -> int:
+        """Index the next task will get."""
+        return int(self.client.call1(self.tasks, "nextTaskIndex"))
+
+    def created_task(self, task_index: int) -> Task | None:
+        """The task with ``task_index`` from its TaskCreated event (None if not found)."""
+        ev = self.tasks.abi.event("TaskCreated")
+        logs = self.client.get_logs(
+            [self.tasks.address],
+            [ev.topic0],
+            self.deployment.block,
+            self.client.block_number(),
+            topic1=task_index.to_bytes(32, "big"),
+        )
+        for event in decode_events(self._event_contracts, logs):
+            if isinstance(event, TaskCreated):
+                return event.task
+        return None
+
+    def certification(self, task_index: int) -> CertifiedTask | None:
+        """The TaskCertified event of ``task_index`` (None if not certified)."""
+        ev = self.tasks.abi.event("TaskCertified")
+        logs = self.client.get_logs(
+            [self.tasks.address],
+            [ev.topic0],
+            self.deployment.block,
+            self.client.block_number(),
+            topic1=task_index.to_bytes(32, "big"),
+        )
+        for event in decode_events(self._event_contracts, logs):
+            if isinstance(event, CertifiedTask):
+                return event
+        return None
+
+    def fee_claimed(self, operator_id: bytes, task_index: int) -> bool:
+        """Whether the operator claimed its fee share of the task."""
+        return bool(self.client.call1(self.tasks, "isFeeClaimed", operator_id, task_index))
+
+    # ------------------------------------------------------------------ operators
+
+    def operator_id(self, operator: str) -> bytes:
+        """operatorId of ``operator`` (32 zero bytes if it has no key)."""
+        return bytes(self.client.call1(self.registry, "getOperatorId", operator))
+
+    def pubkey_g1(self, operator: str) -> G1Point:
+        """Registered G1 key of ``operator``."""
+        return g1_from_evm(self.client.call1(self.registry, "getOperatorPubkeyG1", operator))
+
+    def pubkeys_g2(self) -> Mapping[bytes, G2Point]:
+        """G2 keys of every registered operator (from NewPubkeyRegistration events; cached)."""
+        with self._g2_lock:
+            head = self.client.block_number()
+            if head > self._g2_scanned:
+                ev = self.registry.abi.event("NewPubkeyRegistration")
+                logs = self.client.get_logs(
+                    [self.registry.address], [ev.topic0], self._g2_scanned + 1, head
+                )
+                for event in decode_events(self._event_contracts, logs):
+                    if isinstance(event, PubkeyRegistered):
+                        self._g2[event.operator_id] = event.pubkey_g2
+                self._g2_scanned = head
+            return dict(self._g2)
+
+    def quorum_bitmap(self, operator_id: bytes, block: int | None = None) -> int:
+        """Quorum bitmap of an operator (now, or at ``block``)."""
+        if block is None:
+            return int(self.client.call1(self.registry, "getCurrentQuorumBitmap", operator_id))
+        return int(
+            self.client.call1(self.registry, "getQuorumBitmapAtBlockNumber", operator_id, block)
+        )
+
+    def stake(self, operator_id: bytes, quorum: int, block: int | None = None) -> int:
+        """Recorded stake of an operator in a quorum (now, or at ``block``)."""
+        if block is None:
+            return int(self.client.call1(self.registry, "getCurrentStake", operator_id, quorum))
+        return int(
+            self.client.call1(self.registry, "getStakeAtBlockNumber", operator_id, quorum, block)
+        )
+
+    def total_stake(self, quorum: int) -> int:
+        """Current total recorded stake of a quorum."""
+        return int(self.client.call1(self.registry, "getCurrentTotalStake", quorum))
+
+    def operator_state(self, quorum_numbers: Sequence[int], block: int) -> OperatorSetState:
+        """Members, stakes and keys of ``quorum_numbers`` at ``block``."""
+        quorums = bytes(quorum_numbers)
+        per_quorum = self.client.call1(
+            self.retriever, "getOperatorState", self.registry.address, quorums, block
+        )
+        totals = self.client.call1(
+            self.retriever, "getTotalStakes", self.registry.address, quorums, block
+        )
+        keys_g2 = self.pubkeys_g2()
+        addresses: dict[bytes, str] = {}
+        keys_g1: dict[bytes, G1Point] = {}
+        stakes: dict[bytes, dict[int, int]] = {}
+        for quorum, members in zip(quorum_numbers, per_quorum, strict=True):
+            for address, op_id, stake, pk1 in members:
+                addresses[op_id] = address
+                keys_g1[op_id] = g1_from_evm(pk1)
+                stakes.setdefault(op_id, {})[quorum] = int(stake)
+        operators = {}
+        for op_id, address in addresses.items():
+            if op_id not in keys_g2:
+                raise ChainError(f"no NewPubkeyRegistration event for operator 0x{op_id.hex()}")
+            operators[op_id] = RegisteredOperator(
+                address, op_id, keys_g1[op_id], keys_g2[op_id], stakes[op_id]
+            )
+        return OperatorSetState(
+            reference_block=block,
+            quorum_numbers=tuple(quorum_numbers),
+            operators=operators,
+            total_stakes={q: int(t) for q, t in zip(quorum_numbers, totals, strict=True)},
+        )
+
+    def certificate_hints(
+        self, quorum_numbers: Sequence[int], reference_block: int, non_signer_ids: Sequence[bytes]
+    ) -> CertificateHints:
+        """History indices for a certificate with these non-signers (ascending ids)."""
+        bitmap_ix, apk_ix, total_ix, stake_ix = self.client.call1(
+            self.retriever,
+            "getCheckSignaturesIndices",
+            self.registry.address,
+            reference_block,
+            bytes(quorum_numbers),
+            list(non_signer_ids),
+        )
+        return CertificateHints(
+            tuple(bitmap_ix), tuple(apk_ix), tuple(total_ix), tuple(tuple(x) for x in stake_ix)
+        )
+
+    def build_certificate(
+        self,
+        task: Task,
+        result_digest: bytes,
+        signatures: Mapping[bytes, G1Point],
+        state: OperatorSetState | None = None,
+    ) -> QuorumCertificate:
+        """A certificate for ``signatures`` (operator id -> signature) on ``task``."""
+        state = state or self.operator_state(task.quorums, task.created_block)
+        missing = non_signers(state, {i for i in signatures if i in state.operators})
+        hints = self.certificate_hints(task.quorums, task.created_block, missing)
+        return assemble_certificate(task.task_index, result_digest, state, signatures, hints)
+
+    def check_signatures(
+        self,
+        msg_hash: bytes,
+        quorum_numbers: Sequence[int],
+        reference_block: int,
+        certificate: QuorumCertificate,
+    ) -> tuple[tuple[int, ...], tuple[int, ...], bytes]:
+        """TaskManager.checkSignatures: (signed stake, total stake, signatory record hash)."""
+        (signed, total), record = self.client.call(
+            self.tasks,
+            "checkSignatures",
+            msg_hash,
+            bytes(quorum_numbers),
+            reference_block,
+            certificate.as_abi(),
+        )
+        return tuple(signed), tuple(total), bytes(record)
+
+    # ------------------------------------------------------------------ restaking core
+
+    def withdrawable_shares(self, staker: str) -> int:
+        """Shares ``staker`` could withdraw from the deployment's strategy now."""
+        (shares,) = self.client.call1(
+            self.delegation, "getWithdrawableShares", staker, [self.deployment.strategy]
+        )
+        return int(shares)
+
+    def operator_shares(self, operator: str) -> int:
+        """Shares delegated to ``operator`` in the deployment's strategy."""
+        return int(
+            self.client.call1(self.delegation, "operatorShares", operator, self.deployment.strategy)
+        )
+
+    def max_magnitude(self, operator: str) -> int:
+        """The operator's max magnitude in the strategy (1e18 until slashed)."""
+        return int(
+            self.client.call1(
+                self.allocations, "getMaxMagnitude", operator, self.deployment.strategy
+            )
+        )
+
+    def allocated_stake(self, operator: str, quorum: int) -> int:
+        """Allocated stake of ``operator`` in ``quorum`` as the allocation manager computes it."""
+        ((stake,),) = self.client.call1(
+            self.allocations,
+            "getAllocatedStake",
+            (self.deployment.contracts["ServiceManager"], quorum),
+            [operator],
+            [self.deployment.strategy],
+        )
+        return int(stake)
+
+    def token_balance(self, owner: str) -> int:
+        """Staking-token balance."""
+        return int(self.client.call1(self.token, "balanceOf", owner))
+
+    # ------------------------------------------------------------------ models and slashing
+
+    def model(self, model_id: bytes) -> ModelInfo:
+        """A registered model."""
+        (c_hash, fee, active, exact, verifier, task_type, uri) = self.client.call1(
+            self.models, "getModel", model_id
+        )
+        return ModelInfo(model_id, c_hash, fee, active, exact, verifier, task_type, uri)
+
+    def is_slashed(self, task_index: int, operator_id: bytes, fault: int) -> bool:
+        """Whether the operator was slashed for ``fault`` (1 equivocation, 2 dissent)."""
+        return bool(self.client.call1(self.slashing, "isSlashed", task_index, operator_id, fault))

@@ -1,0 +1,289 @@
+"""Typed transactions against a deployment: operator onboarding, tasks, fees, slashing."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from avs.chain.client import ChainClient
+from avs.chain.deployment import Deployment
+from avs.chain.events import TaskCreated, decode_events
+from avs.chain.types import Receipt
+from avs.chain.views import CertifiedTask, FeeClaim, Withdrawal
+from avs.crypto.bls import KeyPair, sign_registration
+from avs.crypto.bn254 import g1_to_evm, g2_to_evm
+from avs.crypto.points import G1Point, G2Point
+from avs.errors import ChainError
+from avs.protocol import QuorumCertificate, Task
+
+WAD = 10**18
+
+
+class ChainWriter:
+    """Sends transactions for one account (the client's) against one deployment."""
+
+    def __init__(self, client: ChainClient, deployment: Deployment) -> None:
+        self.client = client
+        self.deployment = deployment
+        d = deployment
+        self.registry = d.contract("OperatorRegistry")
+        self.tasks = d.contract("TaskManager")
+        self.slashing = d.contract("SlashingManager")
+        self.models = d.contract("ModelRegistry")
+        self.delegation = d.contract("DelegationManager")
+        self.allocations = d.contract("AllocationManager")
+        self.strategy_manager = d.contract("StrategyManager")
+        self.token = d.contract("DevnetToken")
+        self._avs = d.contracts["ServiceManager"]
+
+    @property
+    def address(self) -> str:
+        """The sending account."""
+        return self.client.address
+
+    # ------------------------------------------------------------------ staking
+
+    def mint(self, to: str, amount: int) -> Receipt:
+        """Mint devnet staking tokens (deployer only)."""
+        return self.client.transact(self.token, "mint", to, amount)
+
+    def deposit(self, amount: int) -> Receipt:
+        """Approve and deposit ``amount`` staking tokens into the deployment's strategy."""
+        self.client.transact(self.token, "approve", self.strategy_manager.address, amount)
+        return self.client.transact(
+            self.strategy_manager,
+            "depositIntoStrategy",
+            self.deployment.strategy,
+            self.deployment.token,
+            amount,
+        )
+
+    def register_as_operator(self, metadata_uri: str = "") -> Receipt:
+        """Become an operator in the delegation manager (self-delegated)."""
+        return self.client.transact(self.delegation, "registerAsOperator", metadata_uri)
+
+    def delegate_to(self, operator: str) -> Receipt:
+        """Delegate this staker's shares to ``operator``."""
+        return self.client.transact(self.delegation, "delegateTo", operator)
+
+    def allocate(self, magnitudes: Mapping[int, int]) -> Receipt:
+        """Set the allocated magnitude (1e18 = all stake) of this operator per quorum."""
+        params = [
+            ((self._avs, quorum), [self.deployment.strategy], [magnitude])
+            for quorum, magnitude in sorted(magnitudes.items())
+        ]
+        return self.client.transact(self.allocations, "modifyAllocations", self.address, params)
+
+    def queue_withdrawal(self, shares: int) -> Withdrawal:
+        """Queue a withdrawal of ``shares`` from the strategy; returns it for completion."""
+        receipt = self.client.transact(
+            self.delegation, "queueWithdrawal", self.deployment.strategy, shares
+        )
+        return self._withdrawals(receipt)[0]
+
+    def undelegate(self) -> list[Withdrawal]:
+        """Undelegate, queueing withdrawals of everything."""
+        return self._withdrawals(self.client.transact(self.delegation, "undelegate"))
+
+    def _withdrawals(self, receipt: Receipt) -> list[Withdrawal]:
+        return [
+            Withdrawal(*v["withdrawal"])
+            for v in self.delegation.decode_logs(receipt.logs, "WithdrawalQueued")
+        ]
+
+    def complete_withdrawal(self, withdrawal: Withdrawal) -> Receipt:
+        """Complete a queued withdrawal after the delay (tokens go to the staker)."""
+        return self.client.transact(
+            self.delegation, "completeQueuedWithdrawal", withdrawal.as_abi()
+        )
+
+    # ------------------------------------------------------------------ registry
+
+    def registration_params(self, keypair: KeyPair) -> tuple[Any, ...]:
+        """PubkeyRegistrationParams for this account: PoP, pk1, pk2 (EVM encoding)."""
+        sigma = sign_registration(
+            keypair, self.address, self.registry.address, self.deployment.chain_id
+        )
+        return (g1_to_evm(sigma), g1_to_evm(keypair.pubkey_g1), g2_to_evm(keypair.pubkey_g2))
+
+    def register_operator(
+        self,
+        quorum_numbers: Sequence[int],
+        keypair: KeyPair | None = None,
+        registration: tuple[Any, ...] | None = None,
+    ) -> Receipt:
+        """Join quorums through the allocation manager; the first time, pass the BLS key."""
+        from eth_abi.abi import encode as abi_encode
+
+        if registration is None and keypair is not None:
+            registration = self.registration_params(keypair)
+        data = b""
+        if registration is not None:
+            data = abi_encode(
+                ["((uint256,uint256),(uint256,uint256),(uint256[2],uint256[2]))"], [registration]
+            )
+        return self.client.transact(
+            self.allocations,
+            "registerForOperatorSets",
+            self.address,
+            (self._avs, list(quorum_numbers), data),
+        )
+
+    def deregister_operator(self, quorum_numbers: Sequence[int]) -> Receipt:
+        """Leave quorums (stays slashable for the deallocation delay)."""
+        return self.client.transact(
+            self.allocations,
+            "deregisterFromOperatorSets",
+            (self.address, self._avs, list(quorum_numbers)),
+        )
+
+    def update_operators(self, operators: Sequence[str]) -> Receipt:
+        """Refresh recorded stakes of ``operators`` (anyone may call)."""
+        return self.client.transact(self.registry, "updateOperators", list(operators))
+
+    def onboard_operator(
+        self, keypair: KeyPair, stake: int, magnitudes: Mapping[int, int]
+    ) -> Receipt:
+        """Register as operator, deposit ``stake`` (already owned), allocate, and join the
+        quorums of ``magnitudes``."""
+        self.register_as_operator()
+        self.deposit(stake)
+        self.allocate(magnitudes)
+        return self.register_operator(sorted(magnitudes), keypair)
+
+    # ------------------------------------------------------------------ models
+
+    def register_task_type(self, task_type: str, exact: bool) -> Receipt:
+        """Register a task type (owner only)."""
+        return self.client.transact(self.models, "registerTaskType", task_type, exact)
+
+    def register_model(
+        self,
+        model_id: bytes,
+        content_hash: bytes,
+        task_type: str,
+        uri: str,
+        fee_per_input: int,
+        verifier: str = "0x0000000000000000000000000000000000000000",
+    ) -> Receipt:
+        """Register a model (owner only)."""
+        return self.client.transact(
+            self.models,
+            "registerModel",
+            model_id,
+            content_hash,
+            task_type,
+            uri,
+            fee_per_input,
+            verifier,
+        )
+
+    # ------------------------------------------------------------------ tasks
+
+    def create_task(
+        self,
+        model_id: bytes,
+        inputs_root: bytes,
+        input_count: int,
+        inputs_uri: str,
+        quorum_numbers: Sequence[int],
+        threshold_bps: int,
+        response_window_blocks: int,
+        fee: int,
+    ) -> tuple[Task, Receipt]:
+        """Create a task paying ``fee`` wei (feePerInput x inputCount); returns the task."""
+        receipt = self.client.transact(
+            self.tasks,
+            "createTask",
+            model_id,
+            inputs_root,
+            input_count,
+            inputs_uri,
+            bytes(quorum_numbers),
+            threshold_bps,
+            response_window_blocks,
+            value=fee,
+        )
+        for event in decode_events(self._event_contracts(), list(receipt.logs)):
+            if isinstance(event, TaskCreated):
+                return event.task, receipt
+        raise ChainError("createTask emitted no TaskCreated event")
+
+    def _event_contracts(self) -> dict[str, Any]:
+        return {
+            "TaskManager": self.tasks,
+            "OperatorRegistry": self.registry,
+            "SlashingManager": self.slashing,
+        }
+
+    def respond_to_task(self, task: Task, certificate: QuorumCertificate) -> Receipt:
+        """Submit ``certificate`` for ``task``."""
+        return self.client.transact(
+            self.tasks,
+            "respondToTask",
+            task.as_abi(),
+            certificate.result_digest,
+            certificate.as_abi(),
+        )
+
+    def claim_fees(self, claims: Sequence[FeeClaim]) -> tuple[int, Receipt]:
+        """Claim this operator's fee share of certified tasks; returns (wei paid, receipt)."""
+        receipt = self.client.transact(
+            self.tasks, "claimFees", [claim.as_abi() for claim in claims]
+        )
+        paid = sum(v["amount"] for v in self.tasks.decode_logs(receipt.logs, "FeesClaimed"))
+        return paid, receipt
+
+    def refund_expired_task(self, task: Task) -> Receipt:
+        """Refund an expired, uncertified task to its client (anyone may call)."""
+        return self.client.transact(self.tasks, "refundExpiredTask", task.as_abi())
+
+    # ------------------------------------------------------------------ slashing
+
+    def slash_equivocation(
+        self,
+        task: Task,
+        operator: str,
+        pubkey_g2: G2Point,
+        first: tuple[bytes, G1Point],
+        second: tuple[bytes, G1Point],
+        outcome: bytes = bytes(32),
+    ) -> Receipt:
+        """Submit two signatures of ``operator`` on different results of ``task``.
+
+        ``outcome`` is 32 zero bytes for a pending task, else the task's certification hash
+        (or the refunded marker).
+        """
+        return self.client.transact(
+            self.slashing,
+            "slashEquivocation",
+            task.as_abi(),
+            outcome,
+            operator,
+            g2_to_evm(pubkey_g2),
+            (first[0], g1_to_evm(first[1])),
+            (second[0], g1_to_evm(second[1])),
+        )
+
+    def slash_dissent(
+        self,
+        task: Task,
+        certified: CertifiedTask,
+        operator: str,
+        pubkey_g2: G2Point,
+        evidence: tuple[bytes, G1Point],
+    ) -> Receipt:
+        """Submit a signature of ``operator`` on a result other than the certified one."""
+        return self.client.transact(
+            self.slashing,
+            "slashDissent",
+            task.as_abi(),
+            (
+                certified.result_digest,
+                certified.signatory_record_hash,
+                list(certified.signed_stake),
+            ),
+            operator,
+            g2_to_evm(pubkey_g2),
+            (evidence[0], g1_to_evm(evidence[1])),
+        )
