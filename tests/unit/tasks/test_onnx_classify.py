@@ -89,3 +89,9 @@ def test_demo_model_classifies_held_out_digits() -> None:
     ]
     assert 0.9 < len(answered) / len(labels) < 1.0  # some abstentions, mostly answers
     assert sum(got == want for got, want in answered) / len(answered) > 0.95
+
+
+def test_abstain_byte_is_the_protocol_one() -> None:
+    from avs import protocol
+
+    assert protocol.ABSTAIN == ABSTAIN
