@@ -19,7 +19,13 @@ from avs.crypto.keccak import keccak256
 from avs.logging import get_logger
 from avs.metrics import AggregatorMetrics
 from avs.protocol import Task
-from avs.rpc.messages import ResponseSubmission, SubmitResult, SubmitStatus
+from avs.rpc.messages import (
+    ResponseSubmission,
+    SubmitResult,
+    SubmitStatus,
+    SubscribeRequest,
+    TaskHints,
+)
 from avs_aggregator.aggregation import AddOutcome, DigestGroup, SignedResponse, TaskAggregation
 from avs_aggregator.codec import TaskCodec, signature_bytes, signature_from_bytes
 from avs_aggregator.operators import OperatorSetSnapshot
@@ -27,6 +33,7 @@ from avs_aggregator.store import StoredResponse, TaskState, TaskStore
 from avs_aggregator.verification import AggregateFirstVerifier, GroupToVerify, SignerEntry
 
 log = get_logger(component="aggregator")
+NO_HINTS = TaskHints()
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +88,7 @@ class TaskEntry:
     task_hash: bytes
     snapshot: OperatorSetSnapshot
     aggregation: TaskAggregation
+    hints: TaskHints = NO_HINTS
     state: TaskState = TaskState.OPEN
     ready_since: float | None = None
     verified: set[bytes] = field(default_factory=set)
@@ -110,12 +118,12 @@ class AggregatorCore:
         self._linger = linger_seconds
         self._tasks: dict[int, TaskEntry] = {}
         self._closed: set[int] = set()
-        self._subscribers: set[asyncio.Queue[Task]] = set()
+        self._subscribers: set[asyncio.Queue[TaskEntry]] = set()
         self._wakeup = asyncio.Event()
 
     # -- tasks -----------------------------------------------------------------------------
 
-    async def add_task(self, task: Task) -> bool:
+    async def add_task(self, task: Task, hints: TaskHints = NO_HINTS) -> bool:
         """Start aggregating ``task``; False if it was already known."""
         if task.task_index in self._tasks or task.task_index in self._closed:
             return False
@@ -125,7 +133,9 @@ class AggregatorCore:
             self._closed.add(task.task_index)
             return False
         snapshot = await asyncio.to_thread(self._chain.snapshot, task)
-        entry = TaskEntry(task, task_hash, snapshot, TaskAggregation(snapshot, task.threshold_bps))
+        entry = TaskEntry(
+            task, task_hash, snapshot, TaskAggregation(snapshot, task.threshold_bps), hints
+        )
         if stored is None:
             self._store.add_task(
                 task.task_index, task_hash, self._codec.encode(task), task.deadline_block
@@ -142,7 +152,7 @@ class AggregatorCore:
                 entry.aggregation.add(self._response_from_row(row))
         self._tasks[task.task_index] = entry
         for queue in self._subscribers:
-            queue.put_nowait(task)
+            queue.put_nowait(entry)
         self._check_ready(entry)
         log.info("task_added", task=task.task_index, operators=len(snapshot.operators))
         return True
@@ -156,20 +166,26 @@ class AggregatorCore:
 
     def open_tasks(self) -> list[Task]:
         """Tasks still accepting responses, by index."""
-        return [e.task for i, e in sorted(self._tasks.items()) if e.state is TaskState.OPEN]
+        return [e.task for _i, e in sorted(self._tasks.items()) if e.state is TaskState.OPEN]
 
-    async def subscribe(self, from_index: int = 0) -> AsyncIterator[Task]:
+    async def subscribe(self, request: SubscribeRequest) -> AsyncIterator[tuple[Task, TaskHints]]:
         """Open tasks now and every new task after, for an operator's stream."""
-        queue: asyncio.Queue[Task] = asyncio.Queue()
+        queue: asyncio.Queue[TaskEntry] = asyncio.Queue()
         self._subscribers.add(queue)
+
+        def wanted(entry: TaskEntry) -> bool:
+            if entry.task.task_index < request.from_task_index:
+                return False
+            return not request.task_types or entry.hints.task_type in request.task_types
+
         try:
-            for task in self.open_tasks():
-                if task.task_index >= from_index:
-                    yield task
+            for _index, entry in sorted(self._tasks.items()):
+                if entry.state is TaskState.OPEN and wanted(entry):
+                    yield entry.task, entry.hints
             while True:
-                task = await queue.get()
-                if task.task_index >= from_index:
-                    yield task
+                entry = await queue.get()
+                if wanted(entry):
+                    yield entry.task, entry.hints
         finally:
             self._subscribers.discard(queue)
 

@@ -1,0 +1,124 @@
+"""The Aggregator gRPC service: a servicer adapter over a protobuf-free backend.
+
+``create_server(addr, backend)`` returns ``(server, port)``; the backend (the aggregator's
+core) speaks :mod:`avs.rpc.messages` dataclasses and :class:`avs.protocol.Task`, so only
+this package touches protobuf types. Malformed requests (wrong version, bad lengths, a
+signature off the curve) are answered INVALID_ARGUMENT here, before the backend; oversized
+messages are refused by gRPC itself with RESOURCE_EXHAUSTED.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any, Protocol
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+
+from avs.errors import AvsError
+from avs.models.store import BlobStore
+from avs.protocol import Task
+from avs.rpc import convert
+from avs.rpc.blobs import serve_blob
+from avs.rpc.messages import ResponseSubmission, SubmitResult, SubscribeRequest, TaskHints
+from avs.rpc.status import abort_aio
+from avs.rpc.v1 import aggregator_pb2, aggregator_pb2_grpc, task_pb2
+
+SERVICE_NAME = "avs.v1.Aggregator"
+
+
+class AggregatorBackend(Protocol):
+    """What the servicer needs from the aggregator."""
+
+    def submit(self, submission: ResponseSubmission) -> SubmitResult:
+        """Record one signed response."""
+        ...
+
+    def subscribe(self, request: SubscribeRequest) -> AsyncIterator[tuple[Task, TaskHints]]:
+        """Open tasks, then new ones as they arrive, with their ModelRegistry hints."""
+        ...
+
+
+class AggregatorServicer(aggregator_pb2_grpc.AggregatorServicer):
+    """grpc.aio servicer delegating to an :class:`AggregatorBackend`."""
+
+    def __init__(self, backend: AggregatorBackend, blobs: BlobStore) -> None:
+        self._backend = backend
+        self._blobs = blobs
+
+    async def SubmitResponse(  # noqa: N802 - gRPC method name
+        self, request: aggregator_pb2.SubmitResponseRequest, context: Any
+    ) -> aggregator_pb2.SubmitResponseReply:
+        """Validate and record one response."""
+        try:
+            result = self._backend.submit(convert.submission_from_proto(request))
+        except AvsError as exc:
+            await abort_aio(context, exc)
+        return convert.result_to_proto(result)
+
+    async def SubscribeTasks(  # noqa: N802 - gRPC method name
+        self, request: aggregator_pb2.SubscribeTasksRequest, context: Any
+    ) -> AsyncIterator[task_pb2.Task]:
+        """Stream open and new tasks to an operator."""
+        try:
+            subscription = convert.subscribe_from_proto(request)
+        except AvsError as exc:
+            await abort_aio(context, exc)
+        async for task, hints in self._backend.subscribe(subscription):
+            yield convert.task_to_proto(task, hints)
+
+    async def GetBlob(  # noqa: N802 - gRPC method name
+        self, request: aggregator_pb2.GetBlobRequest, context: Any
+    ) -> AsyncIterator[aggregator_pb2.BlobChunk]:
+        """Stream a model or input blob by content hash."""
+        try:
+            chunks = serve_blob(self._blobs, request)
+        except AvsError as exc:
+            await abort_aio(context, exc)
+        for chunk in chunks:
+            yield chunk
+
+
+class RpcServer:
+    """A started-or-not ``grpc.aio`` server with its health service."""
+
+    def __init__(self, server: Any, health_servicer: Any) -> None:
+        self._server = server
+        self._health = health_servicer
+
+    async def start(self) -> None:
+        """Start serving and report SERVING (overall and for the Aggregator service)."""
+        await self._server.start()
+        for name in ("", SERVICE_NAME):
+            await self._health.set(name, health_pb2.HealthCheckResponse.SERVING)
+
+    async def stop(self, grace: float) -> None:
+        """Report NOT_SERVING, then stop, letting in-flight calls finish for ``grace`` s."""
+        for name in ("", SERVICE_NAME):
+            await self._health.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)
+        await self._server.stop(grace)
+
+    async def wait(self) -> None:
+        """Wait until the server stops."""
+        await self._server.wait_for_termination()
+
+
+def create_server(
+    address: str, backend: AggregatorBackend, blobs: BlobStore, max_message_bytes: int
+) -> tuple[RpcServer, int]:
+    """A ``grpc.aio`` server bound to ``address`` (port 0: a free port): ``(server, port)``."""
+    options = [
+        ("grpc.max_receive_message_length", max_message_bytes),
+        ("grpc.max_send_message_length", max(max_message_bytes, 4 * 1024 * 1024)),
+    ]
+    server = grpc.aio.server(options=options)
+    aggregator_pb2_grpc.add_AggregatorServicer_to_server(AggregatorServicer(backend, blobs), server)
+    health_servicer = health.aio.HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    try:
+        port = server.add_insecure_port(address)
+    except RuntimeError as exc:
+        raise AvsError(f"cannot listen on {address}: {exc}") from exc
+    if port == 0:
+        raise AvsError(f"cannot listen on {address}: address in use or not available")
+    return RpcServer(server, health_servicer), port
