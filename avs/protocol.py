@@ -14,6 +14,7 @@ from typing import Any
 
 from eth_abi.abi import decode as abi_decode
 from eth_abi.abi import encode as abi_encode
+from eth_utils.address import to_checksum_address
 
 from avs.crypto.bn254 import g1_to_bytes, g1_to_evm, g2_to_evm
 from avs.crypto.keccak import keccak256
@@ -62,6 +63,12 @@ class Task:
             raise InputError(f"threshold_bps must be in [0, {MAX_BPS}], got {self.threshold_bps}")
         if self.input_count < 1:
             raise InputError("a task carries at least one input")
+        # One spelling of the address, whichever source (ABI decode, proto, JSON) built it,
+        # so tasks compare equal across sources.
+        try:
+            object.__setattr__(self, "client", to_checksum_address(self.client))
+        except ValueError as exc:
+            raise InputError(f"task client {self.client!r} is not an address") from exc
 
     def as_abi(self) -> tuple[Any, ...]:
         """The struct as the tuple eth-abi encodes."""
