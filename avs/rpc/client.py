@@ -1,0 +1,109 @@
+"""The operator's gRPC client of the Aggregator service (``grpc.aio``).
+
+Every call has a deadline: unary calls their own ``timeout``; the task stream a maximum
+lifetime after which it ends cleanly and the caller resubscribes (so a silently dead
+connection is noticed). gRPC failures become AvsErrors through :mod:`avs.rpc.status`.
+Blob downloads use a synchronous channel (:class:`avs.rpc.blobs.GrpcBlobSource`), because
+the BlobStore is synchronous and runs in worker threads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import grpc
+import structlog
+
+from avs.errors import AvsError, RpcError
+from avs.protocol import Task, TaskResponse
+from avs.rpc import convert
+from avs.rpc.blobs import GrpcBlobSource
+from avs.rpc.messages import SubmitResult, SubscribeRequest
+from avs.rpc.status import error_from_rpc
+from avs.rpc.v1 import aggregator_pb2_grpc
+
+log = structlog.get_logger(__name__)
+
+
+class AggregatorClient:
+    """Subscribe to tasks, submit responses and fetch blobs from one aggregator."""
+
+    def __init__(
+        self,
+        target: str,
+        *,
+        stream_lifetime_s: float = 300.0,
+        blob_timeout_s: float = 60.0,
+        max_message_bytes: int = 4 * 1024 * 1024,
+    ) -> None:
+        """Dial ``target`` (``host:port``) lazily; nothing connects until the first call."""
+        self.target = target
+        self.stream_lifetime_s = stream_lifetime_s
+        options = [("grpc.max_receive_message_length", max_message_bytes)]
+        self._channel: Any = grpc.aio.insecure_channel(target, options=options)
+        self._stub = aggregator_pb2_grpc.AggregatorStub(self._channel)
+        self._sync_channel: Any = grpc.insecure_channel(target, options=options)
+        self._blobs = GrpcBlobSource(self._sync_channel, timeout_s=blob_timeout_s)
+
+    @property
+    def blob_source(self) -> GrpcBlobSource:
+        """A BlobSource for :class:`avs.models.store.BlobStore` (``avs-blob://`` URIs)."""
+        return self._blobs
+
+    async def wait_connected(self, timeout: float) -> None:
+        """Return once the channel is READY; RpcError after ``timeout`` seconds."""
+        try:
+            await asyncio.wait_for(self._channel.channel_ready(), timeout)
+        except TimeoutError:
+            raise RpcError(
+                f"aggregator {self.target} unreachable for {timeout:.0f} s; "
+                "check aggregator_url and that the aggregator is running"
+            ) from None
+
+    async def submit_response(self, response: TaskResponse, timeout: float) -> SubmitResult:
+        """Send one signed response with a ``timeout``-second deadline."""
+        try:
+            reply = await self._stub.SubmitResponse(
+                convert.submission_to_proto(response), timeout=timeout
+            )
+        except grpc.RpcError as exc:
+            raise error_from_rpc(exc, f"SubmitResponse for task {response.task_index}") from exc
+        try:
+            return convert.result_from_proto(reply)
+        except AvsError as exc:
+            raise RpcError(f"aggregator sent a malformed reply: {exc}") from exc
+
+    async def subscribe_tasks(
+        self, operator_id: bytes, from_task_index: int
+    ) -> AsyncIterator[Task]:
+        """Tasks with index >= ``from_task_index`` until the stream's lifetime ends.
+
+        A malformed task is logged and skipped (the stream stays open); transport failures
+        raise the mapped AvsError.
+        """
+        request = convert.subscribe_to_proto(SubscribeRequest(operator_id, from_task_index))
+        call = self._stub.SubscribeTasks(request, timeout=self.stream_lifetime_s)
+        try:
+            async for message in call:
+                try:
+                    task = convert.task_from_proto(message)
+                except AvsError as exc:
+                    log.warning(
+                        "stream_task_malformed", task_index=message.task_index, error=str(exc)
+                    )
+                    continue
+                # The hints (task type, model URI) are ignored: only the chain is trusted.
+                yield task
+        except grpc.RpcError as exc:
+            if exc.code() == grpc.StatusCode.DEADLINE_EXCEEDED:
+                return  # the stream's planned lifetime: the caller resubscribes
+            raise error_from_rpc(exc, "SubscribeTasks") from exc
+        finally:
+            call.cancel()
+
+    async def close(self) -> None:
+        """Close both channels."""
+        await self._channel.close()
+        self._sync_channel.close()

@@ -1,0 +1,168 @@
+"""Wiring a node from its config: stores, clients, sources, worker, node API and metrics.
+
+:class:`OperatorApp` takes its chain-facing collaborators as a :class:`ChainPorts` value, so
+the same wiring runs against avs.chain (``avs operator run``) or against small real pieces
+in tests. :func:`run_until_signal` adds SIGTERM/SIGINT handling for the CLI.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from avs import __version__
+from avs.crypto.bls import KeyPair
+from avs.logging import get_logger
+from avs.metrics import OperatorMetrics, serve_metrics
+from avs.models.store import BlobStore
+from avs.nodeapi import NodeApiServer
+from avs.rpc.client import AggregatorClient
+from avs.tasks.registry import TaskTypeRegistry, load_registry
+from avs.tasks.session import ExecutionConfig
+from avs_operator.config import OperatorConfig
+from avs_operator.health import AGGREGATOR, CHAIN, ServiceTracker
+from avs_operator.inference import InferenceEngine
+from avs_operator.node import OperatorNode
+from avs_operator.ports import ChainPorts
+from avs_operator.protection import ProtectionStore
+from avs_operator.signer import Signer
+from avs_operator.sources import AggregatorProbe, ChainSource, StreamSource, TaskSource
+from avs_operator.submitter import Submitter
+from avs_operator.worker import TaskWorker
+
+NODE_NAME = "edge-avs-operator"
+
+
+@dataclass(slots=True)
+class Endpoints:
+    """Where the node serves, once started (ports resolved when configured as 0)."""
+
+    node_api_port: int = 0
+    metrics_port: int = 0
+    started: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+class OperatorApp:
+    """One operator node with its node API and metrics endpoints."""
+
+    def __init__(
+        self,
+        config: OperatorConfig,
+        keypair: KeyPair,
+        chain: ChainPorts,
+        registry: TaskTypeRegistry | None = None,
+        metrics: OperatorMetrics | None = None,
+    ) -> None:
+        """Nothing is opened until :meth:`run`."""
+        self.config = config
+        self.keypair = keypair
+        self.chain = chain
+        self.registry = registry or load_registry()
+        self.metrics = metrics or OperatorMetrics.create()
+        self.endpoints = Endpoints()
+        self.node: OperatorNode | None = None
+        self._log = get_logger(component="operator", operator_id="0x" + keypair.operator_id.hex())
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Serve until ``stop`` is set; every resource is closed on the way out."""
+        cfg = self.config
+        if cfg.devnet_fault:
+            self._log.warning("devnet_fault_enabled", fault=cfg.devnet_fault)
+        listened = [CHAIN] if cfg.listen_chain and self.chain.feed is not None else []
+        services = ServiceTracker(
+            (*listened, AGGREGATOR), on_change=self.metrics.performance_score.set
+        )
+        self.metrics.performance_score.set(services.score())
+        protection = ProtectionStore(cfg.protection_db)
+        client = AggregatorClient(cfg.aggregator_url, stream_lifetime_s=cfg.stream_lifetime)
+        executor = ThreadPoolExecutor(cfg.max_concurrent_tasks + 1, thread_name_prefix="avs-work")
+        api = NodeApiServer(
+            NODE_NAME, __version__, services.states, cfg.node_api_host, cfg.node_api_port
+        )
+        metrics_server = None
+        try:
+            if cfg.metrics_port >= 0:
+                metrics_server = serve_metrics(
+                    self.metrics.registry, cfg.node_api_host, cfg.metrics_port
+                )
+                self.endpoints.metrics_port = int(metrics_server.server_port)
+            api.start()
+            self.endpoints.node_api_port = api.port
+            self.node = self._build_node(protection, client, executor, services)
+            self.endpoints.started.set()
+            self._log.info(
+                "operator_started",
+                node_api_port=api.port,
+                metrics_port=self.endpoints.metrics_port,
+                aggregator=cfg.aggregator_url,
+                tasks_signed_before=protection.count(),
+            )
+            await self.node.run(stop)
+        finally:
+            api.stop()
+            if metrics_server is not None:
+                metrics_server.shutdown()
+                metrics_server.server_close()
+            await client.close()
+            executor.shutdown(wait=True, cancel_futures=True)
+            protection.close()
+            self._log.info("operator_exited")
+
+    def _build_node(
+        self,
+        protection: ProtectionStore,
+        client: AggregatorClient,
+        executor: ThreadPoolExecutor,
+        services: ServiceTracker,
+    ) -> OperatorNode:
+        cfg, chain = self.config, self.chain
+        blobs = BlobStore(cfg.model_cache, source=client.blob_source)
+        engine = InferenceEngine(
+            self.registry,
+            blobs,
+            ExecutionConfig(cfg.execution_providers, cfg.intra_op_threads),
+            executor,
+        )
+        worker = TaskWorker(
+            resolver=chain.resolver,
+            clock=chain.clock,
+            engine=engine,
+            signer=Signer(self.keypair, protection, chain.domain),
+            submitter=Submitter(client, cfg.submit_timeout, cfg.submit_retries),
+            metrics=self.metrics,
+            fault=cfg.devnet_fault,
+            executor=executor,
+        )
+        sources: list[TaskSource] = []
+        if cfg.listen_chain and chain.feed is not None:
+            sources.append(
+                ChainSource(chain.feed, services, chain.domain, self.metrics, cfg.poll_interval)
+            )
+        if cfg.listen_stream:
+            sources.append(
+                StreamSource(client, self.keypair.operator_id, services, chain.domain, self.metrics)
+            )
+        else:
+            # Responses still go to the aggregator: keep its service state live anyway.
+            sources.append(AggregatorProbe(client, services, max(cfg.poll_interval, 5.0)))
+        return OperatorNode(
+            sources=sources,
+            worker=worker,
+            concurrency=cfg.max_concurrent_tasks,
+            shutdown_grace=cfg.shutdown_grace,
+        )
+
+
+async def run_until_signal(app: OperatorApp) -> None:
+    """Run ``app`` until SIGTERM or SIGINT, then shut down gracefully."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await app.run(stop)
+    finally:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)

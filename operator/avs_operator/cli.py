@@ -1,0 +1,167 @@
+"""``avs operator``: run the node, register it, show its standing, test this machine.
+
+Registered as the ``operator`` entry point of the ``avs.cli`` group. Errors a user can cause
+are AvsErrors, which the root group prints as one ``error: ...`` line (exit code != 0).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from avs.chain.deployment import Deployment
+from avs.chain.reader import ChainReader
+from avs_operator.config import OperatorConfig, load_operator_config
+from avs_operator.keys import load_bls_key, load_ecdsa_key
+
+_CONFIG = click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="AVS_CONFIG",
+    help="operator.yaml; every setting can also be given as AVS_<SETTING> (env: AVS_CONFIG).",
+)
+
+
+def _config(path: Path | None) -> OperatorConfig:
+    return load_operator_config(path)
+
+
+@click.group()
+def operator() -> None:
+    """Run and manage an operator node (inference, BLS signing, registration)."""
+
+
+@operator.command()
+@_CONFIG
+def run(config_path: Path | None) -> None:
+    """Run the node until SIGTERM/SIGINT (in-flight tasks finish, then exit 0)."""
+    from avs.metrics import OperatorMetrics
+    from avs_operator.app import OperatorApp, run_until_signal
+    from avs_operator.chainports import SlashingRecorder, connect_chain
+
+    cfg = _config(config_path)
+    keypair = load_bls_key(cfg.bls_key_file, cfg.bls_password_file)
+    metrics = OperatorMetrics.create()
+    chain = connect_chain(
+        cfg.rpc_url, cfg.deployment, keypair.operator_id, SlashingRecorder(metrics)
+    )
+    asyncio.run(run_until_signal(OperatorApp(cfg, keypair, chain, metrics=metrics)))
+
+
+@operator.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option(
+    "--providers",
+    multiple=True,
+    help="Execution providers to test, comma-separated or repeated (default: all local ones, "
+    "or execution_providers from --config).",
+)
+@click.option("--task-type", "task_types", multiple=True, help="Only these task types.")
+@_CONFIG
+def selftest(
+    as_json: bool, providers: tuple[str, ...], task_types: tuple[str, ...], config_path: Path | None
+) -> None:
+    """Run every installed task type's conformance suite on this machine's hardware.
+
+    Exits 1 when any check fails or a requested provider is missing.
+    """
+    from avs_operator.selftest import render, run_selftest
+
+    chosen = [p.strip() for item in providers for p in item.split(",") if p.strip()]
+    if not chosen and config_path is not None:
+        chosen = list(_config(config_path).execution_providers)
+    result = run_selftest(chosen or None, task_types or None)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2))
+    else:
+        render(result, Console())
+    if not result.passed:
+        raise SystemExit(1)
+
+
+@operator.command()
+@_CONFIG
+@click.option("--stake", type=int, help="Token base units to deposit (default: the minimum).")
+@click.option("--devnet-mint", is_flag=True, help="Devnet only: mint missing staking tokens.")
+@click.option("--json", "as_json", is_flag=True, help="Print the resulting standing as JSON.")
+def register(config_path: Path | None, stake: int | None, devnet_mint: bool, as_json: bool) -> None:
+    """Deposit stake, delegate to yourself and join the quorums with your BLS key."""
+    from avs_operator.registration import connect, default_stake
+    from avs_operator.registration import register as do_register
+
+    cfg = _config(config_path)
+    keypair = load_bls_key(cfg.bls_key_file, cfg.bls_password_file)
+    account = load_ecdsa_key(cfg.ecdsa_key_file, cfg.ecdsa_password_file)
+    deployment = Deployment.load(cfg.deployment)
+    writer = connect(cfg.rpc_url, deployment, account)
+    amount = stake
+    if amount is None:
+        amount = default_stake(deployment.params.minimum_stake, cfg.quorums)
+    standing = do_register(writer, keypair, cfg.quorums, amount, _progress(as_json), devnet_mint)
+    _show(standing.to_dict(), as_json)
+
+
+@operator.command()
+@_CONFIG
+@click.option(
+    "--quorum", "quorums", type=int, multiple=True, help="Quorums to leave (default: all)."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the resulting standing as JSON.")
+def deregister(config_path: Path | None, quorums: tuple[int, ...], as_json: bool) -> None:
+    """Leave quorums (the stake stays slashable for the deallocation delay)."""
+    from avs_operator.registration import connect, read_standing
+    from avs_operator.registration import deregister as do_deregister
+
+    cfg = _config(config_path)
+    keypair = load_bls_key(cfg.bls_key_file, cfg.bls_password_file)
+    account = load_ecdsa_key(cfg.ecdsa_key_file, cfg.ecdsa_password_file)
+    writer = connect(cfg.rpc_url, Deployment.load(cfg.deployment), account)
+    if not quorums:
+        reader = ChainReader(writer.client, writer.deployment)
+        quorums = read_standing(reader, writer.address, keypair).quorums
+    standing = do_deregister(writer, keypair, quorums, _progress(as_json))
+    _show(standing.to_dict(), as_json)
+
+
+@operator.command()
+@_CONFIG
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def status(config_path: Path | None, as_json: bool) -> None:
+    """Registered? Operator id, stake per quorum and tasks signed by this node."""
+    from avs.chain.client import ChainClient
+    from avs_operator.protection import ProtectionStore
+    from avs_operator.registration import read_standing
+
+    cfg = _config(config_path)
+    keypair = load_bls_key(cfg.bls_key_file, cfg.bls_password_file)
+    account = load_ecdsa_key(cfg.ecdsa_key_file, cfg.ecdsa_password_file)
+    reader = ChainReader(ChainClient.connect(cfg.rpc_url), Deployment.load(cfg.deployment))
+    standing = read_standing(reader, account.address, keypair)
+    signed = None
+    if cfg.protection_db.exists():  # never create the store from a read-only command
+        store = ProtectionStore(cfg.protection_db)
+        signed = store.count()
+        store.close()
+    doc = standing.to_dict() | {"tasks_signed": signed}
+    _show(doc, as_json)
+
+
+def _progress(quiet: bool) -> Callable[[str], None]:
+    def say(line: str) -> None:
+        click.echo(line, err=quiet)
+
+    return say
+
+
+def _show(doc: dict[str, object], as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(doc, indent=2))
+        return
+    for key, value in doc.items():
+        click.echo(f"{key:24} {value}")

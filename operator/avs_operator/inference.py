@@ -1,0 +1,122 @@
+"""From a task to canonical result bytes: fetch model and inputs by hash, check, run.
+
+Blocking (hashing, onnxruntime, downloads), so :meth:`InferenceEngine.run` runs it in a
+thread pool; onnxruntime releases the GIL while it computes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+import urllib.parse
+from collections import OrderedDict
+from concurrent.futures import Executor
+from dataclasses import dataclass
+
+from avs.errors import ModelError, TaskError
+from avs.models.fetchers import AGGREGATOR_SCHEME, HttpFetcher, fetch_file, hash_from_aggregator_uri
+from avs.models.hashing import ContentHash, hash_hex
+from avs.models.store import BlobStore
+from avs.protocol import Task, inputs_root
+from avs.tasks.api import LoadedModel, TaskType
+from avs.tasks.registry import TaskTypeRegistry
+from avs.tasks.session import ExecutionConfig
+from avs_operator.ports import ModelInfo
+
+
+@dataclass(frozen=True, slots=True)
+class Inference:
+    """The outcome of running one task."""
+
+    result_bytes: bytes
+    """Canonical result bytes (what gets signed)."""
+    task_type: str
+    """Task type that produced them."""
+    seconds: float
+    """Wall time of the model run (not the downloads)."""
+
+
+class InferenceEngine:
+    """Runs tasks with cached, pinned sessions; every fetched byte is checked first."""
+
+    def __init__(
+        self,
+        registry: TaskTypeRegistry,
+        blobs: BlobStore,
+        config: ExecutionConfig,
+        executor: Executor | None = None,
+        max_models: int = 8,
+        http_timeout_s: float = 30.0,
+    ) -> None:
+        """Models come from ``blobs`` (hash-checked, cached); ``executor`` runs the work."""
+        self._registry = registry
+        self._blobs = blobs
+        self._config = config
+        self._executor = executor
+        self._max_models = max_models
+        self._http = HttpFetcher(http_timeout_s)
+        self._models: OrderedDict[tuple[bytes, str], tuple[TaskType, LoadedModel]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    async def run(self, task: Task, info: ModelInfo) -> Inference:
+        """Compute ``task``'s result with the model ``info`` names (in the executor)."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, self.compute, task, info)
+
+    def compute(self, task: Task, info: ModelInfo) -> Inference:
+        """Blocking body of :meth:`run`: TaskError/ModelError say what was wrong."""
+        if info.model_id != task.model_id:
+            raise ModelError(
+                f"model registry entry is for {hash_hex(info.model_id)}, "
+                f"task names {hash_hex(task.model_id)}"
+            )
+        task_type, model = self._model(info)
+        blob = self.fetch_inputs(task.inputs_uri)
+        batch = task_type.decode_inputs(blob)
+        if len(batch) != task.input_count:
+            raise TaskError(
+                f"input blob at {task.inputs_uri} holds {len(batch)} inputs, "
+                f"the task declares {task.input_count}"
+            )
+        root = inputs_root(batch.leaves)
+        if root != task.inputs_root:
+            raise TaskError(
+                f"input blob at {task.inputs_uri} has Merkle root {hash_hex(root)}, the task "
+                f"commits to {hash_hex(task.inputs_root)}; the URI serves other inputs"
+            )
+        start = time.perf_counter()
+        result = task_type.execute(model, blob)
+        return Inference(result, task_type.id, time.perf_counter() - start)
+
+    def fetch_inputs(self, uri: str) -> bytes:
+        """The input blob at ``uri`` (the Merkle root check follows in :meth:`compute`)."""
+        scheme = urllib.parse.urlparse(uri).scheme.lower()
+        limit = self._blobs.max_blob_size
+        if scheme == AGGREGATOR_SCHEME:
+            # The URI names the blob's hash, so it is verified and cached like a model.
+            return self._blobs.get(hash_from_aggregator_uri(uri), uri)
+        if scheme == "file":
+            return fetch_file(uri, limit)
+        if scheme in ("http", "https"):
+            return self._http(uri, limit)
+        raise TaskError(
+            f"task inputs URI {uri!r} has an unsupported scheme; "
+            f"supported: file://, http(s)://, {AGGREGATOR_SCHEME}://"
+        )
+
+    def _model(self, info: ModelInfo) -> tuple[TaskType, LoadedModel]:
+        key = (info.content_hash, info.task_type)
+        with self._lock:
+            cached = self._models.get(key)
+            if cached is not None:
+                self._models.move_to_end(key)
+                return cached
+        task_type = self._registry.get(info.task_type)
+        data = self._blobs.get(ContentHash(info.content_hash), info.uri or None)
+        loaded = (task_type, task_type.load_model(data, self._config))
+        with self._lock:
+            self._models[key] = loaded
+            while len(self._models) > self._max_models:
+                self._models.popitem(last=False)
+        return loaded

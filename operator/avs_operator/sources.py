@@ -1,0 +1,155 @@
+"""The two task sources: chain events (polled) and the aggregator stream (reconnecting).
+
+Each runs until cancelled, offers every task it sees to the intake (duplicates are dropped
+there) and reports its service's live state (Up / Down) to the tracker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Protocol
+
+from avs.errors import AvsError
+from avs.logging import get_logger
+from avs.metrics import OperatorMetrics
+from avs.nodeapi import ServiceStatus
+from avs.protocol import Task
+from avs_operator.backoff import Backoff
+from avs_operator.health import AGGREGATOR, CHAIN, ServiceTracker
+from avs_operator.intake import TaskIntake
+from avs_operator.ports import TaskFeed, TaskStream
+from avs_operator.signer import ChainDomain
+
+STREAM_BACKOFF = Backoff(initial=0.5, maximum=30.0)
+"""Reconnect schedule of the task stream."""
+
+
+class TaskSource(Protocol):
+    """Something that feeds the intake until cancelled."""
+
+    name: str
+
+    async def run(self, intake: TaskIntake[Task]) -> None:
+        """Offer tasks to ``intake`` forever (returns only when cancelled)."""
+        ...
+
+
+class _Offer:
+    """Shared offer logic: dedupe by task hash, count per source."""
+
+    def __init__(self, name: str, domain: ChainDomain, metrics: OperatorMetrics) -> None:
+        self.name = name
+        self._domain = domain
+        self._metrics = metrics
+
+    def offer(self, intake: TaskIntake[Task], task: Task) -> bool:
+        key = self._domain.task_hash(task)
+        fresh = intake.offer(task.task_index, task, self.name, key=key)
+        if fresh:
+            self._metrics.tasks_received.labels(source=self.name).inc()
+        return fresh
+
+
+class ChainSource(_Offer):
+    """Polls ``TaskCreated`` events every ``interval`` seconds."""
+
+    def __init__(
+        self,
+        feed: TaskFeed,
+        services: ServiceTracker,
+        domain: ChainDomain,
+        metrics: OperatorMetrics,
+        interval: float,
+    ) -> None:
+        """Poll ``feed``; the ``chain`` service is Up while polls succeed."""
+        super().__init__(CHAIN, domain, metrics)
+        self._feed = feed
+        self._services = services
+        self._interval = interval
+        self._log = get_logger(component="operator", source=CHAIN)
+
+    async def run(self, intake: TaskIntake[Task]) -> None:
+        """Poll forever; a failed poll marks the chain Down and is retried next interval."""
+        while True:
+            try:
+                tasks = await self._feed.poll()
+            except AvsError as exc:
+                if self._services.status(CHAIN) is not ServiceStatus.DOWN:
+                    self._log.warning("chain_poll_failed", error=str(exc))
+                self._services.set(CHAIN, ServiceStatus.DOWN)
+            else:
+                if self._services.status(CHAIN) is not ServiceStatus.UP:
+                    self._log.info("chain_connected")
+                self._services.set(CHAIN, ServiceStatus.UP)
+                for task in tasks:
+                    self.offer(intake, task)
+            await asyncio.sleep(self._interval)
+
+
+class StreamSource(_Offer):
+    """Keeps a ``SubscribeTasks`` stream open, reconnecting with backoff."""
+
+    def __init__(
+        self,
+        stream: TaskStream,
+        operator_id: bytes,
+        services: ServiceTracker,
+        domain: ChainDomain,
+        metrics: OperatorMetrics,
+        connect_timeout: float = 10.0,
+        backoff: Backoff = STREAM_BACKOFF,
+    ) -> None:
+        """Subscribe as ``operator_id``; the ``aggregator`` service is Up while connected."""
+        super().__init__(AGGREGATOR, domain, metrics)
+        self._stream = stream
+        self._operator_id = operator_id
+        self._services = services
+        self._connect_timeout = connect_timeout
+        self._backoff = backoff
+        self._next_index = 0
+        self._log = get_logger(component="operator", source=AGGREGATOR)
+
+    async def run(self, intake: TaskIntake[Task]) -> None:
+        """Stream forever; after a failure wait (backoff) and resume past the last task."""
+        failures = 0
+        while True:
+            try:
+                await self._stream.wait_connected(self._connect_timeout)
+                self._services.set(AGGREGATOR, ServiceStatus.UP)
+                self._log.info("stream_connected", from_task_index=self._next_index)
+                failures = 0
+                async for task in self._stream.subscribe_tasks(self._operator_id, self._next_index):
+                    self._next_index = max(self._next_index, task.task_index + 1)
+                    self.offer(intake, task)
+                # The stream's deadline ended it: reconnect at once, this is not a failure.
+                self._log.debug("stream_ended")
+                continue
+            except AvsError as exc:
+                if failures == 0:
+                    self._log.warning("stream_failed", error=str(exc))
+                self._services.set(AGGREGATOR, ServiceStatus.DOWN)
+            await asyncio.sleep(self._backoff.delay(failures))
+            failures += 1
+
+
+class AggregatorProbe:
+    """Tracks the aggregator's reachability when the task stream is disabled (no tasks)."""
+
+    name = "aggregator-probe"
+
+    def __init__(self, stream: TaskStream, services: ServiceTracker, interval: float) -> None:
+        """Check every ``interval`` seconds whether the channel can connect."""
+        self._stream = stream
+        self._services = services
+        self._interval = interval
+
+    async def run(self, intake: TaskIntake[Task]) -> None:  # noqa: ARG002 - offers nothing
+        """Probe forever."""
+        while True:
+            try:
+                await self._stream.wait_connected(self._interval)
+            except AvsError:
+                self._services.set(AGGREGATOR, ServiceStatus.DOWN)
+            else:
+                self._services.set(AGGREGATOR, ServiceStatus.UP)
+            await asyncio.sleep(self._interval)

@@ -1,0 +1,133 @@
+"""One task, start to finish: deadline, model, inference, fault hook, sign, submit.
+
+Every failure ends as one log line naming the task and the reason, plus a
+``avs_tasks_failed{reason}`` count; the worker itself never dies of a bad task.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import Executor
+from enum import StrEnum
+from typing import Any
+
+from avs.errors import AvsError, ChainError, ModelError, ProtectionError, RpcError, TaskError
+from avs.logging import get_logger
+from avs.metrics import OperatorMetrics
+from avs.protocol import ABSTAIN, Task
+from avs_operator.faults import inject_fault
+from avs_operator.inference import InferenceEngine
+from avs_operator.intake import Arrival
+from avs_operator.ports import BlockClock, ModelResolver
+from avs_operator.signer import Signer
+from avs_operator.submitter import SubmissionRejected, Submitter
+
+
+class Outcome(StrEnum):
+    """How handling one task ended."""
+
+    SUBMITTED = "submitted"
+    EXPIRED = "expired"
+    FAILED = "failed"
+
+
+def failure_reason(exc: BaseException) -> str:
+    """The ``reason`` label of a failure (bounded set, for metrics)."""
+    if isinstance(exc, SubmissionRejected):
+        return f"rejected_{exc.status.value}"
+    for cls, reason in (
+        (ProtectionError, "protection_refused"),
+        (TaskError, "invalid_task"),
+        (ModelError, "model_unavailable"),
+        (ChainError, "chain_unavailable"),
+        (RpcError, "submit_failed"),
+    ):
+        if isinstance(exc, cls):
+            return reason
+    return "internal"
+
+
+class TaskWorker:
+    """Handles tasks; the collaborators are injected (see :mod:`avs_operator.ports`)."""
+
+    def __init__(
+        self,
+        *,
+        resolver: ModelResolver,
+        clock: BlockClock | None,
+        engine: InferenceEngine,
+        signer: Signer,
+        submitter: Submitter,
+        metrics: OperatorMetrics,
+        fault: str = "",
+        executor: Executor | None = None,
+    ) -> None:
+        """``clock`` None: no deadline check before work (the aggregator still enforces it)."""
+        self._resolver = resolver
+        self._clock = clock
+        self._engine = engine
+        self._signer = signer
+        self._submitter = submitter
+        self._metrics = metrics
+        self._fault = fault
+        self._executor = executor
+
+    async def handle(self, arrival: Arrival[Task]) -> Outcome:
+        """Process one task; never raises except on cancellation."""
+        task = arrival.task
+        log = get_logger(
+            component="operator",
+            operator_id="0x" + self._signer.operator_id.hex(),
+            task_index=task.task_index,
+            source=arrival.source,
+        )
+        try:
+            if await self._expired(task, log):
+                self._metrics.tasks_failed.labels(reason="expired").inc()
+                return Outcome.EXPIRED
+            info = await self._resolver.resolve(task.model_id)
+            inference = await self._engine.run(task, info)
+            self._metrics.inference_seconds.observe(inference.seconds)
+            result = inject_fault(self._fault, inference.result_bytes)
+            if result != inference.result_bytes:
+                log.warning("devnet_fault_injected", fault=self._fault)
+            loop = asyncio.get_running_loop()
+            # hash_to_g1 and the scalar multiplication are pure-Python CPU work.
+            response = await loop.run_in_executor(self._executor, self._signer.sign, task, result)
+            reply = await self._submitter.submit(response)
+        except asyncio.CancelledError:
+            raise
+        except AvsError as exc:
+            reason = failure_reason(exc)
+            self._metrics.tasks_failed.labels(reason=reason).inc()
+            log.error("task_failed", reason=reason, error=str(exc))
+            return Outcome.FAILED
+        except Exception as exc:  # a bug: keep the node alive, but show the traceback
+            self._metrics.tasks_failed.labels(reason="internal").inc()
+            log.exception("task_failed", reason="internal", error=repr(exc))
+            return Outcome.FAILED
+        abstained = all(b == ABSTAIN for b in result)
+        self._metrics.tasks_signed.labels(outcome="abstained" if abstained else "signed").inc()
+        log.info(
+            "task_submitted",
+            task_type=inference.task_type,
+            status=reply.status.value,
+            inputs=len(result),
+            abstained=sum(1 for b in result if b == ABSTAIN),
+            inference_ms=round(inference.seconds * 1000, 2),
+        )
+        return Outcome.SUBMITTED
+
+    async def _expired(self, task: Task, log: Any) -> bool:
+        if self._clock is None:
+            return False
+        try:
+            block = await self._clock.block_number()
+        except ChainError as exc:
+            # Without the chain the deadline is unknown; answering is still useful.
+            log.warning("deadline_unknown", error=str(exc))
+            return False
+        if block > task.deadline_block:
+            log.info("task_expired", block=block, deadline_block=task.deadline_block)
+            return True
+        return False

@@ -1,0 +1,115 @@
+"""The node pipeline: sources -> dedup -> workers, and draining in-flight tasks on stop."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from conftest import DOMAIN, Fixture  # type: ignore[import-not-found]  # test dir is on sys.path
+
+from avs.crypto.bls import KeyPair
+from avs.metrics import OperatorMetrics
+from avs.models.store import BlobStore
+from avs.protocol import Task, TaskResponse
+from avs.rpc.messages import SubmitResult, SubmitStatus
+from avs.tasks.registry import load_registry
+from avs.tasks.session import ExecutionConfig
+from avs_operator.inference import InferenceEngine
+from avs_operator.intake import TaskIntake
+from avs_operator.node import OperatorNode
+from avs_operator.ports import PinnedModels
+from avs_operator.protection import ProtectionStore
+from avs_operator.signer import Signer
+from avs_operator.submitter import Submitter
+from avs_operator.worker import Outcome, TaskWorker
+
+
+class ListSource:
+    """Offers fixed tasks once, then idles (as a source does between tasks)."""
+
+    def __init__(self, name: str, tasks: Sequence[Task]) -> None:
+        self.name = name
+        self.tasks = tasks
+
+    async def run(self, intake: TaskIntake[Task]) -> None:
+        for task in self.tasks:
+            intake.offer(task.task_index, task, self.name, key=DOMAIN.task_hash(task))
+        await asyncio.Event().wait()
+
+
+class GatedSink:
+    """Records submissions; each waits until ``gate`` opens."""
+
+    def __init__(self) -> None:
+        self.gate = asyncio.Event()
+        self.arrived = asyncio.Event()
+        self.received: list[TaskResponse] = []
+
+    async def submit_response(self, response: TaskResponse, timeout: float) -> SubmitResult:
+        self.received.append(response)
+        self.arrived.set()
+        await self.gate.wait()
+        return SubmitResult(SubmitStatus.ACCEPTED, "")
+
+
+def build(
+    tmp_path: Path,
+    case: Fixture,
+    keypair: KeyPair,
+    sink: GatedSink,
+    sources: Sequence[ListSource],
+    grace: float,
+) -> OperatorNode:
+    worker = TaskWorker(
+        resolver=PinnedModels({case.model.model_id: case.model}),
+        clock=None,
+        engine=InferenceEngine(load_registry(), BlobStore(tmp_path / "c"), ExecutionConfig()),
+        signer=Signer(keypair, ProtectionStore(tmp_path / "p.sqlite"), DOMAIN),
+        submitter=Submitter(sink, 5.0, 1),
+        metrics=OperatorMetrics.create(),
+    )
+    return OperatorNode(sources=sources, worker=worker, concurrency=2, shutdown_grace=grace)
+
+
+def test_both_sources_deliver_each_task_once_and_stop_drains(
+    tmp_path: Path, case: Fixture, keypair: KeyPair, task_factory: Callable[..., Task]
+) -> None:
+    tasks = [task_factory(1), task_factory(2)]
+    sink = GatedSink()
+    node = build(
+        tmp_path, case, keypair, sink, [ListSource("chain", tasks), ListSource("stream", tasks)], 60
+    )
+
+    async def scenario() -> None:
+        stop = asyncio.Event()
+        running = asyncio.create_task(node.run(stop))
+        while len(sink.received) < 2:
+            await asyncio.sleep(0.01)
+        stop.set()  # both tasks are in flight, blocked in submission
+        await asyncio.sleep(0)
+        sink.gate.set()  # they may finish during the grace period
+        await running
+
+    asyncio.run(scenario())
+    assert sorted(r.task_index for r in sink.received) == [1, 2]
+    assert node.outcomes == {1: Outcome.SUBMITTED, 2: Outcome.SUBMITTED}
+
+
+def test_tasks_still_running_after_the_grace_period_are_cancelled(
+    tmp_path: Path, case: Fixture, keypair: KeyPair, task_factory: Callable[..., Task]
+) -> None:
+    sink = GatedSink()
+    node = build(tmp_path, case, keypair, sink, [ListSource("stream", [task_factory(1)])], 0.05)
+
+    async def scenario() -> None:
+        stop = asyncio.Event()
+        running = asyncio.create_task(node.run(stop))
+        await sink.arrived.wait()
+        stop.set()  # the gate never opens
+        await running
+
+    asyncio.run(scenario())
+    assert node.outcomes == {}
+    # The signature was recorded before it left: a restart may resend, never re-sign differently.
+    assert ProtectionStore(tmp_path / "p.sqlite").count() == 1

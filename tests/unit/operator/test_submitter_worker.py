@@ -1,0 +1,198 @@
+"""Submission retries and give-ups; the worker's path through one task with real pieces.
+
+The aggregator here is a scripted ResponseSink (the node's own collaborator interface);
+the gRPC wire itself is exercised in tests/integration/operator.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import grpc
+import pytest
+from conftest import DOMAIN, Fixture  # type: ignore[import-not-found]  # pytest puts the test dir on sys.path
+
+from avs.crypto.bls import KeyPair
+from avs.metrics import OperatorMetrics
+from avs.models.store import BlobStore
+from avs.protocol import ABSTAIN, Task, TaskResponse
+from avs.rpc.messages import SubmitResult, SubmitStatus
+from avs.rpc.status import RpcStatusError
+from avs.tasks.registry import load_registry
+from avs.tasks.session import ExecutionConfig
+from avs_operator.backoff import Backoff
+from avs_operator.inference import InferenceEngine
+from avs_operator.intake import Arrival
+from avs_operator.ports import PinnedModels
+from avs_operator.protection import ProtectionStore
+from avs_operator.signer import Signer
+from avs_operator.submitter import SubmissionRejected, Submitter
+from avs_operator.worker import Outcome, TaskWorker
+
+FAST = Backoff(initial=0.001, maximum=0.002)
+Step = SubmitStatus | Exception
+
+
+class ScriptedSink:
+    """Answers each submission with the next scripted step (the last one repeats)."""
+
+    def __init__(self, steps: Sequence[Step]) -> None:
+        self.steps = list(steps)
+        self.received: list[tuple[TaskResponse, float]] = []
+
+    async def submit_response(self, response: TaskResponse, timeout: float) -> SubmitResult:
+        self.received.append((response, timeout))
+        step = self.steps.pop(0) if len(self.steps) > 1 else self.steps[0]
+        if isinstance(step, Exception):
+            raise step
+        return SubmitResult(step, f"scripted {step.value}")
+
+
+def unavailable() -> RpcStatusError:
+    return RpcStatusError("down", grpc.StatusCode.UNAVAILABLE)
+
+
+def submit(sink: ScriptedSink, attempts: int = 4) -> SubmitResult:
+    response = TaskResponse(1, b"\x01", KeyPair.from_secret(3).sign(b"\x00" * 32), b"\x00" * 32)
+    return asyncio.run(Submitter(sink, 2.5, attempts, FAST).submit(response))
+
+
+def test_transient_failures_and_unknown_task_are_retried() -> None:
+    sink = ScriptedSink([unavailable(), SubmitStatus.UNKNOWN_TASK, SubmitStatus.ACCEPTED])
+    assert submit(sink).status is SubmitStatus.ACCEPTED
+    assert len(sink.received) == 3
+    assert {timeout for _, timeout in sink.received} == {2.5}  # a deadline on every call
+
+
+def test_duplicate_counts_as_success() -> None:
+    assert submit(ScriptedSink([SubmitStatus.DUPLICATE])).status is SubmitStatus.DUPLICATE
+
+
+@pytest.mark.parametrize(
+    "status", [SubmitStatus.TASK_CLOSED, SubmitStatus.NOT_REGISTERED, SubmitStatus.CONFLICT]
+)
+def test_permanent_answers_stop_at_once(status: SubmitStatus) -> None:
+    sink = ScriptedSink([status])
+    with pytest.raises(SubmissionRejected, match=status.value) as info:
+        submit(sink)
+    assert info.value.status is status
+    assert len(sink.received) == 1
+
+
+def test_retries_end_with_the_last_error() -> None:
+    sink = ScriptedSink([unavailable()])
+    with pytest.raises(RpcStatusError):
+        submit(sink, attempts=3)
+    assert len(sink.received) == 3
+    invalid = ScriptedSink([RpcStatusError("bad", grpc.StatusCode.INVALID_ARGUMENT)])
+    with pytest.raises(RpcStatusError):
+        submit(invalid)
+    assert len(invalid.received) == 1
+    never_known = ScriptedSink([SubmitStatus.UNKNOWN_TASK])
+    with pytest.raises(SubmissionRejected, match="unknown_task"):
+        submit(never_known, attempts=2)
+
+
+class FixedClock:
+    def __init__(self, block: int) -> None:
+        self.block = block
+
+    async def block_number(self) -> int:
+        return self.block
+
+
+def worker(
+    tmp_path: Path,
+    case: Fixture,
+    keypair: KeyPair,
+    sink: ScriptedSink,
+    *,
+    fault: str = "",
+    clock: FixedClock | None = None,
+) -> tuple[TaskWorker, OperatorMetrics]:
+    metrics = OperatorMetrics.create()
+    engine = InferenceEngine(load_registry(), BlobStore(tmp_path / "cache"), ExecutionConfig())
+    store = ProtectionStore(tmp_path / "protection.sqlite")
+    return TaskWorker(
+        resolver=PinnedModels({case.model.model_id: case.model}),
+        clock=clock,
+        engine=engine,
+        signer=Signer(keypair, store, DOMAIN),
+        submitter=Submitter(sink, 1.0, 2, FAST),
+        metrics=metrics,
+        fault=fault,
+    ), metrics
+
+
+def sample(metrics: OperatorMetrics, name: str, **labels: str) -> float:
+    value = metrics.registry.get_sample_value(name, labels)
+    return 0.0 if value is None else value
+
+
+TaskFactory = Callable[..., Task]
+
+
+def run(w: TaskWorker, task: Task) -> Outcome:
+    return asyncio.run(w.handle(Arrival(task.task_index, task, "stream")))
+
+
+def test_a_task_is_computed_signed_and_submitted(
+    tmp_path: Path, case: Fixture, keypair: KeyPair, task_factory: TaskFactory
+) -> None:
+    sink = ScriptedSink([SubmitStatus.ACCEPTED])
+    w, metrics = worker(tmp_path, case, keypair, sink, clock=FixedClock(999))
+    assert run(w, task_factory()) is Outcome.SUBMITTED
+    assert len(sink.received) == 1
+    assert sink.received[0][0].result_bytes == case.golden.result
+    assert sample(metrics, "avs_tasks_signed_total", outcome="signed") == 1
+    assert sample(metrics, "avs_inference_seconds_count") == 1
+
+
+def test_expired_tasks_are_skipped(
+    tmp_path: Path, case: Fixture, keypair: KeyPair, task_factory: TaskFactory
+) -> None:
+    sink = ScriptedSink([SubmitStatus.ACCEPTED])
+    w, metrics = worker(tmp_path, case, keypair, sink, clock=FixedClock(1_001))
+    assert run(w, task_factory(deadline=1_000)) is Outcome.EXPIRED
+    assert sink.received == []
+    assert sample(metrics, "avs_tasks_failed_total", reason="expired") == 1
+
+
+def test_wrong_label_fault_signs_shifted_labels(
+    tmp_path: Path, case: Fixture, keypair: KeyPair, task_factory: TaskFactory
+) -> None:
+    sink = ScriptedSink([SubmitStatus.ACCEPTED])
+    w, _ = worker(tmp_path, case, keypair, sink, fault="wrong_label")
+    assert run(w, task_factory()) is Outcome.SUBMITTED
+    signed = sink.received[0][0].result_bytes
+    honest = case.golden.result
+    assert signed == bytes(b if b == ABSTAIN else (b + 1) % 10 for b in honest)
+    assert signed != honest
+
+
+def test_failures_are_counted_by_reason_and_never_raise(
+    tmp_path: Path, case: Fixture, keypair: KeyPair, task_factory: TaskFactory
+) -> None:
+    sink = ScriptedSink([SubmitStatus.NOT_REGISTERED])
+    w, metrics = worker(tmp_path, case, keypair, sink)
+    assert run(w, task_factory()) is Outcome.FAILED
+    assert sample(metrics, "avs_tasks_failed_total", reason="rejected_not_registered") == 1
+    unknown_model = dataclasses.replace(task_factory(8), model_id=b"\x99" * 32)
+    assert run(w, unknown_model) is Outcome.FAILED
+    assert sample(metrics, "avs_tasks_failed_total", reason="model_unavailable") == 1
+
+
+def test_a_restart_with_a_different_result_is_refused(
+    tmp_path: Path, case: Fixture, keypair: KeyPair, task_factory: TaskFactory
+) -> None:
+    honest = ScriptedSink([SubmitStatus.ACCEPTED])
+    w, _ = worker(tmp_path, case, keypair, honest)
+    assert run(w, task_factory()) is Outcome.SUBMITTED
+    faulty = ScriptedSink([SubmitStatus.ACCEPTED])
+    w2, metrics = worker(tmp_path, case, keypair, faulty, fault="wrong_label")
+    assert run(w2, task_factory()) is Outcome.FAILED
+    assert faulty.received == []  # nothing left the process
+    assert sample(metrics, "avs_tasks_failed_total", reason="protection_refused") == 1
