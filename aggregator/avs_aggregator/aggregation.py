@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from avs.crypto.points import G1Point
-from avs_aggregator.operators import OperatorSetSnapshot, meets_threshold
+from avs_aggregator.operators import OperatorSetState, meets_threshold
 
 
 class AddOutcome(StrEnum):
@@ -52,7 +52,7 @@ class DigestGroup:
 class TaskAggregation:
     """Aggregation state of one task."""
 
-    def __init__(self, snapshot: OperatorSetSnapshot, threshold_bps: int) -> None:
+    def __init__(self, snapshot: OperatorSetState, threshold_bps: int) -> None:
         self.snapshot = snapshot
         self.threshold_bps = threshold_bps
         self._groups: dict[bytes, DigestGroup] = {}

@@ -28,7 +28,7 @@ from avs.rpc.messages import (
 )
 from avs_aggregator.aggregation import AddOutcome, DigestGroup, SignedResponse, TaskAggregation
 from avs_aggregator.codec import TaskCodec, signature_bytes, signature_from_bytes
-from avs_aggregator.operators import OperatorSetSnapshot
+from avs_aggregator.operators import OperatorSetState
 from avs_aggregator.store import StoredResponse, TaskState, TaskStore
 from avs_aggregator.verification import AggregateFirstVerifier, GroupToVerify, SignerEntry
 
@@ -49,7 +49,7 @@ class CertifyResult:
 class ChainView(Protocol):
     """Chain reads the aggregator needs (blocking; called from worker threads)."""
 
-    def snapshot(self, task: Task) -> OperatorSetSnapshot:
+    def snapshot(self, task: Task) -> OperatorSetState:
         """Operators, stakes and keys of the task's quorums at its reference block."""
         ...
 
@@ -64,7 +64,7 @@ class Certifier(Protocol):
     def certify(
         self,
         task: Task,
-        snapshot: OperatorSetSnapshot,
+        snapshot: OperatorSetState,
         group: DigestGroup,
         non_signers: list[bytes],
     ) -> CertifyResult:
@@ -86,7 +86,7 @@ class TaskEntry:
 
     task: Task
     task_hash: bytes
-    snapshot: OperatorSetSnapshot
+    snapshot: OperatorSetState
     aggregation: TaskAggregation
     hints: TaskHints = NO_HINTS
     state: TaskState = TaskState.OPEN

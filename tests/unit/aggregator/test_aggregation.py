@@ -5,24 +5,22 @@ from __future__ import annotations
 from avs.crypto.bls import KeyPair
 from avs.crypto.keccak import keccak256
 from avs_aggregator.aggregation import AddOutcome, SignedResponse, TaskAggregation
-from avs_aggregator.operators import OperatorInfo, OperatorSetSnapshot, meets_threshold
+from avs_aggregator.operators import OperatorSetState, RegisteredOperator, meets_threshold
 
 KEYS = [KeyPair.from_secret(1000 + i) for i in range(4)]
 MESSAGE = keccak256(b"task")
 
 
-def snapshot(
-    stakes: list[dict[int, int]], quorums: tuple[int, ...] = (0, 1)
-) -> OperatorSetSnapshot:
+def snapshot(stakes: list[dict[int, int]], quorums: tuple[int, ...] = (0, 1)) -> OperatorSetState:
     operators = {
-        k.operator_id: OperatorInfo(k.operator_id, f"0x{i:040x}", k.pubkey_g1, k.pubkey_g2, s)
+        k.operator_id: RegisteredOperator(f"0x{i:040x}", k.operator_id, k.pubkey_g1, k.pubkey_g2, s)
         for i, (k, s) in enumerate(zip(KEYS, stakes, strict=True))
     }
     totals: dict[int, int] = {}
     for s in stakes:
         for q, v in s.items():
             totals[q] = totals.get(q, 0) + v
-    return OperatorSetSnapshot(100, quorums, operators, totals)
+    return OperatorSetState(100, quorums, operators, totals)
 
 
 def response(i: int, result: bytes) -> SignedResponse:

@@ -17,7 +17,7 @@ from avs.rpc.messages import ResponseSubmission, SubmitStatus
 from avs_aggregator.aggregation import DigestGroup
 from avs_aggregator.codec import TaskCodec
 from avs_aggregator.core import AggregatorCore, CertifyResult
-from avs_aggregator.operators import OperatorInfo, OperatorSetSnapshot
+from avs_aggregator.operators import OperatorSetState, RegisteredOperator
 from avs_aggregator.store import TaskState, TaskStore
 from avs_aggregator.verification import AggregateFirstVerifier
 
@@ -47,14 +47,14 @@ class MemoryChain:
     def __init__(self) -> None:
         self.certified: set[int] = set()
 
-    def snapshot(self, task: Task) -> OperatorSetSnapshot:
+    def snapshot(self, task: Task) -> OperatorSetState:
         ops = {
-            k.operator_id: OperatorInfo(
-                k.operator_id, f"0x{i:040x}", k.pubkey_g1, k.pubkey_g2, {0: 10}
+            k.operator_id: RegisteredOperator(
+                f"0x{i:040x}", k.operator_id, k.pubkey_g1, k.pubkey_g2, {0: 10}
             )
             for i, k in enumerate(KEYS)
         }
-        return OperatorSetSnapshot(task.created_block, (0,), ops, {0: 40})
+        return OperatorSetState(task.created_block, (0,), ops, {0: 40})
 
     def is_certified(self, task: Task) -> bool:
         return task.task_index in self.certified
@@ -70,7 +70,7 @@ class RecordingCertifier:
     def certify(
         self,
         task: Task,
-        snapshot: OperatorSetSnapshot,
+        snapshot: OperatorSetState,
         group: DigestGroup,
         non_signers: list[bytes],
     ) -> CertifyResult:
