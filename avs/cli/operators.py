@@ -1,0 +1,251 @@
+"""``avs operators``: the stakers' view of operator performance, from chain events alone.
+
+Every figure comes from the AVS contracts' events and the operator-set state at each task's
+reference block, never from an operator's own metrics (definitions: docs/stakers.md).
+Errors (no node, wrong deployment, unknown operator) print one ``error:`` line and exit
+non-zero, via the root group.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+
+from avs.errors import InputError
+from avs.stakers.chart import draw, series
+from avs.stakers.ledger import Ledger
+from avs.stakers.metrics import Window
+from avs.stakers.progress import scan_progress
+from avs.stakers.render import list_table, show_group
+from avs.stakers.report import SORT_COLUMNS, list_json, show_json
+from avs.stakers.session import DEFAULT_DEPLOYMENT, Session, Target, default_rpc_url
+
+F = TypeVar("F", bound=Callable[..., Any])
+DEFAULT_WINDOWS = "100,1000,10000"
+
+
+def _chain_options(fn: F) -> F:
+    """--rpc-url, --deployment, --cache, --no-cache."""
+    options = [
+        click.option(
+            "--rpc-url",
+            envvar="AVS_RPC_URL",
+            default=None,
+            help="JSON-RPC URL [default: the devnet's .devnet/rpc_url, else "
+            "http://127.0.0.1:8545; env AVS_RPC_URL].",
+        ),
+        click.option(
+            "--deployment",
+            envvar="AVS_DEPLOYMENT",
+            type=click.Path(dir_okay=False, path_type=Path),
+            default=DEFAULT_DEPLOYMENT,
+            show_default=True,
+            help="Deployment JSON written by 'avs deploy' or the devnet [env AVS_DEPLOYMENT].",
+        ),
+        click.option(
+            "--cache",
+            type=click.Path(dir_okay=False, path_type=Path),
+            default=None,
+            help="Cache file [default: ~/.cache/edge-avs/stakers-<chain>-<taskmanager>.sqlite].",
+        ),
+        click.option(
+            "--no-cache", is_flag=True, help="Read every block again, in memory (cold scan)."
+        ),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+def _open(rpc_url: str | None, deployment: Path, cache: Path | None, no_cache: bool) -> Session:
+    return Session.open(Target(rpc_url or default_rpc_url(), deployment, cache, not no_cache))
+
+
+def _refresh(session: Session, quiet: bool) -> Ledger:
+    with scan_progress(quiet) as progress:
+        return session.refresh(progress)
+
+
+def _emit_json(doc: dict[str, Any]) -> None:
+    click.echo(json.dumps(doc, indent=2))
+
+
+def _window(session: Session, ledger: Ledger, since: int | None, last: int | None) -> Window:
+    start = session.context.start_block
+    if since is not None and last is not None:
+        raise InputError("--since and --last exclude each other; pass one")
+    if last is not None:
+        return Window(max(start, ledger.head - last + 1), ledger.head)
+    return Window(max(start, since or start), ledger.head)
+
+
+def _operator_id(ledger: Ledger, operator: str) -> bytes:
+    op_id = ledger.resolve(operator)
+    if op_id is None:
+        raise InputError(
+            f"operator {operator} is not known to this AVS (no BLS key registered in its "
+            "OperatorRegistry); give an operator address or 0x operator id from "
+            "'avs operators list'"
+        )
+    return op_id
+
+
+@click.group()
+def operators() -> None:
+    """Operator performance from chain data alone (the stakers' view).
+
+    Response rate, agreement, latency, fees, stake and slashes are computed from the AVS
+    contracts' events; nothing is taken from the operators themselves.
+    """
+
+
+@operators.command("list")
+@_chain_options
+@click.option(
+    "--since",
+    type=click.IntRange(min=0),
+    metavar="BLOCK",
+    help="Only tasks created at or after BLOCK.",
+)
+@click.option(
+    "--last",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Only tasks created in the last N blocks.",
+)
+@click.option(
+    "--sort",
+    type=click.Choice(sorted(SORT_COLUMNS)),
+    default="effectiveness",
+    show_default=True,
+    help="Column to order by (null figures last).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the documented JSON document.")
+def list_cmd(
+    rpc_url: str | None,
+    deployment: Path,
+    cache: Path | None,
+    no_cache: bool,
+    since: int | None,
+    last: int | None,
+    sort: str,
+    as_json: bool,
+) -> None:
+    """One row per operator: stake, tasks, response and agreement rates, latency, fees,
+    slashes, status and effectiveness."""
+    with _open(rpc_url, deployment, cache, no_cache) as session:
+        ledger = _refresh(session, as_json)
+        doc = list_json(session.context, ledger, _window(session, ledger, since, last), sort)
+    if as_json:
+        _emit_json(doc)
+    else:
+        Console().print(list_table(doc))
+
+
+@operators.command("show")
+@_chain_options
+@click.argument("operator")
+@click.option(
+    "--windows",
+    default=DEFAULT_WINDOWS,
+    show_default=True,
+    help="Window sizes in blocks, comma separated (all time is always added).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the documented JSON document.")
+def show_cmd(
+    rpc_url: str | None,
+    deployment: Path,
+    cache: Path | None,
+    no_cache: bool,
+    operator: str,
+    windows: str,
+    as_json: bool,
+) -> None:
+    """OPERATOR (address or operator id) over time windows, its delegators and slashes."""
+    try:
+        sizes = [int(w) for w in windows.split(",") if w.strip()]
+    except ValueError:
+        raise InputError(f"--windows must be block counts like {DEFAULT_WINDOWS}") from None
+    if any(n < 1 for n in sizes):
+        raise InputError("--windows sizes must be positive block counts")
+    with _open(rpc_url, deployment, cache, no_cache) as session:
+        ledger = _refresh(session, as_json)
+        op_id = _operator_id(ledger, operator)
+        address = ledger.registry.addresses[op_id]
+        delegators = session.delegators(ledger, address)
+        doc = show_json(session.context, ledger, op_id, sizes, delegators)
+    if as_json:
+        _emit_json(doc)
+    else:
+        Console().print(show_group(doc))
+
+
+@operators.command("chart")
+@_chain_options
+@click.argument("operator")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="PNG file to write.",
+)
+@click.option("--since", type=click.IntRange(min=0), metavar="BLOCK", help="Start at BLOCK.")
+@click.option("--buckets", type=click.IntRange(min=1), default=20, show_default=True)
+def chart_cmd(
+    rpc_url: str | None,
+    deployment: Path,
+    cache: Path | None,
+    no_cache: bool,
+    operator: str,
+    out: Path,
+    since: int | None,
+    buckets: int,
+) -> None:
+    """Response rate and stake of OPERATOR over time, as a PNG picture."""
+    with _open(rpc_url, deployment, cache, no_cache) as session:
+        ledger = _refresh(session, False)
+        op_id = _operator_id(ledger, operator)
+        start = max(session.context.start_block, since or 0)
+        data = series(ledger, op_id, start, buckets)
+    address = ledger.registry.addresses[op_id]
+    draw(data, f"operator {address}", ledger.head, out)
+    click.echo(f"wrote {out}", err=True)
+
+
+@operators.command("watch")
+@_chain_options
+@click.option(
+    "--sort",
+    type=click.Choice(sorted(SORT_COLUMNS)),
+    default="effectiveness",
+    show_default=True,
+)
+@click.option("--interval", type=click.FloatRange(min=0.1), default=1.0, show_default=True,
+              help="Seconds between head checks.")  # fmt: skip
+@click.option("--count", type=click.IntRange(min=1), help="Stop after N refreshes.")
+@click.option("--json", "as_json", is_flag=True, help="One list document per line per block.")
+def watch_cmd(
+    rpc_url: str | None,
+    deployment: Path,
+    cache: Path | None,
+    no_cache: bool,
+    sort: str,
+    interval: float,
+    count: int | None,
+    as_json: bool,
+) -> None:
+    """A live operators table, refreshed on each new block (Ctrl-C to stop)."""
+    from avs.stakers.live import watch
+
+    # Ctrl-C is how a watch ends: no traceback for it
+    with (
+        _open(rpc_url, deployment, cache, no_cache) as session,
+        contextlib.suppress(KeyboardInterrupt),
+    ):
+        watch(session, sort=sort, interval=interval, count=count, as_json=as_json)

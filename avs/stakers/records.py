@@ -1,0 +1,310 @@
+"""The chain events the stakers' view is computed from, as typed frozen records.
+
+One record class per event the view needs, with the event's position (:class:`EventRef`) so
+records sort in chain order and the slashing history can name its transaction. Records
+round-trip through a small JSON codec for the SQLite cache.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, fields
+from typing import Any, ClassVar, get_type_hints
+
+from avs.errors import AvsError
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class EventRef:
+    """Where an event sits in the chain."""
+
+    block: int
+    """Block number."""
+    log_index: int
+    """Position of the log in its block."""
+    tx_hash: bytes
+    """Transaction that emitted it."""
+
+
+@dataclass(frozen=True, slots=True)
+class QuorumCreated:
+    """OperatorRegistry.QuorumCreated: a quorum (= operator set) and its strategy."""
+
+    KIND: ClassVar[str] = "quorum_created"
+    at: EventRef
+    """Position."""
+    quorum: int
+    """Quorum number."""
+    strategy: str
+    """Strategy its stake is measured in."""
+    minimum_stake: int
+    """Minimum stake to join."""
+
+
+@dataclass(frozen=True, slots=True)
+class PubkeyRegistered:
+    """OperatorRegistry.NewPubkeyRegistration: an operator's id, once and forever."""
+
+    KIND: ClassVar[str] = "pubkey_registered"
+    at: EventRef
+    """Position."""
+    operator: str
+    """Operator address."""
+    operator_id: bytes
+    """keccak256 of its G1 key."""
+
+
+@dataclass(frozen=True, slots=True)
+class QuorumsChanged:
+    """OperatorRegistry.OperatorRegistered (joined=True) or OperatorDeregistered."""
+
+    KIND: ClassVar[str] = "quorums_changed"
+    at: EventRef
+    """Position."""
+    operator: str
+    """Operator address."""
+    operator_id: bytes
+    """Operator id."""
+    quorums: tuple[int, ...]
+    """Quorums joined or left."""
+    joined: bool
+    """True for a registration, False for a deregistration."""
+
+
+@dataclass(frozen=True, slots=True)
+class OperatorEjected:
+    """OperatorRegistry.OperatorEjected: the ejector removed the operator from quorums."""
+
+    KIND: ClassVar[str] = "operator_ejected"
+    at: EventRef
+    """Position."""
+    operator: str
+    """Operator address."""
+    quorums: tuple[int, ...]
+    """Quorums it was ejected from."""
+
+
+@dataclass(frozen=True, slots=True)
+class StakeUpdated:
+    """OperatorRegistry.OperatorStakeUpdate: the stake recorded for a certificate check."""
+
+    KIND: ClassVar[str] = "stake_updated"
+    at: EventRef
+    """Position."""
+    operator_id: bytes
+    """Operator id."""
+    quorum: int
+    """Quorum number."""
+    stake: int
+    """New stake (0 on leaving the quorum)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ModelRegistered:
+    """ModelRegistry.ModelRegistered: whether dissent on the model's tasks is provable."""
+
+    KIND: ClassVar[str] = "model_registered"
+    at: EventRef
+    """Position."""
+    model_id: bytes
+    """Model registry key."""
+    task_type: str
+    """Task type id."""
+    exact: bool
+    """Exact task type (dissent slashable)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TaskCreated:
+    """TaskManager.TaskCreated (the fields the view uses)."""
+
+    KIND: ClassVar[str] = "task_created"
+    at: EventRef
+    """Position."""
+    task_index: int
+    """Task index."""
+    model_id: bytes
+    """Model."""
+    quorums: tuple[int, ...]
+    """Quorum numbers."""
+    created_block: int
+    """Creation block = the certificate's reference block."""
+    deadline_block: int
+    """Last block a certificate is accepted in."""
+    fee: int
+    """Escrowed fee (wei)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TaskCertified:
+    """TaskManager.TaskCertified: who did not sign, and the stakes that did."""
+
+    KIND: ClassVar[str] = "task_certified"
+    at: EventRef
+    """Position (at.block is the certification block)."""
+    task_index: int
+    """Task index."""
+    result_hash: bytes
+    """keccak256 of the certified result bytes (the bytes are not on chain)."""
+    reference_block: int
+    """Reference block of the operator set."""
+    non_signer_ids: tuple[bytes, ...]
+    """Operators of the task's quorums that did not sign, ascending."""
+    signed_stake: tuple[int, ...]
+    """Signed stake per task quorum."""
+    total_stake: tuple[int, ...]
+    """Total stake per task quorum."""
+
+
+@dataclass(frozen=True, slots=True)
+class TaskRefunded:
+    """TaskManager.TaskRefunded: an expired task's fee went back to its client."""
+
+    KIND: ClassVar[str] = "task_refunded"
+    at: EventRef
+    """Position."""
+    task_index: int
+    """Task index."""
+    fee: int
+    """Wei refunded."""
+
+
+@dataclass(frozen=True, slots=True)
+class FeesClaimed:
+    """TaskManager.FeesClaimed: one operator claimed its share of one task's fee."""
+
+    KIND: ClassVar[str] = "fees_claimed"
+    at: EventRef
+    """Position."""
+    task_index: int
+    """Task index."""
+    operator_id: bytes
+    """Claimer's id."""
+    amount: int
+    """Wei paid."""
+
+
+@dataclass(frozen=True, slots=True)
+class OperatorSlashed:
+    """SlashingManager.OperatorSlashed: a proven fault and what it cost."""
+
+    KIND: ClassVar[str] = "operator_slashed"
+    at: EventRef
+    """Position (at.tx_hash is the slashing transaction)."""
+    task_index: int
+    """Task the fault concerns."""
+    operator: str
+    """Operator address."""
+    operator_id: bytes
+    """Operator id."""
+    fault: str
+    """"equivocation" or "dissent"."""
+    wad: int
+    """Fraction slashed per quorum (1e18 = 100%)."""
+    quorums: tuple[int, ...]
+    """Quorums it was slashed in."""
+    shares_slashed: int
+    """Delegated shares removed in total."""
+    challenger: str
+    """Who submitted the evidence."""
+
+
+@dataclass(frozen=True, slots=True)
+class DelegationChanged:
+    """DelegationManager.StakerDelegated (delegated=True) or StakerUndelegated."""
+
+    KIND: ClassVar[str] = "delegation_changed"
+    at: EventRef
+    """Position."""
+    staker: str
+    """Staker address."""
+    operator: str
+    """Operator address."""
+    delegated: bool
+    """True when the staker delegated to the operator, False when it left."""
+
+
+Record = (
+    QuorumCreated
+    | PubkeyRegistered
+    | QuorumsChanged
+    | OperatorEjected
+    | StakeUpdated
+    | ModelRegistered
+    | TaskCreated
+    | TaskCertified
+    | TaskRefunded
+    | FeesClaimed
+    | OperatorSlashed
+    | DelegationChanged
+)
+"""Any record."""
+
+RECORD_TYPES: tuple[type[Record], ...] = (
+    QuorumCreated,
+    PubkeyRegistered,
+    QuorumsChanged,
+    OperatorEjected,
+    StakeUpdated,
+    ModelRegistered,
+    TaskCreated,
+    TaskCertified,
+    TaskRefunded,
+    FeesClaimed,
+    OperatorSlashed,
+    DelegationChanged,
+)
+_BY_KIND: dict[str, type[Record]] = {t.KIND: t for t in RECORD_TYPES}
+
+
+class CacheFormatError(AvsError):
+    """A cached record cannot be read back (cache written by another version)."""
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return "0x" + value.hex()
+    if isinstance(value, tuple):
+        return [_encode(v) for v in value]
+    return value
+
+
+def _field_types_of(cls: type[Record]) -> tuple[tuple[str, Any], ...]:
+    hints = get_type_hints(cls)
+    return tuple((f.name, hints[f.name]) for f in fields(cls) if f.name != "at")
+
+
+_FIELDS: dict[str, tuple[tuple[str, Any], ...]] = {t.KIND: _field_types_of(t) for t in RECORD_TYPES}
+
+
+def _decode(typ: Any, value: Any) -> Any:
+    if typ is bytes:
+        return bytes.fromhex(str(value).removeprefix("0x"))
+    if typ == tuple[int, ...]:
+        return tuple(int(v) for v in value)
+    if typ == tuple[bytes, ...]:
+        return tuple(_decode(bytes, v) for v in value)
+    if typ is bool:
+        return bool(value)
+    if typ is int:
+        return int(value)
+    return str(value)
+
+
+def encode_payload(record: Record) -> tuple[str, str]:
+    """(kind, JSON payload) of a record, without its position (stored in columns)."""
+    body = {name: _encode(getattr(record, name)) for name, _ in _FIELDS[record.KIND]}
+    return record.KIND, json.dumps(body, separators=(",", ":"), sort_keys=True)
+
+
+def decode_payload(kind: str, at: EventRef, payload: str) -> Record:
+    """Inverse of :func:`encode_payload`."""
+    cls = _BY_KIND.get(kind)
+    if cls is None:
+        raise CacheFormatError(f"unknown cached record kind {kind!r}; delete the cache file")
+    try:
+        body = json.loads(payload)
+        values = {name: _decode(typ, body[name]) for name, typ in _FIELDS[kind]}
+    except (KeyError, TypeError, ValueError) as exc:
+        raise CacheFormatError(f"cached {kind} record is malformed ({exc}); delete it") from exc
+    return cls(at=at, **values)

@@ -1,0 +1,181 @@
+"""Human tables of the ``list`` and ``show`` documents (rendered from the same JSON).
+
+Amounts are shown in units of 1e18 (ETH for fees, whole tokens for stake and shares);
+the ``--json`` output keeps exact integers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+UNIT = 10**18
+
+
+def _units(wei: str | int, places: int = 4) -> str:
+    value = int(wei) / UNIT
+    return f"{value:,.{places}f}"
+
+
+def _pct(rate: float | None) -> str:
+    return "-" if rate is None else f"{100 * rate:.1f}%"
+
+
+def _short(address: str) -> str:
+    return address[:8] + "…" + address[-4:]
+
+
+def _stake_cell(row: Mapping[str, Any]) -> tuple[str, str]:
+    if not row["stake"]:
+        return "0", "-"
+    amount = _units(sum(int(s["stake"]) for s in row["stake"]), 2)
+    shares = "/".join(_pct(s["share"]) for s in row["stake"])
+    return amount, shares
+
+
+def _latency(perf: Mapping[str, Any]) -> str:
+    lat = perf["latency_blocks"]
+    if lat["median"] is None:
+        return "-"
+    return f"{lat['median']}/{lat['p95']}"
+
+
+def _eff(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}"
+
+
+def list_table(doc: Mapping[str, Any]) -> Table:
+    """The operators table of an ``operators.list`` document."""
+    window = doc["window"]
+    tasks = window["tasks"]
+    caption = (
+        f"tasks created in blocks {window['from_block']}..{window['to_block']}: "
+        f"{tasks['created']} ({tasks['certified']} certified, {tasks['expired']} expired, "
+        f"{tasks['pending']} pending) · head {doc['head_block']} · chain {doc['chain_id']} · "
+        "abstentions are not visible on chain"
+    )
+    table = Table(title="Operators", caption=caption, header_style="bold")
+    table.add_column("operator")
+    table.add_column("status")
+    for name in (
+        "stake",
+        "share",
+        "assigned",
+        "signed",
+        "response",
+        "agreement",
+        "latency p50/p95",
+        "fees earned",
+        "unclaimed",
+        "slashes",
+        "effectiveness",
+    ):
+        table.add_column(name, justify="right")
+    for row in doc["operators"]:
+        stake, share = _stake_cell(row)
+        slashes = row["slashes"]
+        status = Text(row["status"], style="green" if row["status"] == "registered" else "red")
+        table.add_row(
+            _short(row["operator"]),
+            status,
+            stake,
+            share,
+            str(row["tasks"]["assigned"]),
+            str(row["tasks"]["signed"]),
+            _pct(row["response_rate"]),
+            _pct(row["agreement_rate"]),
+            _latency(row),
+            _units(row["fees"]["earned"], 6),
+            _units(row["fees"]["unclaimed"], 6),
+            f"{slashes['count']} ({_units(slashes['shares'], 2)})" if slashes["count"] else "0",
+            _eff(row["effectiveness"]),
+        )
+    return table
+
+
+def _windows_table(doc: Mapping[str, Any]) -> Table:
+    table = Table(title="Performance by window", header_style="bold")
+    for name in (
+        "window",
+        "blocks",
+        "assigned",
+        "signed",
+        "missed",
+        "dissented",
+        "expired",
+        "response",
+        "agreement",
+        "latency p50/p95",
+        "fees earned",
+        "slashes",
+        "effectiveness",
+    ):
+        table.add_column(name, justify="left" if name == "window" else "right")
+    for w in doc["windows"]:
+        perf = w["performance"]
+        t = perf["tasks"]
+        table.add_row(
+            "all" if w["blocks"] is None else f"last {w['blocks']:,}",
+            f"{w['from_block']}..{w['to_block']}",
+            str(t["assigned"]),
+            str(t["signed"]),
+            str(t["missed"]),
+            str(t["dissented"]),
+            str(t["expired"]),
+            _pct(perf["response_rate"]),
+            _pct(perf["agreement_rate"]),
+            _latency(perf),
+            _units(perf["fees"]["earned"], 6),
+            str(perf["slashes"]["count"]),
+            _eff(perf["effectiveness"]),
+        )
+    return table
+
+
+def _delegators_table(doc: Mapping[str, Any]) -> Table:
+    table = Table(title="Delegators (withdrawable shares now)", header_style="bold")
+    table.add_column("staker")
+    table.add_column("strategy")
+    table.add_column("shares", justify="right")
+    for d in doc["delegators"]:
+        for s in d["shares"]:
+            table.add_row(d["staker"], _short(s["strategy"]), _units(s["shares"], 4))
+    return table
+
+
+def _slashes_table(doc: Mapping[str, Any]) -> Table:
+    table = Table(title="Slashing history", header_style="bold")
+    for name in ("block", "task", "fault", "fraction", "quorums", "shares", "transaction"):
+        table.add_column(name)
+    for s in doc["slashes"]:
+        table.add_row(
+            str(s["block"]),
+            str(s["task_index"]),
+            s["fault"],
+            f"{100 * int(s['wad']) / UNIT:g}%",
+            ",".join(str(q) for q in s["quorums"]),
+            _units(s["shares_slashed"], 4),
+            s["tx_hash"],
+        )
+    return table
+
+
+def show_group(doc: Mapping[str, Any]) -> Group:
+    """Everything ``avs operators show`` prints for one operator."""
+    op = doc["operator"]
+    stake, share = _stake_cell(op)
+    quorums = ",".join(str(q) for q in op["quorums"]) or "none"
+    header = Text.assemble(
+        (op["operator"], "bold"),
+        f"  id {op['operator_id']}\n",
+        f"status {op['status']} · quorums {quorums} · stake {stake} ({share}) · ",
+        f"fees earned {_units(op['fees']['earned'], 6)} ETH, ",
+        f"unclaimed {_units(op['fees']['unclaimed'], 6)} ETH · head {doc['head_block']}",
+    )
+    parts: list[Any] = [header, _windows_table(doc), _delegators_table(doc)]
+    parts.append(_slashes_table(doc) if doc["slashes"] else Text("No slashes."))
+    return Group(*parts)
