@@ -30,7 +30,7 @@ from avs_aggregator.aggregation import AddOutcome, DigestGroup, SignedResponse, 
 from avs_aggregator.codec import TaskCodec, signature_bytes, signature_from_bytes
 from avs_aggregator.operators import OperatorSetState
 from avs_aggregator.store import StoredResponse, TaskState, TaskStore
-from avs_aggregator.verification import AggregateFirstVerifier, GroupToVerify, SignerEntry
+from avs_aggregator.verification import GroupToVerify, GroupVerifier, SignerEntry
 
 log = get_logger(component="aggregator")
 NO_HINTS = TaskHints()
@@ -66,9 +66,8 @@ class Certifier(Protocol):
         task: Task,
         snapshot: OperatorSetState,
         group: DigestGroup,
-        non_signers: list[bytes],
     ) -> CertifyResult:
-        """Submit ``group`` as the task's certified result."""
+        """Submit ``group`` as the task's certified result (non-signers: everyone else)."""
         ...
 
 
@@ -103,7 +102,7 @@ class AggregatorCore:
         codec: TaskCodec,
         chain: ChainView,
         certifier: Certifier,
-        verifier: AggregateFirstVerifier,
+        verifier: GroupVerifier,
         metrics: AggregatorMetrics,
         challenger: Challenger | None = None,
         linger_seconds: float = 0.5,
@@ -310,7 +309,7 @@ class AggregatorCore:
         non_signers = entry.aggregation.non_signers(group)
         try:
             result = await asyncio.to_thread(
-                self._certifier.certify, entry.task, entry.snapshot, group, non_signers
+                self._certifier.certify, entry.task, entry.snapshot, group
             )
         except Exception as exc:
             entry.state = TaskState.OPEN

@@ -19,7 +19,7 @@ from avs_aggregator.codec import TaskCodec
 from avs_aggregator.core import AggregatorCore, CertifyResult
 from avs_aggregator.operators import OperatorSetState, RegisteredOperator
 from avs_aggregator.store import TaskState, TaskStore
-from avs_aggregator.verification import AggregateFirstVerifier
+from avs_aggregator.verification import GroupVerifier
 
 KEYS = [KeyPair.from_secret(7000 + i) for i in range(4)]
 CODEC = TaskCodec(31337, "0x" + "44" * 20)
@@ -72,8 +72,8 @@ class RecordingCertifier:
         task: Task,
         snapshot: OperatorSetState,
         group: DigestGroup,
-        non_signers: list[bytes],
     ) -> CertifyResult:
+        non_signers = sorted(op for op in snapshot.operators if op not in group.responses)
         self.calls.append((task.task_index, group.result_bytes, non_signers))
         self.chain.certified.add(task.task_index)
         return CertifyResult(b"\xaa" * 32, already_certified=False)
@@ -88,7 +88,7 @@ def make_core(tmp_path: Path) -> tuple[AggregatorCore, RecordingCertifier, TaskS
         CODEC,
         chain,
         certifier,
-        AggregateFirstVerifier(),
+        GroupVerifier(),
         AggregatorMetrics.create(),
         linger_seconds=0,
     )

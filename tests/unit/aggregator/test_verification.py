@@ -1,32 +1,20 @@
-"""Aggregate-first verification finds exactly the bad signers, with few checks.
+"""Group verification finds exactly the bad signers, across several tasks at once.
 
-The backend here is the plain py-ecc path (real pairings), so these tests are slow-ish
-and use small groups; the fast backend has its own agreement tests in tests/unit/crypto.
+Run with both strategies: the fast batch verifier the aggregator uses, and the plain
+py-ecc reference (slow, so the groups are small).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import pytest
 
-from avs.crypto.bls import KeyPair, verify
+from avs.crypto.batch_verify import FastVerifier, PlainVerifier, Verifier
+from avs.crypto.bls import KeyPair
 from avs.crypto.keccak import keccak256
-from avs.crypto.points import G1Point, G2Point
-from avs_aggregator.verification import (
-    AggregateCheck,
-    AggregateFirstVerifier,
-    GroupToVerify,
-    SignerEntry,
-)
+from avs_aggregator.verification import GroupToVerify, GroupVerifier, SignerEntry
 
 KEYS = [KeyPair.from_secret(500 + i) for i in range(5)]
-
-
-def counting_plain(calls: list[int]) -> AggregateCheck:
-    def check(batch: Sequence[tuple[G2Point, bytes, G1Point]]) -> bool:
-        calls.append(len(batch))
-        return all(verify(pk, m, s) for pk, m, s in batch)
-
-    return check
+STRATEGIES = [pytest.param(FastVerifier, id="fast"), pytest.param(PlainVerifier, id="plain")]
 
 
 def group(message: bytes, bad: set[int], n: int) -> GroupToVerify:
@@ -40,26 +28,24 @@ def group(message: bytes, bad: set[int], n: int) -> GroupToVerify:
     )
 
 
-def test_all_valid_costs_one_check_for_many_groups() -> None:
-    calls: list[int] = []
-    verifier = AggregateFirstVerifier(counting_plain(calls))
-    groups = [group(keccak256(b"a"), set(), 4), group(keccak256(b"b"), set(), 3)]
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_all_valid(strategy: type[Verifier]) -> None:
+    verifier = GroupVerifier(strategy())
+    groups = [group(keccak256(b"a"), set(), 3), group(keccak256(b"b"), set(), 2)]
     assert verifier.invalid_signers(groups) == [[], []]
-    assert calls == [2]
 
 
-def test_bisection_isolates_the_bad_signer() -> None:
-    calls: list[int] = []
-    verifier = AggregateFirstVerifier(counting_plain(calls))
-    msg = keccak256(b"task")
-    result = verifier.invalid_signers([group(msg, {3}, 4)])
-    assert result == [[KEYS[3].operator_id]]
-    # batch, group, left half, right-left, right-right: well under one check per signer+1
-    assert len(calls) <= 5
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_bad_signers_are_attributed_to_their_group(strategy: type[Verifier]) -> None:
+    verifier = GroupVerifier(strategy())
+    groups = [group(keccak256(b"a"), {1}, 3), group(keccak256(b"b"), set(), 2)]
+    assert verifier.invalid_signers(groups) == [[KEYS[1].operator_id], []]
 
 
-def test_two_bad_signers_in_one_group() -> None:
-    verifier = AggregateFirstVerifier()
-    msg = keccak256(b"task2")
-    result = verifier.invalid_signers([group(msg, {0, 2}, 3)])
-    assert sorted(result[0]) == sorted([KEYS[0].operator_id, KEYS[2].operator_id])
+def test_many_bad_signers_with_the_fast_strategy() -> None:
+    verifier = GroupVerifier()
+    groups = [group(keccak256(b"t1"), {0, 2}, 5), group(keccak256(b"t2"), {4}, 5)]
+    bad = verifier.invalid_signers(groups)
+    assert sorted(bad[0]) == sorted([KEYS[0].operator_id, KEYS[2].operator_id])
+    assert bad[1] == [KEYS[4].operator_id]
+    assert verifier.invalid_signers([]) == []
