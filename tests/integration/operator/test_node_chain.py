@@ -1,0 +1,170 @@
+"""The operator as real processes on a real chain: register with the CLI on anvil, then
+``avs operator run`` learns a task from its TaskCreated event alone (the peer double's
+stream stays empty), answers it, reports health, and exits 0 on SIGTERM."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import Peer  # type: ignore[import-not-found]  # pytest puts the test dir on sys.path
+from eth_account import Account
+
+from avs.chain.client import ChainClient
+from avs.chain.deployment import DeployParams
+from avs.chain.devkit import DevSystem
+from avs.crypto.bls import KeyPair
+from avs.crypto.keystore import save_keystore
+from avs.models.hashing import content_hash
+from avs.protocol import inputs_root, message_hash
+from avs.tasks.batch import decode_batch
+from avs.tasks.demo import golden_vectors
+from avs.tasks.int_mlp import IntMlp
+
+pytestmark = pytest.mark.integration
+
+BLS = KeyPair.from_secret(0xC4A1)
+ECDSA_KEY = b"\x7e" * 32
+
+
+def avs(*args: str, **kw: object) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AVS_")}
+    return subprocess.run(
+        [sys.executable, "-m", "avs", "--log-json", *args],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=env,
+        check=False,
+    )
+
+
+def write_config(tmp_path: Path, rpc_url: str, deployment: Path, peer: Peer) -> Path:
+    save_keystore(tmp_path / "bls.json", BLS, "bls-pw", scrypt_n=2)
+    (tmp_path / "bls-pw").write_text("bls-pw\n")
+    doc = Account.encrypt(ECDSA_KEY, "eth-pw", kdf="scrypt", iterations=2)
+    (tmp_path / "ecdsa.json").write_text(json.dumps(doc))
+    (tmp_path / "eth-pw").write_text("eth-pw")
+    config = {
+        "rpc_url": rpc_url,
+        "deployment": str(deployment),
+        "bls_key_file": str(tmp_path / "bls.json"),
+        "bls_password_file": str(tmp_path / "bls-pw"),
+        "ecdsa_key_file": str(tmp_path / "ecdsa.json"),
+        "ecdsa_password_file": str(tmp_path / "eth-pw"),
+        "aggregator_url": peer.address,
+        "data_dir": str(tmp_path / "data"),
+        "node_api_host": "127.0.0.1",
+        "node_api_port": 0,
+        "metrics_port": -1,
+        "poll_interval": 0.2,
+        "quorums": [0],
+    }
+    path = tmp_path / "operator.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+def node_api_port(log_path: Path, proc: subprocess.Popen[str], timeout: float = 60) -> int:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, log_path.read_text()
+        for line in log_path.read_text().splitlines():
+            if '"operator_started"' in line:
+                return int(json.loads(line)["node_api_port"])
+        time.sleep(0.1)
+    raise AssertionError("operator did not start:\n" + log_path.read_text())
+
+
+def test_register_then_answer_a_chain_task_and_stop_on_sigterm(
+    tmp_path: Path, anvil: str, deployer_client: ChainClient, peer: Peer
+) -> None:
+    system = DevSystem.deploy(deployer_client, DeployParams(quorum_count=1))
+    system.deployment.save(tmp_path / "deployment.json")
+    operator = Account.from_key(ECDSA_KEY)
+    deployer_client.send_value(operator.address, 10**19)  # gas money only; tokens are minted
+    config = write_config(tmp_path, anvil, tmp_path / "deployment.json", peer)
+
+    registered = avs("operator", "register", "--config", str(config), "--devnet-mint", "--json")
+    assert registered.returncode == 0, registered.stderr
+    standing = json.loads(registered.stdout)
+    assert standing["registered"] is True
+    assert standing["operator_id"] == "0x" + BLS.operator_id.hex()
+    assert int(standing["stakes"]["0"]) >= system.deployment.params.minimum_stake
+    again = avs("operator", "register", "--config", str(config), "--json")
+    assert again.returncode == 0, again.stderr  # idempotent: nothing left to do
+    assert "already registered" in again.stderr
+
+    golden = golden_vectors(IntMlp.id)[0]
+    (tmp_path / "model.onnx").write_bytes(golden.model)
+    (tmp_path / "inputs.bin").write_bytes(golden.inputs)
+    model_id = b"\x0d" * 32
+    system.owner.register_model(
+        model_id, content_hash(golden.model), IntMlp.id, f"file://{tmp_path / 'model.onnx'}", 10**9
+    )
+    leaves = decode_batch(golden.inputs, IntMlp.input_dtype).leaves
+
+    log_path = tmp_path / "operator.log"
+    with log_path.open("w") as log:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AVS_")}
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "avs", "--log-json", "operator", "run", "--config", str(config)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=env,
+        )
+    try:
+        port = node_api_port(log_path, proc)
+        task, _ = system.owner.create_task(
+            model_id,
+            inputs_root(leaves),
+            len(leaves),
+            f"file://{tmp_path / 'inputs.bin'}",
+            [0],
+            6_667,
+            20,
+            10**9 * len(leaves),
+        )
+        (response,) = peer.wait_submissions(1)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/eigen/node/services") as resp:
+            services = {s["id"]: s["status"] for s in json.load(resp)["services"]}
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/eigen/node/health") as resp:
+            health = resp.status
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        code = proc.wait(timeout=60)
+    output = log_path.read_text()
+    assert code == 0, output
+    assert '"node_stopped"' in output
+    assert '"source": "chain"' in output  # learned from the TaskCreated event
+    assert response.result_bytes == golden.result
+    expected = BLS.sign(message_hash(system.reader.task_hash(task), golden.result))
+    assert response.signature == expected
+    assert services == {"chain": "Up", "aggregator": "Up"}
+    assert health == 200
+
+    status = avs("operator", "status", "--config", str(config), "--json")
+    assert status.returncode == 0, status.stderr
+    assert json.loads(status.stdout)["tasks_signed"] == 1
+
+
+def test_user_errors_are_one_line(tmp_path: Path, anvil: str, peer: Peer) -> None:
+    config = write_config(tmp_path, anvil, tmp_path / "missing-deployment.json", peer)
+    result = avs("operator", "status", "--config", str(config))
+    assert result.returncode != 0
+    assert result.stderr.strip().count("\n") == 0, result.stderr
+    assert "run 'avs deploy' first" in result.stderr
+    (tmp_path / "bls-pw").write_text("wrong")
+    result = avs("operator", "run", "--config", str(config))
+    assert result.returncode != 0
+    assert result.stderr.startswith("error: ")
+    assert "Traceback" not in result.stderr
