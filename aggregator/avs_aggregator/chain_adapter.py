@@ -12,7 +12,7 @@ import threading
 from avs.chain.reader import ChainReader
 from avs.chain.views import ModelInfo, OperatorSetState
 from avs.chain.writer import ChainWriter
-from avs.crypto.bls import verify
+from avs.crypto.batch_verify import FastVerifier
 from avs.errors import ContractRevert
 from avs.logging import get_logger
 from avs.protocol import Task, message_hash_from_digest
@@ -31,6 +31,7 @@ class ChainAdapter:
         self._reader = reader
         self._writer = writer
         self._models: dict[bytes, ModelInfo] = {}
+        self._verifier = FastVerifier()  # evidence checks run one at a time, after certifying
         self._lock = threading.Lock()
 
     # -- ChainView ---------------------------------------------------------------------
@@ -90,10 +91,10 @@ class ChainAdapter:
             op = snapshot.operators[first.operator_id]
             if self._reader.is_slashed(task.task_index, op.operator_id, EQUIVOCATION):
                 continue
-            message_a = self._reader.task_hash(task)
+            task_hash = self._reader.task_hash(task)
             if not all(
-                verify(
-                    op.pubkey_g2, message_hash_from_digest(message_a, r.result_digest), r.signature
+                self._verifier.verify(
+                    op.pubkey_g2, message_hash_from_digest(task_hash, r.result_digest), r.signature
                 )
                 for r in (first, second)
             ):
@@ -122,7 +123,7 @@ class ChainAdapter:
             if self._reader.is_slashed(task.task_index, op.operator_id, DISSENT):
                 continue
             # Evidence must verify on chain; a forged "dissent" would only waste gas.
-            if not verify(
+            if not self._verifier.verify(
                 op.pubkey_g2,
                 message_hash_from_digest(task_hash, response.result_digest),
                 response.signature,

@@ -24,8 +24,12 @@ class AggregatorConfig:
     """File holding the ECDSA key password."""
     listen: str = "0.0.0.0:50051"
     """gRPC listen address (port 0 picks a free port; the bound one is logged)."""
+    metrics_host: str = "0.0.0.0"  # noqa: S104 - scraped by Prometheus from other hosts
+    """Interface of the Prometheus endpoint."""
     metrics_port: int = 9091
     """Port of Prometheus ``/metrics`` (0 picks a free port, -1 disables)."""
+    linger_seconds: float = 0.5
+    """After a result reaches the threshold, wait this long for late signers (fairness)."""
     poll_interval: float = 0.5
     """Seconds between chain polls for new tasks and blocks."""
     max_message_bytes: int = 4 * 1024 * 1024

@@ -269,10 +269,14 @@ class AggregatorCore:
         return certified
 
     async def expire(self, block_number: int) -> list[int]:
-        """Close open tasks whose deadline block has passed without a certificate."""
+        """Close open tasks that can no longer be certified at chain head ``block_number``.
+
+        A certificate mined after ``deadline_block`` reverts, and the next transaction lands
+        in ``block_number + 1`` at the earliest.
+        """
         expired = []
         for index, entry in list(self._tasks.items()):
-            if entry.state is TaskState.OPEN and block_number > entry.task.deadline_block:
+            if entry.state is TaskState.OPEN and block_number >= entry.task.deadline_block:
                 self._store.set_state(index, TaskState.EXPIRED)
                 self._close(index)
                 self._metrics.expired.inc()

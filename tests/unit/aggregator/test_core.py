@@ -181,8 +181,8 @@ def test_deadline_expires_open_tasks(tmp_path: Path) -> None:
     async def scenario() -> None:
         core, _c, store = make_core(tmp_path)
         await core.add_task(make_task())
-        assert await core.expire(40) == []
-        assert await core.expire(41) == [1]
+        assert await core.expire(39) == []
+        assert await core.expire(40) == [1]
         stored = store.get_task(1)
         assert stored is not None
         assert stored.state is TaskState.EXPIRED

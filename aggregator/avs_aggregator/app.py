@@ -1,0 +1,131 @@
+"""Wiring and lifecycle of a running aggregator: chain follower, gRPC server, certifier.
+
+SIGTERM/SIGINT stop intake (health NOT_SERVING), let in-flight calls finish, close the
+store and exit 0; everything needed to resume is already on disk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from dataclasses import dataclass
+
+from avs.chain.client import ChainClient
+from avs.chain.deployment import Deployment
+from avs.chain.events import TaskCreated
+from avs.chain.reader import ChainReader
+from avs.chain.subscriber import ChainSubscriber
+from avs.chain.writer import ChainWriter
+from avs.keyfiles import load_ecdsa_key
+from avs.logging import get_logger
+from avs.metrics import AggregatorMetrics, serve_metrics
+from avs.models.store import BlobStore
+from avs.rpc.server import create_server
+from avs_aggregator.chain_adapter import ChainAdapter
+from avs_aggregator.codec import TaskCodec
+from avs_aggregator.config import AggregatorConfig
+from avs_aggregator.core import AggregatorCore
+from avs_aggregator.store import TaskStore
+from avs_aggregator.verification import GroupVerifier
+
+log = get_logger(component="aggregator")
+NEXT_BLOCK = "next_block"
+
+
+@dataclass(slots=True)
+class ChainFollower:
+    """Feeds new TaskCreated events and block heights into the core."""
+
+    core: AggregatorCore
+    client: ChainClient
+    subscriber: ChainSubscriber
+    adapter: ChainAdapter
+    store: TaskStore
+    start_block: int
+    poll_interval: float
+    healthy: bool = False
+
+    async def run(self) -> None:
+        """Poll forever; a chain outage is logged and retried, never fatal."""
+        next_block = self.store.get_meta(NEXT_BLOCK, self.start_block)
+        while True:
+            try:
+                next_block = await self.step(next_block)
+                self.healthy = True
+            except Exception as exc:  # an RPC outage must not stop the aggregator
+                if self.healthy:
+                    log.error("chain_poll_failed", error=str(exc))
+                self.healthy = False
+            await asyncio.sleep(self.poll_interval)
+
+    async def step(self, next_block: int) -> int:
+        """Process blocks [next_block, head]; returns the next block to read."""
+        head = await asyncio.to_thread(self.client.block_number)
+        if head < next_block:
+            return next_block
+        events = await asyncio.to_thread(self.subscriber.poll, next_block, head)
+        for event in events:
+            if isinstance(event, TaskCreated):
+                hints = await asyncio.to_thread(self.adapter.hints, event.task)
+                await self.core.add_task(event.task, hints)
+        self.store.set_meta(NEXT_BLOCK, head + 1)
+        await self.core.expire(head)
+        return head + 1
+
+
+async def run_aggregator(cfg: AggregatorConfig) -> None:
+    """Run until SIGTERM/SIGINT."""
+    deployment = Deployment.load(cfg.deployment)
+    account = load_ecdsa_key(cfg.ecdsa_key_file, cfg.ecdsa_password_file)
+    client = ChainClient.connect(cfg.rpc_url, account.key)
+    reader, writer = ChainReader(client, deployment), ChainWriter(client, deployment)
+    adapter = ChainAdapter(reader, writer)
+    metrics = AggregatorMetrics.create()
+    store = TaskStore(cfg.task_db)
+    blobs = BlobStore(cfg.blob_dir)
+    codec = TaskCodec(deployment.chain_id, deployment.contracts["TaskManager"])
+    core = AggregatorCore(
+        store,
+        codec,
+        adapter,
+        adapter,
+        GroupVerifier(),
+        metrics,
+        challenger=adapter if cfg.challenge else None,
+        linger_seconds=cfg.linger_seconds,
+    )
+    server, port = create_server(cfg.listen, core, blobs, cfg.max_message_bytes)
+    await server.start()
+    if cfg.metrics_port >= 0:
+        serve_metrics(metrics.registry, cfg.metrics_host, cfg.metrics_port)
+    if cfg.port_file is not None:
+        cfg.port_file.write_text(f"{port}\n")
+    log.info("aggregator_started", port=port, address=account.address, chain_id=deployment.chain_id)
+    recovered = await core.recover()
+    if recovered:
+        log.info("tasks_recovered", count=recovered)
+    follower = ChainFollower(
+        core,
+        client,
+        ChainSubscriber(client, deployment),
+        adapter,
+        store,
+        deployment.block,
+        cfg.poll_interval,
+    )
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    workers = [asyncio.create_task(follower.run()), asyncio.create_task(core.run())]
+    metrics.performance_score.set(100)
+    await stop.wait()
+    log.info("aggregator_stopping")
+    await server.stop(grace=5)
+    for worker in workers:
+        worker.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await worker
+    store.close()
+    log.info("aggregator_stopped")
