@@ -8,6 +8,7 @@ Thread-safe: transactions of one client are serialised (nonces stay in order).
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -64,14 +65,21 @@ class ChainClient:
     """A connection to one chain, optionally with a signing account."""
 
     def __init__(
-        self, w3: Web3, url: str, account: LocalAccount | None = None, *, timeout: float = 60.0
+        self,
+        w3: Web3,
+        url: str,
+        account: LocalAccount | None = None,
+        *,
+        timeout: float = 60.0,
+        fixed_gas: int | None = None,
     ) -> None:
         self._w3 = w3
         self._url = url
         self._account = account
         self._timeout = timeout
+        self._fixed_gas = fixed_gas
         self._lock = threading.Lock()
-        self._nonce: int | None = None
+        self._price: tuple[float, int] = (0.0, 0)
         self._chain_id: int | None = None
 
     @classmethod
@@ -86,8 +94,17 @@ class ChainClient:
     def with_account(self, private_key: str | bytes) -> ChainClient:
         """A client on the same connection that signs with ``private_key``."""
         return ChainClient(
-            self._w3, self._url, Account.from_key(private_key), timeout=self._timeout
+            self._w3,
+            self._url,
+            Account.from_key(private_key),
+            timeout=self._timeout,
+            fixed_gas=self._fixed_gas,
         )
+
+    def with_fixed_gas(self, gas: int | None) -> ChainClient:
+        """The same account, sending with gas limit ``gas`` instead of estimating (devnets:
+        saves a round trip; reverts are still decoded by replaying the call)."""
+        return ChainClient(self._w3, self._url, self._account, timeout=self._timeout, fixed_gas=gas)
 
     # ------------------------------------------------------------------ basics
 
@@ -186,39 +203,35 @@ class ChainClient:
         if to is not None:
             tx["to"] = to
         with self._lock:
+            if gas is None and self._fixed_gas is not None:
+                gas = self._fixed_gas
             if gas is None:
                 try:
                     estimate = self._guard(where, self._w3.eth.estimate_gas, tx)
                 except ContractLogicError as exc:
                     raise contract_revert(where, _revert_data(exc)) from None
                 gas = int(estimate) * GAS_MARGIN_NUM // GAS_MARGIN_DEN
-            if self._nonce is None:
-                self._nonce = int(
-                    self._guard(
-                        "eth_getTransactionCount",
-                        self._w3.eth.get_transaction_count,
-                        account.address,
-                        "pending",
-                    )
+            # Asked every time (no local cache): stays right across evm_revert, restarts
+            # and other processes using the same key.
+            nonce = int(
+                self._guard(
+                    "eth_getTransactionCount",
+                    self._w3.eth.get_transaction_count,
+                    account.address,
+                    "pending",
                 )
-            price = int(self._guard("eth_gasPrice", lambda: self._w3.eth.gas_price))
+            )
+            price = self._gas_price()
             tx.update(
                 gas=gas,
-                nonce=self._nonce,
+                nonce=nonce,
                 chainId=self.chain_id,
                 maxFeePerGas=2 * price,
                 maxPriorityFeePerGas=min(price, 10**9),
             )
             del tx["from"]
             signed = account.sign_transaction(tx)
-            try:
-                tx_hash = self._guard(
-                    where, self._w3.eth.send_raw_transaction, signed.raw_transaction
-                )
-            except ChainError:
-                self._nonce = None  # resynchronise from the node next time
-                raise
-            self._nonce += 1
+            tx_hash = self._guard(where, self._w3.eth.send_raw_transaction, signed.raw_transaction)
         return self._wait(where, bytes(tx_hash), tx)
 
     def _wait(self, where: str, tx_hash: bytes, tx: dict[str, Any]) -> Receipt:
@@ -250,6 +263,15 @@ class ChainClient:
                 f"{where}: transaction 0x{tx_hash.hex()} reverted (gas used {receipt.gas_used})"
             )
         return receipt
+
+    def _gas_price(self) -> int:
+        """eth_gasPrice, cached for a second (the fee cap is twice this, ample headroom)."""
+        stamp, price = self._price
+        now = time.monotonic()
+        if now - stamp > 1.0:
+            price = int(self._guard("eth_gasPrice", lambda: self._w3.eth.gas_price))
+            self._price = (now, price)
+        return price
 
     # ------------------------------------------------------------------ logs
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from avs.chain.certificate import assemble_certificate, non_signers
 from avs.chain.client import ChainClient
@@ -133,10 +133,17 @@ class ChainReader:
         """Registered G1 key of ``operator``."""
         return g1_from_evm(self.client.call1(self.registry, "getOperatorPubkeyG1", operator))
 
-    def pubkeys_g2(self) -> Mapping[bytes, G2Point]:
-        """G2 keys of every registered operator (from NewPubkeyRegistration events; cached)."""
+    def pubkeys_g2(self, required: Iterable[bytes] = ()) -> Mapping[bytes, G2Point]:
+        """G2 keys of registered operators (from NewPubkeyRegistration events; cached).
+
+        If an id in ``required`` is missing, the cache is rebuilt from the deployment block
+        (the chain may have been reorganised or reverted under it).
+        """
         with self._g2_lock:
             head = self.client.block_number()
+            if any(op_id not in self._g2 for op_id in required):
+                self._g2.clear()
+                self._g2_scanned = self.deployment.block - 1
             if head > self._g2_scanned:
                 ev = self.registry.abi.event("NewPubkeyRegistration")
                 logs = self.client.get_logs(
@@ -177,7 +184,6 @@ class ChainReader:
         totals = self.client.call1(
             self.retriever, "getTotalStakes", self.registry.address, quorums, block
         )
-        keys_g2 = self.pubkeys_g2()
         addresses: dict[bytes, str] = {}
         keys_g1: dict[bytes, G1Point] = {}
         stakes: dict[bytes, dict[int, int]] = {}
@@ -186,6 +192,7 @@ class ChainReader:
                 addresses[op_id] = address
                 keys_g1[op_id] = g1_from_evm(pk1)
                 stakes.setdefault(op_id, {})[quorum] = int(stake)
+        keys_g2 = self.pubkeys_g2(required=addresses)
         operators = {}
         for op_id, address in addresses.items():
             if op_id not in keys_g2:
