@@ -1,0 +1,1 @@
+"""Integration tests of the stakers' view (avs operators)."""
