@@ -1,6 +1,6 @@
 """The operator as real processes on a real chain: register with the CLI on anvil, then
 ``avs operator run`` learns a task from its TaskCreated event alone (the peer double's
-stream stays empty), answers it, reports health, and exits 0 on SIGTERM."""
+stream stays empty), answers it, reports health, exits 0 on SIGTERM; then deregister."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import Peer  # type: ignore[import-not-found]  # pytest puts the test dir on sys.path
 from eth_account import Account
+from opnode_peer import Peer  # type: ignore[import-not-found]  # test dir on sys.path
 
 from avs.chain.client import ChainClient
 from avs.chain.deployment import DeployParams
@@ -155,6 +155,11 @@ def test_register_then_answer_a_chain_task_and_stop_on_sigterm(
     status = avs("operator", "status", "--config", str(config), "--json")
     assert status.returncode == 0, status.stderr
     assert json.loads(status.stdout)["tasks_signed"] == 1
+
+    left = avs("operator", "deregister", "--config", str(config), "--json")
+    assert left.returncode == 0, left.stderr
+    assert json.loads(left.stdout)["quorums"] == []
+    assert json.loads(left.stdout)["registered"] is False
 
 
 def test_user_errors_are_one_line(tmp_path: Path, anvil: str, peer: Peer) -> None:

@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import Peer  # type: ignore[import-not-found]  # pytest puts the test dir on sys.path
+from opnode_peer import Peer  # type: ignore[import-not-found]  # test dir on sys.path
 
 from avs.crypto.bls import KeyPair, verify
 from avs.crypto.keystore import save_keystore

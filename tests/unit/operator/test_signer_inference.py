@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import DOMAIN, Fixture  # type: ignore[import-not-found]  # pytest puts the test dir on sys.path
+from opnode_cases import DOMAIN, Fixture  # type: ignore[import-not-found]  # test dir on sys.path
 
 from avs.crypto.bls import KeyPair
 from avs.errors import ModelError, ProtectionError, TaskError

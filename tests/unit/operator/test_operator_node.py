@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from conftest import DOMAIN, Fixture  # type: ignore[import-not-found]  # test dir is on sys.path
+from opnode_cases import DOMAIN, Fixture  # type: ignore[import-not-found]  # test dir on sys.path
 
 from avs.crypto.bls import KeyPair
 from avs.metrics import OperatorMetrics
