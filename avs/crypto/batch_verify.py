@@ -38,8 +38,8 @@ from avs.crypto.fast_curve import (
     g2_to_affine,
 )
 from avs.crypto.fast_fields import F12_ONE
-from avs.crypto.fast_identify import Context, single_ok
 from avs.crypto.fast_identify import find_invalid as identify_invalid
+from avs.crypto.fast_locate import Context, single_ok
 from avs.crypto.fast_msm import sum_lists
 from avs.crypto.fast_pairing import (
     G2Lines,
@@ -180,9 +180,23 @@ class FastVerifier:
         self._lines: _Lru[G2Aff, G2Lines] = _Lru(cache_size)
         self._apk: _Lru[tuple[G2Aff, ...], G2Lines | None] = _Lru(256)
         self._wpk: _Lru[tuple[G2Aff, ...], G2Lines | None] = _Lru(256)
+        self._hash_size = cache_size
         self._hash: _Lru[bytes, G1Aff] = _Lru(cache_size)
         self._g2_lines = precompute_lines((G2_GENERATOR.x, G2_GENERATOR.y))
         self._suspects: set[G2Aff] = set()
+
+    def sharing_key_caches(self) -> FastVerifier:
+        """A verifier that reuses this one's per-key caches (subgroup checks, lines,
+        signer-set keys) but has no cached message hashes and no suspects.
+
+        For measuring per-task work with warm keys; use both from the same thread only.
+        """
+        other = FastVerifier.__new__(FastVerifier)
+        other._subgroup, other._lines = self._subgroup, self._lines
+        other._apk, other._wpk, other._g2_lines = self._apk, self._wpk, self._g2_lines
+        other._hash = _Lru(self._hash_size)
+        other._suspects = set()
+        return other
 
     # --- cached per-key work -----------------------------------------------------------
 

@@ -1,141 +1,160 @@
-"""Finding the invalid signatures of a batch that failed, with few pairings.
+"""Finding the invalid signatures of a batch, with few pairing checks.
 
 Plain bisection needs about 2 log2(n) pairing checks per bad signature. Here:
 
-1. Repeat offenders first: a key proven bad before ("suspect") has its signature in each
-   row checked on its own (one check); a suspect that turns out valid stops being one.
-2. The remaining rows are group-tested with row-aggregate checks (random combination of
-   the rows' aggregate signatures against their aggregate keys), halving failing groups
-   and adapting the group size to the failure density.
-3. A failing single row t yields the error value D = e(A_t, g2) e(-H_t, apk) in G_T
-   (A_t: sum of the row's signatures). If exactly the k-th signature is bad,
-   e(W_t, g2) e(-H_t, sum_i i pk_i) with W_t = sum_i i sigma_i equals D^k, so one more
-   check and at most n multiplications name the bad signer. Otherwise every signature of
-   the row is checked alone.
+1. Repeat offenders first: the signature of a "suspect" key (one found bad in two rows
+   in a row, in this call or an earlier one) is checked on its own in each row (one
+   check); a suspect whose signature turns out valid stops being one.
+2. One item-level batch check of the other rows; if it fails, the rows are group-tested
+   with row-aggregate checks (random combination of the rows' aggregate signatures
+   against their aggregate keys), halving failing groups, the group size adapting to
+   the failure density. A failing single row yields its error value in G_T.
+3. :mod:`avs.crypto.fast_locate` names the bad signer of failing rows from their error
+   values (two rows per check when they share a signer set).
 4. A final item-level batch check of everything not rejected confirms the answer; if it
    fails (errors crafted to cancel out), the answer is recomputed by item bisection.
 
-Only signatures whose own check failed, or that step 4 confirms, are reported.
+Reported signatures either failed their own check or are confirmed by step 4, so the
+result is exact (up to the 2^-63 soundness error of a batch check).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from avs.crypto.fast_batch import Entry, random_scalar
-from avs.crypto.fast_curve import G1_JAC_INFINITY, G1Aff, G2Aff, g1_jac_add_affine, g1_to_affine
-from avs.crypto.fast_fields import F12, F12_ONE, f12_mul
+from avs.crypto.fast_batch import random_scalar
+from avs.crypto.fast_curve import G2Aff
+from avs.crypto.fast_fields import F12, F12_ONE
+from avs.crypto.fast_locate import (
+    Context,
+    gt_value,
+    locate_one,
+    locate_pair,
+    neg,
+    row_keys,
+    single_ok,
+)
 from avs.crypto.fast_msm import MaybeG1, msm, sum_lists
-from avs.crypto.fast_pairing import G2Lines, final_exponentiation, miller_loop
-from avs.crypto.points import P
+from avs.crypto.fast_pairing import G2Lines
+
+SUSPECT_AFTER = 2
+"""Consecutive rows in which a key must be found bad before it becomes a suspect.
+
+Consecutive, so that bad signers drawn at random per row (each key bad now and then)
+do not cost a wasted check per row."""
 
 
 @dataclass(slots=True)
-class Context:
-    """What identification needs from the verifier: caches and the item-level check."""
+class _Search:
+    """Mutable state of one identification."""
 
-    entries: Sequence[Entry]
-    """The batch (signatures already validated and non-infinity)."""
-    hashes: Sequence[G1Aff]
-    """H(m_t) per row."""
-    g2_lines: G2Lines
-    """Precomputed lines of the G2 generator."""
-    key_lines: Callable[[G2Aff], G2Lines]
-    """Cached lines of one key."""
-    apk_lines: Callable[[tuple[G2Aff, ...]], G2Lines | None] = lambda _: None
-    """Cached lines of sum pk_i for a row's canonical key tuple (None: infinity)."""
-    wpk_lines: Callable[[tuple[G2Aff, ...]], G2Lines | None] = lambda _: None
-    """Cached lines of sum i pk_i (i from 1) for a row's canonical key tuple."""
-    batch_ok: Callable[[Sequence[int]], bool] = lambda _: False
-    """Item-level batch check of a subset of entry indices."""
-    suspects: set[G2Aff] = field(default_factory=set)
-    """Keys proven bad recently (updated in place)."""
+    ctx: Context
+    rows: dict[int, list[int]]
+    proven: set[int] = field(default_factory=set)
+    tentative: set[int] = field(default_factory=set)
+    last: G2Aff | None = None
+    streak: int = 0
+    waiting: tuple[int, list[int], F12] | None = None
 
+    def blame(self, i: int, proven: bool) -> None:
+        (self.proven if proven else self.tentative).add(i)
+        key = self.ctx.entries[i].key
+        self.streak = self.streak + 1 if key == self.last else 1
+        self.last = key
+        if self.streak >= SUSPECT_AFTER:
+            self.ctx.suspects.add(key)
 
-def _neg(q: G1Aff) -> G1Aff:
-    return (q[0], (P - q[1]) % P)
+    def explained_by_suspect(self, t: int) -> bool:
+        """Check the row's suspects alone; True if one of them is bad there."""
+        for i in self.rows[t]:
+            key = self.ctx.entries[i].key
+            if key in self.ctx.suspects:
+                if single_ok(self.ctx, i):
+                    self.ctx.suspects.discard(key)
+                else:
+                    self.blame(i, proven=True)
+                    return True
+        return False
 
+    def failed_row(self, t: int, d: F12) -> None:
+        """Row t has error value d != 1: pair it with a waiting row or wait."""
+        members = self.rows[t]
+        if self.waiting is not None and row_keys(self.ctx, self.waiting[1]) == row_keys(
+            self.ctx, members
+        ):
+            first, self.waiting = self.waiting, None
+            found = locate_pair(self.ctx, first, (t, members, d))
+            if found is not None:
+                self.blame(found[0], proven=False)
+                self.blame(found[1], proven=False)
+                return
+            self.locate(*first)
+            self.locate(t, members, d)
+            return
+        self.flush()
+        self.waiting = (t, members, d)
 
-def _value(pairs: list[tuple[MaybeG1, G2Lines | None]]) -> F12:
-    live = [(q, lines) for q, lines in pairs if q is not None and lines is not None]
-    return final_exponentiation(miller_loop(live)) if live else F12_ONE
+    def flush(self) -> None:
+        if self.waiting is not None:
+            first, self.waiting = self.waiting, None
+            self.locate(*first)
 
-
-def single_ok(ctx: Context, i: int) -> bool:
-    """Check one signature alone: e(sigma, g2) e(-H, pk) == 1."""
-    e = ctx.entries[i]
-    return (
-        _value([(e.signature, ctx.g2_lines), (_neg(ctx.hashes[e.row]), ctx.key_lines(e.key))])
-        == F12_ONE
-    )
+    def locate(self, t: int, members: list[int], d: F12) -> None:
+        i = locate_one(self.ctx, t, members, d)
+        if i is not None:
+            self.blame(i, proven=len(members) == 1)
+            return
+        for j in members:  # several bad signatures in this row: check each alone
+            if not single_ok(self.ctx, j):
+                self.blame(j, proven=True)
 
 
 def find_invalid(ctx: Context) -> list[int]:
-    """Indices of the invalid entries (the batch is known, or suspected, to fail)."""
+    """Indices of the invalid entries of ``ctx.entries`` (ascending)."""
     rows: dict[int, list[int]] = defaultdict(list)
     for i, e in enumerate(ctx.entries):
         rows[e.row].append(i)
     for members in rows.values():
         members.sort(key=lambda i: ctx.entries[i].key)
-    proven: set[int] = set()
-    tentative: set[int] = set()
+    search = _Search(ctx, rows)
     verified: set[int] = set()
-    pending = [t for t in rows if not _explained_by_suspect(ctx, rows[t], proven)]
+    pending = [t for t in rows if not search.explained_by_suspect(t)]
     pending_items = [i for t in pending for i in rows[t]]
     if pending_items:
         if ctx.batch_ok(pending_items):
             verified.update(pending_items)
         else:
             sums = sum_lists([[ctx.entries[i].signature for i in rows[t]] for t in pending])
-            _group_test(
-                ctx, pending, rows, dict(zip(pending, sums, strict=True)), proven, tentative
-            )
+            _group_test(search, pending, dict(zip(pending, sums, strict=True)))
+    bad = search.proven | search.tentative
     n = len(ctx.entries)
-    rest = [i for i in range(n) if i not in proven and i not in tentative and i not in verified]
+    rest = [i for i in range(n) if i not in bad and i not in verified]
     if not rest or ctx.batch_ok(rest):
-        return sorted(proven | tentative)
+        return sorted(bad)
     # crafted cancellations fooled the row tests: bisect the unproven items exactly
-    return sorted(proven | set(_bisect(ctx, [i for i in range(n) if i not in proven])))
+    return sorted(
+        search.proven | set(_bisect(ctx, [i for i in range(n) if i not in search.proven]))
+    )
 
 
-def _explained_by_suspect(ctx: Context, members: list[int], proven: set[int]) -> bool:
-    for i in members:
-        key = ctx.entries[i].key
-        if key in ctx.suspects:
-            if single_ok(ctx, i):
-                ctx.suspects.discard(key)
-            else:
-                proven.add(i)
-                return True
-    return False
-
-
-def _group_test(
-    ctx: Context,
-    pending: list[int],
-    rows: dict[int, list[int]],
-    aggregates: dict[int, MaybeG1],
-    proven: set[int],
-    tentative: set[int],
-) -> None:
-    """Adaptive group testing of rows with row-aggregate checks; identifies bad rows' signers."""
+def _group_test(search: _Search, pending: list[int], aggregates: dict[int, MaybeG1]) -> None:
+    """Adaptive group testing of rows with row-aggregate checks (module doc, step 2)."""
+    cap = max(1, len(pending) // 8)
+    size = 1  # start small: when rows fail at all, they often all fail
     queue: list[list[int]] = []
-    size = max(1, len(pending) // 8)
     todo = list(pending)
     while todo or queue:
         if queue:
             group = queue.pop()
         else:
             group, todo = todo[:size], todo[size:]
-        # rows whose signer a previous row just exposed are checked by that suspect first
-        group = [t for t in group if not _explained_by_suspect(ctx, rows[t], proven)]
+        group = [t for t in group if not search.explained_by_suspect(t)]
         if not group:
             continue
-        value = _rows_value(ctx, group, rows, aggregates)
+        value = _rows_value(search, group, aggregates)
         if value == F12_ONE:
-            size = min(size * 2, max(1, len(pending) // 8))
+            size = min(size * 2, cap)
             continue
         size = max(1, size // 2)
         if len(group) > 1:
@@ -143,69 +162,32 @@ def _group_test(
             queue.append(group[half:])
             queue.append(group[:half])
             continue
-        _identify_row(ctx, group[0], rows[group[0]], value, proven, tentative)
+        search.failed_row(group[0], value)
+    search.flush()
 
 
-def _rows_value(
-    ctx: Context, group: list[int], rows: dict[int, list[int]], aggregates: dict[int, MaybeG1]
-) -> F12:
+def _rows_value(search: _Search, group: list[int], aggregates: dict[int, MaybeG1]) -> F12:
     """G_T value of the row-aggregate check of ``group``: 1 iff every row aggregate is valid.
 
-    For one row it is exactly e(A_t, g2) e(-H_t, apk_t) (no random weight), the value the
-    identification step needs.
+    For one row it is exactly the row's error value e(A_t, g2) e(-H_t, apk_t) (no random
+    weight), which :mod:`avs.crypto.fast_locate` needs.
     """
+    ctx = search.ctx
     if len(group) == 1:
         t = group[0]
-        apk_lines = ctx.apk_lines(tuple(ctx.entries[i].key for i in rows[t]))
-        return _value([(aggregates[t], ctx.g2_lines), (_neg(ctx.hashes[t]), apk_lines)])
+        apk = ctx.apk_lines(row_keys(ctx, search.rows[t]))
+        return gt_value([(aggregates[t], ctx.g2_lines), (neg(ctx.hashes[t]), apk)])
     weights = {t: random_scalar() for t in group}
-    points: list[G1Aff] = []
-    scalars: list[int] = []
-    for t in group:
-        agg = aggregates[t]
-        if agg is not None:
-            points.append(agg)
-            scalars.append(weights[t])
-    s = msm(points, scalars)
+    s = msm([aggregates[t] for t in group], [weights[t] for t in group])
     by_set: dict[tuple[G2Aff, ...], list[int]] = defaultdict(list)
     for t in group:
-        by_set[tuple(ctx.entries[i].key for i in rows[t])].append(t)
+        by_set[row_keys(ctx, search.rows[t])].append(t)
     pairs: list[tuple[MaybeG1, G2Lines | None]] = [(s, ctx.g2_lines)]
     for keys, ts in by_set.items():
-        x = msm([ctx.hashes[t] for t in ts], [weights[t] for t in ts])
-        pairs.append((None if x is None else _neg(x), ctx.apk_lines(keys)))
-    return _value(pairs)
-
-
-def _identify_row(
-    ctx: Context, t: int, members: list[int], d: F12, proven: set[int], tentative: set[int]
-) -> None:
-    """Name the bad signer of row t from its error value d != 1 (see module doc, step 3)."""
-    if len(members) == 1:
-        proven.add(members[0])
-        ctx.suspects.add(ctx.entries[members[0]].key)
-        return
-    # W = sum_k k sigma_k by suffix sums (2n additions)
-    suffix = G1_JAC_INFINITY
-    w = G1_JAC_INFINITY
-    for i in reversed(members):
-        suffix = g1_jac_add_affine(suffix, ctx.entries[i].signature)
-        sa = g1_to_affine(suffix)
-        if sa is not None:
-            w = g1_jac_add_affine(w, sa)
-    wpk_lines = ctx.wpk_lines(tuple(ctx.entries[i].key for i in members))
-    d2 = _value([(g1_to_affine(w), ctx.g2_lines), (_neg(ctx.hashes[t]), wpk_lines)])
-    power = d
-    for i in members:
-        if power == d2:
-            tentative.add(i)
-            ctx.suspects.add(ctx.entries[i].key)
-            return
-        power = f12_mul(power, d)
-    # two or more bad signatures in this row: check each alone
-    for i in members:
-        if not single_ok(ctx, i):
-            proven.add(i)
+        hashes: list[MaybeG1] = [ctx.hashes[t] for t in ts]
+        x = msm(hashes, [weights[t] for t in ts])
+        pairs.append((neg(x), ctx.apk_lines(keys)))
+    return gt_value(pairs)
 
 
 def _bisect(ctx: Context, idx: list[int]) -> list[int]:
@@ -217,4 +199,4 @@ def _bisect(ctx: Context, idx: list[int]) -> list[int]:
     return _bisect(ctx, idx[:half]) + _bisect(ctx, idx[half:])
 
 
-__all__ = ["Context", "find_invalid", "single_ok"]
+__all__ = ["SUSPECT_AFTER", "Context", "find_invalid", "single_ok"]

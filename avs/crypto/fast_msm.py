@@ -15,6 +15,7 @@ inputs may contain repeated or opposite points.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from avs.crypto.fast_curve import (
     G1_JAC_INFINITY,
@@ -31,33 +32,42 @@ MaybeG1 = G1Aff | None
 """An affine G1 point or ``None`` for infinity."""
 
 
-def batch_add(pairs: Sequence[tuple[G1Aff, G1Aff]]) -> list[MaybeG1]:
-    """[a + b for (a, b) in pairs] with one field inversion for the whole list."""
+def batch_add(pairs: Sequence[tuple[MaybeG1, MaybeG1]]) -> list[MaybeG1]:
+    """[a + b for (a, b) in pairs] with one field inversion for the whole list.
+
+    Either side may be infinity (``None``); a + a and a + (-a) are handled exactly.
+    """
     p = P
     n = len(pairs)
     out: list[MaybeG1] = [None] * n
-    dens: list[int] = [0] * n
-    prefix: list[int] = [0] * n
+    prefix = [0] * n  # product of the denominators before i; 0 marks "no inversion"
     acc = 1
     for i in range(n):
-        (x1, y1), (x2, y2) = pairs[i]
-        d = x2 - x1
-        if d == 0:
-            if (y1 + y2) % p == 0:
-                continue  # a = -b (or 2-torsion, absent in G1): infinity, no inversion
-            d = 2 * y1  # doubling
-        dens[i] = d
-        prefix[i] = acc
-        acc = acc * d % p
+        a, b = pairs[i]
+        if a is None:
+            out[i] = b
+        elif b is None:
+            out[i] = a
+        elif a[0] != b[0]:
+            prefix[i] = acc
+            acc = acc * (b[0] - a[0]) % p
+        elif (a[1] + b[1]) % p:  # a == b: doubling, denominator 2y
+            prefix[i] = acc
+            acc = acc * 2 * a[1] % p
+        # else a == -b: infinity, already None
     inv = pow(acc, -1, p)
     for i in range(n - 1, -1, -1):
-        d = dens[i]
-        if d == 0:
+        pre = prefix[i]
+        if not pre:
             continue
-        (x1, y1), (x2, y2) = pairs[i]
-        di = inv * prefix[i] % p
-        inv = inv * d % p
-        lam = ((y2 - y1) if x1 != x2 else 3 * x1 * x1) * di % p
+        (x1, y1), (x2, y2) = pairs[i]  # type: ignore[misc]
+        d = x2 - x1
+        if d:
+            lam = (y2 - y1) * inv * pre % p
+            inv = inv * d % p
+        else:
+            lam = 3 * x1 * x1 * inv * pre % p
+            inv = inv * 2 * y1 % p
         x3 = (lam * lam - x1 - x2) % p
         out[i] = (x3, (lam * (x1 - x3) - y1) % p)
     return out
@@ -65,9 +75,9 @@ def batch_add(pairs: Sequence[tuple[G1Aff, G1Aff]]) -> list[MaybeG1]:
 
 def sum_lists(lists: Sequence[Sequence[G1Aff]]) -> list[MaybeG1]:
     """The sum of each list of affine points, all lists reduced together pairwise."""
-    cur: list[list[G1Aff]] = [list(lst) for lst in lists]
+    cur: list[list[MaybeG1]] = [list(lst) for lst in lists]
     while True:
-        pairs: list[tuple[G1Aff, G1Aff]] = []
+        pairs: list[tuple[MaybeG1, MaybeG1]] = []
         for lst in cur:
             for i in range(0, len(lst) - 1, 2):
                 pairs.append((lst[i], lst[i + 1]))
@@ -75,39 +85,19 @@ def sum_lists(lists: Sequence[Sequence[G1Aff]]) -> list[MaybeG1]:
             break
         sums = batch_add(pairs)
         k = 0
-        nxt: list[list[G1Aff]] = []
+        nxt: list[list[MaybeG1]] = []
         for lst in cur:
             m = len(lst)
             if m < 2:
                 nxt.append(lst)
                 continue
-            new = [s for s in sums[k : k + m // 2] if s is not None]
+            new = sums[k : k + m // 2]
             k += m // 2
             if m & 1:
                 new.append(lst[-1])
             nxt.append(new)
         cur = nxt
     return [lst[0] if lst else None for lst in cur]
-
-
-def _add_maybe(pairs: list[tuple[MaybeG1, MaybeG1]]) -> list[MaybeG1]:
-    """Like :func:`batch_add` but either side may be infinity."""
-    real: list[tuple[G1Aff, G1Aff]] = []
-    idx: list[int] = []
-    out: list[MaybeG1] = []
-    for i, (a, b) in enumerate(pairs):
-        if a is None:
-            out.append(b)
-        elif b is None:
-            out.append(a)
-        else:
-            out.append(None)
-            real.append((a, b))
-            idx.append(i)
-    if real:
-        for i, s in zip(idx, batch_add(real), strict=True):
-            out[i] = s
-    return out
 
 
 def _window_bits(n_points: int, scalar_bits: int) -> int:
@@ -135,61 +125,141 @@ def signed_digits(k: int, c: int) -> list[int]:
     return out
 
 
-def multi_msm(
-    jobs: Sequence[Sequence[tuple[int, G1Aff]]],
-    scalars: Sequence[int],
-) -> list[MaybeG1]:
-    """For each job, sum scalars[i] * point over its (i, point) entries.
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """The addition schedule of Pippenger's method for one scalar vector.
 
-    Scalars must be non-negative; all jobs share the scalar list (so digits are computed
-    once) and their additions are batched together.
+    Slots 0..n-1 hold the points, n..2n-1 their negations; every operation of a level
+    adds two slots into a new slot (numbered in order), so the same plan runs on any
+    number of point vectors that share the scalars.
     """
-    if not jobs:
-        return []
-    bits = max((s.bit_length() for s in scalars), default=1) or 1
-    avg = max(1, sum(len(j) for j in jobs) // len(jobs))
-    c = _window_bits(avg, bits)
+
+    levels: list[list[tuple[int, int]]]
+    """Independent additions, level by level (one field inversion per level)."""
+    totals: list[int]
+    """Slot of sum_d d * B_d per window (-1: zero), least significant window first."""
+    window: int
+    """Window width c in bits."""
+
+
+def _plan(scalars: Sequence[int], c: int) -> _Plan:
+    n = len(scalars)
     half = 1 << (c - 1)
-    digits = [signed_digits(s, c) for s in scalars]
-    windows = max(len(d) for d in digits) or 1
-    p = P
-    # buckets[(job, window)][d - 1] collects the points with digit +-d
-    lists: list[list[G1Aff]] = []
-    for job in jobs:
-        table: list[list[list[G1Aff]]] = [[[] for _ in range(half)] for _ in range(windows)]
-        for i, (x, y) in job:
-            for w, d in enumerate(digits[i]):
-                if d > 0:
-                    table[w][d - 1].append((x, y))
-                elif d < 0:
-                    table[w][-d - 1].append((x, p - y))
-        for w in range(windows):
-            lists.extend(table[w])
-    bucket_sums = sum_lists(lists)
-    # running-sum reduction: sum_d d * B_d for every (job, window), in lock step
-    n_inst = len(jobs) * windows
-    running: list[MaybeG1] = [None] * n_inst
-    total: list[MaybeG1] = [None] * n_inst
+    digits = [signed_digits(k, c) for k in scalars]
+    windows = max((len(d) for d in digits), default=0)
+    buckets: list[list[int]] = [[] for _ in range(windows * half)]
+    for i, ds in enumerate(digits):
+        for w, d in enumerate(ds):
+            if d > 0:
+                buckets[w * half + d - 1].append(i)
+            elif d < 0:
+                buckets[w * half - d - 1].append(n + i)
+    levels: list[list[tuple[int, int]]] = []
+    nxt = 2 * n
+    # bucket sums: pairwise tree reduction of every bucket, level by level
+    while any(len(b) > 1 for b in buckets):
+        level: list[tuple[int, int]] = []
+        for j, b in enumerate(buckets):
+            if len(b) > 1:
+                merged = []
+                for k in range(0, len(b) - 1, 2):
+                    level.append((b[k], b[k + 1]))
+                    merged.append(nxt)
+                    nxt += 1
+                if len(b) & 1:
+                    merged.append(b[-1])
+                buckets[j] = merged
+        levels.append(level)
+    # running sums per window, all windows in lock step: run += B_d ; tot += run
+    run = [-1] * windows
+    tot = [-1] * windows
     for d in range(half, 0, -1):
-        running = _add_maybe([(running[k], bucket_sums[k * half + d - 1]) for k in range(n_inst)])
-        total = _add_maybe([(total[k], running[k]) for k in range(n_inst)])
-    # Horner over windows, per job, in Jacobian coordinates (few operations)
+        step_run: list[tuple[int, int]] = []
+        step_tot: list[tuple[int, int]] = []
+        for w in range(windows):
+            b = buckets[w * half + d - 1]
+            if b:
+                if run[w] < 0:
+                    run[w] = b[0]
+                else:
+                    step_run.append((run[w], b[0]))
+                    run[w] = nxt
+                    nxt += 1
+        for w in range(windows):
+            if run[w] >= 0:
+                if tot[w] < 0:
+                    tot[w] = run[w]
+                else:
+                    step_tot.append((tot[w], run[w]))
+                    tot[w] = nxt
+                    nxt += 1
+        for step in (step_run, step_tot):
+            if step:
+                levels.append(step)
+    return _Plan(levels, tot, c)
+
+
+def shared_scalar_msm(
+    vectors: Sequence[Sequence[MaybeG1]], scalars: Sequence[int]
+) -> list[MaybeG1]:
+    """For each vector v: sum_i scalars[i] * v[i] (``None`` entries are absent points).
+
+    All vectors share the (non-negative) scalars, hence one addition plan, and every
+    level of the plan is one batched affine addition across all vectors.
+    """
+    if not vectors:
+        return []
+    n = len(scalars)
+    bits = max((k.bit_length() for k in scalars), default=0)
+    if bits == 0:
+        return [None] * len(vectors)
+    present = sum(1 for v in vectors for q in v if q is not None) // len(vectors)
+    plan = _plan(scalars, _window_bits(max(1, present), bits))
+    p = P
+    vals: list[list[MaybeG1]] = []
+    for v in vectors:
+        negs: list[MaybeG1] = [None if q is None else (q[0], p - q[1]) for q in v]
+        vals.append([*v, *negs])
+        assert len(v) == n, "every vector needs one entry per scalar"
+    for level in plan.levels:
+        pairs: list[tuple[MaybeG1, MaybeG1]] = []
+        for vs in vals:
+            pairs.extend([(vs[s1], vs[s2]) for s1, s2 in level])
+        res = batch_add(pairs)
+        width = len(level)
+        for j, vs in enumerate(vals):
+            vs.extend(res[j * width : (j + 1) * width])
+    # Horner over windows in Jacobian coordinates (few operations per vector)
     out: list[MaybeG1] = []
-    for j in range(len(jobs)):
+    for vs in vals:
         acc: G1Jac = G1_JAC_INFINITY
-        for w in range(windows - 1, -1, -1):
-            for _ in range(c):
+        for slot in reversed(plan.totals):
+            for _ in range(plan.window):
                 acc = g1_jac_double(acc)
-            t = total[j * windows + w]
+            t = vs[slot] if slot >= 0 else None
             if t is not None:
                 acc = g1_jac_add_affine(acc, t)
         out.append(g1_to_affine(acc))
     return out
 
 
-def msm(points: Sequence[G1Aff], scalars: Sequence[int]) -> MaybeG1:
-    """sum scalars[i] * points[i] (scalars non-negative)."""
-    return multi_msm([list(enumerate(points))], scalars)[0]
+def multi_msm(
+    jobs: Sequence[Sequence[tuple[int, G1Aff]]],
+    scalars: Sequence[int],
+) -> list[MaybeG1]:
+    """For each job, sum scalars[i] * point over its (i, point) entries (i distinct)."""
+    vectors: list[list[MaybeG1]] = []
+    for job in jobs:
+        v: list[MaybeG1] = [None] * len(scalars)
+        for i, q in job:
+            v[i] = q
+        vectors.append(v)
+    return shared_scalar_msm(vectors, scalars)
+
+
+def msm(points: Sequence[MaybeG1], scalars: Sequence[int]) -> MaybeG1:
+    """sum scalars[i] * points[i] (scalars non-negative, ``None`` points ignored)."""
+    return shared_scalar_msm([points], scalars)[0]
 
 
 def jac_sum(points: Sequence[MaybeG1]) -> MaybeG1:
@@ -201,4 +271,13 @@ def jac_sum(points: Sequence[MaybeG1]) -> MaybeG1:
     return g1_to_affine(acc)
 
 
-__all__ = ["MaybeG1", "batch_add", "jac_sum", "msm", "multi_msm", "signed_digits", "sum_lists"]
+__all__ = [
+    "MaybeG1",
+    "batch_add",
+    "jac_sum",
+    "msm",
+    "multi_msm",
+    "shared_scalar_msm",
+    "signed_digits",
+    "sum_lists",
+]

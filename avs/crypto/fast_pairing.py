@@ -65,7 +65,6 @@ def _naf(n: int) -> list[int]:
 
 
 _LOOP_NAF = _naf(ATE_LOOP)[::-1]  # most significant first; the leading 1 starts T = Q
-_U_NAF = _naf(U)[::-1]
 
 _XI: F2 = (9, 1)
 _FROB_X1 = f2_pow(_XI, (P - 1) // 3)
@@ -177,16 +176,38 @@ def miller_loop(pairs: Sequence[tuple[G1Affine, G2Lines]]) -> F12:
     return f
 
 
+def _wnaf(n: int, width: int) -> list[int]:
+    """Width-w NAF of n (odd digits below 2^(w-1) in absolute value), most significant first."""
+    digits: list[int] = []
+    while n:
+        if n & 1:
+            d = n & ((1 << width) - 1)
+            if d >= 1 << (width - 1):
+                d -= 1 << width
+            n -= d
+        else:
+            d = 0
+        digits.append(d)
+        n >>= 1
+    return digits[::-1]
+
+
+_U_WNAF = _wnaf(U, 4)  # 14 non-zero digits instead of 24 for the plain NAF
+
+
 def _cyclotomic_exp_u(f: F12) -> F12:
-    """f^u for f in the cyclotomic subgroup (NAF of u; inverse = conjugate)."""
-    f_inv = f12_conj(f)
-    acc = f
-    for d in _U_NAF[1:]:
+    """f^u for f in the cyclotomic subgroup (width-4 NAF of u; inverse = conjugate)."""
+    f2 = f12_cyclotomic_sqr(f)
+    odd = [f]  # f, f^3, f^5, f^7
+    for _ in range(3):
+        odd.append(f12_mul(odd[-1], f2))
+    acc = odd[_U_WNAF[0] >> 1]
+    for d in _U_WNAF[1:]:
         acc = f12_cyclotomic_sqr(acc)
         if d > 0:
-            acc = f12_mul(acc, f)
+            acc = f12_mul(acc, odd[d >> 1])
         elif d < 0:
-            acc = f12_mul(acc, f_inv)
+            acc = f12_mul(acc, f12_conj(odd[(-d) >> 1]))
     return acc
 
 

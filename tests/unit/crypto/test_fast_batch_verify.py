@@ -17,6 +17,7 @@ from avs.crypto.batch_verify import FastVerifier, PlainVerifier, SignatureItem, 
 from avs.crypto.bls import KeyPair
 from avs.crypto.bn254 import hash_to_g1
 from avs.crypto.fast_curve import g1_mul
+from avs.crypto.fast_fields import F12
 from avs.crypto.fast_msm import jac_sum
 from avs.crypto.keccak import keccak256
 from avs.crypto.points import G1_INFINITY, G2_INFINITY, G1Point, G2Point, R
@@ -81,6 +82,27 @@ def test_find_invalid_names_exactly_the_bad_items(bad: set[int]) -> None:
     fast = FastVerifier()
     assert not fast.batch_verify(items)
     assert fast.find_invalid(items) == sorted(bad)
+
+
+def wrong_result(k: int, m: int) -> SignatureItem:
+    """Signer k signed another result than message m (a realistic fault)."""
+    other = sign(KEYS[k], keccak256(MESSAGES[m] + b"other result"))
+    return SignatureItem(MESSAGES[m], KEYS[k].pubkey_g2, other)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {2, 9, 16, 23, 24},  # one random signer per row: rows are located in pairs
+        {4, 10, 16, 22, 28},  # the same faulty signer in every row: becomes a suspect
+        {0, 1, 8, 20},  # a row with two bad signatures next to rows with one
+    ],
+)
+def test_find_invalid_with_distinct_errors_per_row(bad: set[int]) -> None:
+    items = [
+        wrong_result(k, m) if m * 6 + k in bad else item(k, m) for m in range(5) for k in range(6)
+    ]
+    assert FastVerifier().find_invalid(items) == sorted(bad)
 
 
 def test_errors_that_cancel_in_the_aggregate_are_still_caught() -> None:
@@ -189,3 +211,28 @@ def test_batch_never_accepts_an_invalid_signature(
     fast = FastVerifier()
     assert fast.batch_verify(items) == (not truth)
     assert fast.find_invalid(items) == truth
+
+
+def test_identification_costs_about_one_check_per_bad_row(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Counts final exponentiations (pairing checks), not time: a faulty signer in every
+    row is located in two rows, then checked alone in the others."""
+    import avs.crypto.fast_pairing as fp
+
+    calls: list[int] = []
+    original = fp.final_exponentiation
+
+    def counting(f: F12) -> F12:
+        calls.append(1)
+        return original(f)
+
+    monkeypatch.setattr(fp, "final_exponentiation", counting)
+    for module in ("avs.crypto.fast_locate", "avs.crypto.fast_batch", "avs.crypto.batch_verify"):
+        monkeypatch.setattr(f"{module}.final_exponentiation", counting, raising=False)
+    rows = 5
+    items = [wrong_result(k, m) if k == 3 else item(k, m) for m in range(rows) for k in range(6)]
+    fast = FastVerifier()
+    fast.batch_verify(items[:6])  # warm the key caches outside the count
+    calls.clear()
+    assert fast.find_invalid(items) == [m * 6 + 3 for m in range(rows)]
+    # batch check + 2 row values + 1 pair value + 3 suspect checks + confirmation
+    assert len(calls) <= rows + 4
