@@ -8,12 +8,19 @@ in tests. :func:`run_until_signal` adds SIGTERM/SIGINT handling for the CLI.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
+import sqlite3
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+from wsgiref.simple_server import WSGIServer
 
 from avs import __version__
 from avs.crypto.bls import KeyPair
+from avs.errors import ConfigError
 from avs.logging import get_logger
 from avs.metrics import OperatorMetrics, serve_metrics
 from avs.models.store import BlobStore
@@ -33,6 +40,7 @@ from avs_operator.submitter import Submitter
 from avs_operator.worker import TaskWorker
 
 NODE_NAME = "edge-avs-operator"
+T = TypeVar("T")
 
 
 @dataclass(slots=True)
@@ -75,21 +83,37 @@ class OperatorApp:
             (*listened, AGGREGATOR), on_change=self.metrics.performance_score.set
         )
         self.metrics.performance_score.set(services.score())
-        protection = ProtectionStore(cfg.protection_db)
-        client = AggregatorClient(cfg.aggregator_url, stream_lifetime_s=cfg.stream_lifetime)
-        executor = ThreadPoolExecutor(cfg.max_concurrent_tasks + 1, thread_name_prefix="avs-work")
-        api = NodeApiServer(
-            NODE_NAME, __version__, services.states, cfg.node_api_host, cfg.node_api_port
-        )
-        metrics_server = None
-        try:
-            if cfg.metrics_port >= 0:
-                metrics_server = serve_metrics(
-                    self.metrics.registry, cfg.node_api_host, cfg.metrics_port
-                )
-                self.endpoints.metrics_port = int(metrics_server.server_port)
+        # Closed in reverse order: endpoints, then the thread pool (in-flight signing ends),
+        # then the client, and the protection store last.
+        async with contextlib.AsyncExitStack() as stack:
+            protection = open_protection(cfg.protection_db)
+            stack.callback(protection.close)
+            client = AggregatorClient(cfg.aggregator_url, stream_lifetime_s=cfg.stream_lifetime)
+            stack.push_async_callback(client.close)
+            executor = ThreadPoolExecutor(cfg.max_concurrent_tasks + 1, thread_name_prefix="avs")
+            stack.callback(executor.shutdown, wait=True, cancel_futures=True)
+            api = _listen(
+                "node API",
+                cfg.node_api_host,
+                cfg.node_api_port,
+                lambda: NodeApiServer(
+                    NODE_NAME, __version__, services.states, cfg.node_api_host, cfg.node_api_port
+                ),
+            )
             api.start()
+            stack.callback(api.stop)
             self.endpoints.node_api_port = api.port
+            if cfg.metrics_port >= 0:
+                metrics = _listen(
+                    "metrics",
+                    cfg.node_api_host,
+                    cfg.metrics_port,
+                    lambda: serve_metrics(
+                        self.metrics.registry, cfg.node_api_host, cfg.metrics_port
+                    ),
+                )
+                stack.callback(_close_wsgi, metrics)
+                self.endpoints.metrics_port = int(metrics.server_port)
             self.node = self._build_node(protection, client, executor, services)
             self.endpoints.started.set()
             self._log.info(
@@ -100,15 +124,7 @@ class OperatorApp:
                 tasks_signed_before=protection.count(),
             )
             await self.node.run(stop)
-        finally:
-            api.stop()
-            if metrics_server is not None:
-                metrics_server.shutdown()
-                metrics_server.server_close()
-            await client.close()
-            executor.shutdown(wait=True, cancel_futures=True)
-            protection.close()
-            self._log.info("operator_exited")
+        self._log.info("operator_exited")
 
     def _build_node(
         self,
@@ -153,6 +169,32 @@ class OperatorApp:
             concurrency=cfg.max_concurrent_tasks,
             shutdown_grace=cfg.shutdown_grace,
         )
+
+
+def open_protection(path: Path) -> ProtectionStore:
+    """Open the slashing-protection store; an unusable data_dir is a ConfigError."""
+    try:
+        return ProtectionStore(path)
+    except (OSError, sqlite3.Error) as exc:
+        raise ConfigError(
+            f"cannot open the slashing-protection store {path}: {exc}; data_dir must be a "
+            "writable, persistent directory (never delete protection.sqlite)"
+        ) from exc
+
+
+def _listen(what: str, host: str, port: int, start: Callable[[], T]) -> T:
+    try:
+        return start()
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot serve the {what} on {host}:{port} ({exc.strerror or exc}); "
+            "choose a free port in the config"
+        ) from exc
+
+
+def _close_wsgi(server: WSGIServer) -> None:
+    server.shutdown()
+    server.server_close()
 
 
 async def run_until_signal(app: OperatorApp) -> None:

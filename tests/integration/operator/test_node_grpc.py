@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import urllib.request
 from dataclasses import replace
 from pathlib import Path
@@ -18,6 +19,7 @@ from opnode_peer import Peer  # type: ignore[import-not-found]  # test dir on sy
 
 from avs.crypto.bls import KeyPair, verify
 from avs.crypto.keystore import save_keystore
+from avs.errors import ConfigError
 from avs.models.fetchers import aggregator_uri
 from avs.protocol import Task, inputs_root, message_hash
 from avs.rpc.messages import SubmitStatus
@@ -162,3 +164,17 @@ def test_a_restart_never_signs_a_different_result(tmp_path: Path, peer: Peer) ->
     first, again = peer.state.submissions
     assert again == first
     assert first.result_bytes == expected
+
+
+def test_a_busy_port_or_unusable_data_dir_is_one_config_error(tmp_path: Path, peer: Peer) -> None:
+    config, keypair, chain, _task, _result = setup(tmp_path, peer)
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        taken = replace(config, node_api_port=busy.getsockname()[1])
+        with pytest.raises(ConfigError, match="choose a free port"):
+            asyncio.run(OperatorApp(taken, keypair, chain).run(asyncio.Event()))
+    (tmp_path / "file").write_text("not a directory")
+    unusable = replace(config, data_dir=tmp_path / "file")
+    with pytest.raises(ConfigError, match="slashing-protection store"):
+        asyncio.run(OperatorApp(unusable, keypair, chain).run(asyncio.Event()))
