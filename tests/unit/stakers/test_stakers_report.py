@@ -1,0 +1,166 @@
+"""The JSON documents keep their documented shape; tables and the chart render from them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rich.console import Console
+
+from avs.stakers.chart import draw, series
+from avs.stakers.ledger import Ledger
+from avs.stakers.metrics import Window
+from avs.stakers.records import (
+    EventRef,
+    OperatorSlashed,
+    PubkeyRegistered,
+    QuorumCreated,
+    QuorumsChanged,
+    Record,
+    StakeUpdated,
+    TaskCertified,
+    TaskCreated,
+)
+from avs.stakers.render import list_table, show_group
+from avs.stakers.report import Context, list_json, show_json, sort_rows
+from avs.stakers.session import FALLBACK_RPC_URL, default_rpc_url
+
+OPS = [("0x" + f"{i + 1:040x}", bytes([i + 1]) * 32) for i in range(3)]
+STRATEGY = "0x" + "5" * 40
+CTX = Context(31337, "0x" + "7" * 40, 1)
+
+ROW_KEYS = {
+    "operator",
+    "operator_id",
+    "status",
+    "quorums",
+    "stake",
+    "tasks",
+    "response_rate",
+    "agreement_rate",
+    "abstentions",
+    "latency_blocks",
+    "fees",
+    "slashes",
+    "effectiveness",
+}
+
+
+def at(block: int, index: int = 0) -> EventRef:
+    return EventRef(block, index, block.to_bytes(32, "big"))
+
+
+def records() -> list[Record]:
+    out: list[Record] = [QuorumCreated(at(1), 0, STRATEGY, 1)]
+    for i, (addr, op_id) in enumerate(OPS[:2]):
+        out += [
+            PubkeyRegistered(at(2, 3 * i), addr, op_id),
+            StakeUpdated(at(2, 3 * i + 1), op_id, 0, 10**18 * (i + 1)),
+            QuorumsChanged(at(2, 3 * i + 2), addr, op_id, (0,), True),
+        ]
+    out.append(PubkeyRegistered(at(3), *OPS[2]))  # a key, never in a quorum
+    for t in range(4):
+        created = 10 + 5 * t
+        non_signers = (OPS[1][1],) if t % 2 else ()
+        out.append(TaskCreated(at(created), t, b"m" * 32, (0,), created, created + 4, 1000))
+        out.append(TaskCertified(at(created + 1 + t % 2), t, b"r" * 32, created, non_signers,
+                                 (10**18,), (3 * 10**18,)))  # fmt: skip
+    out.append(
+        OperatorSlashed(at(40), 1, OPS[1][0], OPS[1][1], "dissent", 10**16, (0,), 7, OPS[0][0])
+    )
+    return out
+
+
+def ledger() -> Ledger:
+    return Ledger(records(), head=50)
+
+
+def test_list_document_shape() -> None:
+    doc = list_json(CTX, ledger(), Window(1, 50), "operator")
+    assert set(doc) == {
+        "schema_version",
+        "kind",
+        "chain_id",
+        "task_manager",
+        "head_block",
+        "window",
+        "operators",
+    }
+    assert doc["schema_version"] == 1
+    assert doc["kind"] == "operators.list"
+    assert set(doc["window"]) == {"from_block", "to_block", "tasks"}
+    for row in doc["operators"]:
+        assert set(row) == ROW_KEYS
+        assert set(row["tasks"]) == {
+            "assigned",
+            "signed",
+            "missed",
+            "dissented",
+            "expired",
+            "dissent_visible",
+        }
+        assert set(row["fees"]) == {"earned", "claimed", "unclaimed"}
+        assert all(isinstance(v, str) for v in row["fees"].values())
+        assert row["abstentions"] is None
+    json.dumps(doc)  # plain JSON types only
+    by_op = {r["operator"]: r for r in doc["operators"]}
+    assert by_op[OPS[0][0]]["stake"] == [
+        {"quorum": 0, "stake": str(10**18), "share": round(1 / 3, 6)}
+    ]
+    assert by_op[OPS[2][0]]["status"] == "deregistered"
+    assert by_op[OPS[2][0]]["response_rate"] is None
+
+
+def row(op: str, eff: float | None, stake: int) -> dict[str, Any]:
+    return {"operator": op, "effectiveness": eff, "stake": [{"stake": str(stake)}]}
+
+
+def test_sort_puts_nulls_last_and_breaks_ties_by_address() -> None:
+    rows = [row("0xB", 50.0, 1), row("0xa", None, 9), row("0xC", 90.0, 1), row("0xA", 50.0, 5)]
+    assert [r["operator"] for r in sort_rows(rows, "effectiveness")] == ["0xC", "0xA", "0xB", "0xa"]
+    assert [r["operator"] for r in sort_rows(rows, "stake")] == ["0xa", "0xA", "0xB", "0xC"]
+
+
+def test_show_document_and_tables_render() -> None:
+    led = ledger()
+    doc = show_json(CTX, led, OPS[1][1], [10], [(OPS[1][0], [(STRATEGY, 2 * 10**18)])])
+    assert [w["blocks"] for w in doc["windows"]] == [10, None]
+    assert doc["slashes"][0]["fault"] == "dissent"
+    assert doc["slashes"][0]["tx_hash"] == "0x" + (40).to_bytes(32, "big").hex()
+    assert doc["delegators"] == [
+        {"staker": OPS[1][0], "shares": [{"strategy": STRATEGY, "shares": str(2 * 10**18)}]}
+    ]
+    assert doc["stake_history"] == [{"quorum": 0, "block": 2, "stake": str(2 * 10**18)}]
+    console = Console(record=True, width=250)
+    console.print(list_table(list_json(CTX, led, Window(1, 50), "effectiveness")))
+    console.print(show_group(doc))
+    text = console.export_text()
+    assert OPS[1][0][:8] in text
+    assert "Slashing history" in text
+    assert "dissent" in text
+
+
+def test_chart_series_and_png(tmp_path: Path) -> None:
+    led = ledger()
+    data = series(led, OPS[1][1], 1, buckets=4)
+    # tasks at blocks 10, 15, 20, 25 (the operator misses the 2nd and 4th); buckets of 11
+    # blocks from 10; buckets without assigned tasks are left out
+    assert data.rate_blocks == (20, 31)
+    assert data.rates == pytest.approx((2 / 3, 0.0))
+    assert data.slash_blocks == (40,)
+    assert data.stake == ((0, ((2, 2 * 10**18),)),)
+    out = tmp_path / "c.png"
+    draw(data, "operator", led.head, out)
+    assert out.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_default_rpc_url_prefers_the_devnet_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert default_rpc_url() == FALLBACK_RPC_URL
+    (tmp_path / ".devnet").mkdir()
+    (tmp_path / ".devnet" / "rpc_url").write_text("http://127.0.0.1:9999\n")
+    assert default_rpc_url() == "http://127.0.0.1:9999"
