@@ -145,6 +145,7 @@ class OperatorApp:
             resolver=chain.resolver,
             clock=chain.clock,
             engine=engine,
+            membership=chain.membership,
             signer=Signer(self.keypair, protection, chain.domain),
             submitter=Submitter(client, cfg.submit_timeout, cfg.submit_retries),
             metrics=self.metrics,

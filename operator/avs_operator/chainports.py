@@ -68,6 +68,19 @@ class ChainBlocks:
         return await asyncio.to_thread(self._client.block_number)
 
 
+class ChainMembership:
+    """Membership over the registry's quorum-bitmap history."""
+
+    def __init__(self, reader: ChainReader) -> None:
+        """Read bitmaps with ``reader``."""
+        self._reader = reader
+
+    async def quorums_at(self, operator_id: bytes, block: int) -> frozenset[int]:
+        """Quorums of ``operator_id`` at ``block``."""
+        bitmap = await asyncio.to_thread(self._reader.quorum_bitmap, operator_id, block)
+        return frozenset(q for q in range(bitmap.bit_length()) if bitmap >> q & 1)
+
+
 class ChainTasks:
     """TaskFeed: new ``TaskCreated`` events on each poll."""
 
@@ -166,4 +179,10 @@ def connect_chain(
         operator_id,
         on_slashed,
     )
-    return ChainPorts(chain_domain(deployment), ChainModels(reader), ChainBlocks(client), feed)
+    return ChainPorts(
+        chain_domain(deployment),
+        ChainModels(reader),
+        ChainBlocks(client),
+        feed,
+        ChainMembership(reader),
+    )

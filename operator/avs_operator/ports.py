@@ -46,6 +46,14 @@ class BlockClock(Protocol):
         ...
 
 
+class Membership(Protocol):
+    """Which quorums an operator belonged to at a block (the registry's bitmap history)."""
+
+    async def quorums_at(self, operator_id: bytes, block: int) -> frozenset[int]:
+        """Quorum numbers of ``operator_id`` at ``block``; ChainError when unreachable."""
+        ...
+
+
 class TaskFeed(Protocol):
     """New tasks from chain events (``TaskCreated``)."""
 
@@ -93,3 +101,5 @@ class ChainPorts:
     """Block numbers for deadline checks (None: no check)."""
     feed: TaskFeed | None = None
     """TaskCreated events (None: stream only)."""
+    membership: Membership | None = None
+    """Quorum membership, to skip tasks of quorums this operator was not in (None: no check)."""

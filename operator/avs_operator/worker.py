@@ -18,7 +18,7 @@ from avs.protocol import ABSTAIN, Task
 from avs_operator.faults import inject_fault
 from avs_operator.inference import InferenceEngine
 from avs_operator.intake import Arrival
-from avs_operator.ports import BlockClock, ModelResolver
+from avs_operator.ports import BlockClock, Membership, ModelResolver
 from avs_operator.signer import Signer
 from avs_operator.submitter import SubmissionRejected, Submitter
 
@@ -28,6 +28,7 @@ class Outcome(StrEnum):
 
     SUBMITTED = "submitted"
     EXPIRED = "expired"
+    NOT_MEMBER = "not_member"
     FAILED = "failed"
 
 
@@ -56,6 +57,7 @@ class TaskWorker:
         resolver: ModelResolver,
         clock: BlockClock | None,
         engine: InferenceEngine,
+        membership: Membership | None = None,
         signer: Signer,
         submitter: Submitter,
         metrics: OperatorMetrics,
@@ -65,6 +67,7 @@ class TaskWorker:
         """``clock`` None: no deadline check before work (the aggregator still enforces it)."""
         self._resolver = resolver
         self._clock = clock
+        self._membership = membership
         self._engine = engine
         self._signer = signer
         self._submitter = submitter
@@ -85,6 +88,9 @@ class TaskWorker:
             if await self._expired(task, log):
                 self._metrics.tasks_failed.labels(reason="expired").inc()
                 return Outcome.EXPIRED
+            if not await self._member(task, log):
+                self._metrics.tasks_failed.labels(reason="not_member").inc()
+                return Outcome.NOT_MEMBER
             info = await self._resolver.resolve(task.model_id)
             inference = await self._engine.run(task, info)
             self._metrics.inference_seconds.observe(inference.seconds)
@@ -130,4 +136,19 @@ class TaskWorker:
         if block > task.deadline_block:
             log.info("task_expired", block=block, deadline_block=task.deadline_block)
             return True
+        return False
+
+    async def _member(self, task: Task, log: Any) -> bool:
+        if self._membership is None:
+            return True
+        try:
+            quorums = await self._membership.quorums_at(
+                self._signer.operator_id, task.created_block
+            )
+        except ChainError as exc:
+            log.warning("membership_unknown", error=str(exc))
+            return True  # the aggregator has the final word
+        if quorums & set(task.quorums):
+            return True
+        log.info("task_not_for_this_operator", task_quorums=list(task.quorums))
         return False

@@ -104,6 +104,16 @@ class FixedClock:
         return self.block
 
 
+class FixedMembership:
+    def __init__(self, quorums: frozenset[int]) -> None:
+        self.quorums = quorums
+        self.asked: list[tuple[bytes, int]] = []
+
+    async def quorums_at(self, operator_id: bytes, block: int) -> frozenset[int]:
+        self.asked.append((operator_id, block))
+        return self.quorums
+
+
 def worker(
     tmp_path: Path,
     case: Fixture,
@@ -112,6 +122,7 @@ def worker(
     *,
     fault: str = "",
     clock: FixedClock | None = None,
+    membership: FixedMembership | None = None,
 ) -> tuple[TaskWorker, OperatorMetrics]:
     metrics = OperatorMetrics.create()
     engine = InferenceEngine(load_registry(), BlobStore(tmp_path / "cache"), ExecutionConfig())
@@ -120,6 +131,7 @@ def worker(
         resolver=PinnedModels({case.model.model_id: case.model}),
         clock=clock,
         engine=engine,
+        membership=membership,
         signer=Signer(keypair, store, DOMAIN),
         submitter=Submitter(sink, 1.0, 2, FAST),
         metrics=metrics,
@@ -196,3 +208,19 @@ def test_a_restart_with_a_different_result_is_refused(
     assert run(w2, task_factory()) is Outcome.FAILED
     assert faulty.received == []  # nothing left the process
     assert sample(metrics, "avs_tasks_failed_total", reason="protection_refused") == 1
+
+
+def test_tasks_of_quorums_the_operator_was_not_in_are_skipped(
+    tmp_path: Path, case: Fixture, keypair: KeyPair, task_factory: TaskFactory
+) -> None:
+    sink = ScriptedSink([SubmitStatus.ACCEPTED])
+    other = FixedMembership(frozenset({1}))
+    w, metrics = worker(tmp_path, case, keypair, sink, membership=other)
+    task = task_factory()  # quorum 0
+    assert run(w, task) is Outcome.NOT_MEMBER
+    assert other.asked == [(keypair.operator_id, task.created_block)]  # at the reference block
+    assert sink.received == []
+    assert sample(metrics, "avs_tasks_failed_total", reason="not_member") == 1
+    member = FixedMembership(frozenset({0, 1}))
+    w, _ = worker(tmp_path, case, keypair, sink, membership=member)
+    assert run(w, task) is Outcome.SUBMITTED
