@@ -245,7 +245,8 @@ class ChainClient:
             ) from None
         receipt = _to_receipt(raw)
         if int(raw["status"]) != 1:
-            # replay at the block to recover the revert data
+            # replay on the mined block (same block.number; the failed tx changed no state)
+            # to recover the revert data
             replay: TxParams = {
                 "from": self.address,
                 "data": tx["data"],
@@ -254,11 +255,16 @@ class ChainClient:
             if "to" in tx:
                 replay["to"] = tx["to"]
             try:
-                self._w3.eth.call(replay, receipt.block_number - 1)
+                self._w3.eth.call(replay, receipt.block_number)
             except ContractLogicError as exc:
                 raise contract_revert(where, _revert_data(exc)) from None
             except (OSError, Web3Exception):
                 pass
+            if receipt.gas_used >= int(tx["gas"]):
+                raise ChainError(
+                    f"{where}: transaction 0x{tx_hash.hex()} ran out of gas (limit {tx['gas']}); "
+                    "raise the gas limit"
+                )
             raise ChainError(
                 f"{where}: transaction 0x{tx_hash.hex()} reverted (gas used {receipt.gas_used})"
             )
