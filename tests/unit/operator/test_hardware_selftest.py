@@ -6,8 +6,10 @@ import json
 from io import StringIO
 from pathlib import Path
 
+from click.testing import CliRunner
 from rich.console import Console
 
+from avs.cli.main import cli
 from avs.tasks.session import CPU_PROVIDER
 from avs_operator.hardware import HardwareInfo, cpu_flags, detect_hardware
 from avs_operator.selftest import default_providers, render, run_selftest
@@ -63,3 +65,26 @@ def test_a_provider_this_build_lacks_fails_the_selftest() -> None:
     )
     assert result.missing_providers == ("NoSuchExecutionProvider",)
     assert not result.passed
+
+
+def test_cli_prints_json_and_fails_on_a_missing_provider() -> None:
+    runner = CliRunner()
+    ok = runner.invoke(cli, ["operator", "selftest", "--json", "--task-type", "int-mlp"])
+    assert ok.exit_code == 0, ok.output
+    doc = json.loads(ok.stdout)
+    assert doc["passed"] is True
+    assert [t["task_type"] for t in doc["task_types"]] == ["int-mlp"]
+    bad = runner.invoke(
+        cli,
+        [
+            "operator",
+            "selftest",
+            "--json",
+            "--task-type",
+            "int-mlp",
+            "--providers",
+            "Nope,CPUExecutionProvider",
+        ],
+    )
+    assert bad.exit_code == 1
+    assert json.loads(bad.stdout)["missing_providers"] == ["Nope"]
