@@ -10,7 +10,7 @@ addresses), the cache is emptied and the scan starts over.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from avs.errors import ChainError
@@ -72,8 +72,13 @@ def sync(
     progress: ProgressFn | None = None,
     chunk: int = CHUNK_BLOCKS,
     reorg_depth: int = REORG_DEPTH,
+    known: Sequence[Record] | None = None,
 ) -> SyncResult:
-    """Bring ``cache`` up to the head of ``source`` and return every record."""
+    """Bring ``cache`` up to the head of ``source`` and return every record.
+
+    ``known``: the records of the previous sync on this cache, if the caller kept them
+    (``watch``); they are reused below the first block read instead of reloading the cache.
+    """
     cache.bind(source.identity)
     head = source.head()
     first, rebuilt = _resume_point(source, cache, head)
@@ -81,6 +86,7 @@ def sync(
     total = max(0, head - first + 1)
     anchor_limit = head - reorg_depth
     state = cache.state()
+    fresh: list[Record] = []
     lo = first
     while lo <= head:
         hi = min(head, lo + chunk - 1)
@@ -98,6 +104,7 @@ def sync(
             keep = state.anchor_block if state else None
             state = ScanState(hi, keep, state.anchor_hash if state else None)
         cache.append(records, state)
+        fresh.extend(records)
         if progress is not None:
             progress(hi - first + 1, total)
         lo = hi + 1
@@ -105,4 +112,7 @@ def sync(
     get_logger(component="stakers").debug(
         "stakers_synced", first=first, head=head, blocks=total, rebuilt=rebuilt
     )
+    if known is not None and not rebuilt:
+        kept = [r for r in known if r.at.block < first]
+        return SyncResult((*kept, *fresh), head, first, total, rebuilt)
     return SyncResult(tuple(cache.records()), head, first, total, rebuilt)

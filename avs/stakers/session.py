@@ -76,7 +76,8 @@ class Session:
 
     def refresh(self, progress: ProgressFn | None = None) -> Ledger:
         """Read up to the head and return the ledger of every record."""
-        result = sync(self.source, self.cache, progress=progress)
+        known = self.last_sync.records if self.last_sync is not None else None
+        result = sync(self.source, self.cache, progress=progress, known=known)
         self.last_sync = result
         return Ledger(result.records, result.head)
 

@@ -83,13 +83,16 @@ def test_second_sync_reads_only_the_margin_and_new_blocks(tmp_path: Path) -> Non
     assert len(second.records) == chain.head() - chain.start_block + 1
 
 
-def test_shallow_reorg_is_replaced(tmp_path: Path) -> None:
+@pytest.mark.parametrize("keep", [False, True], ids=["reload", "kept-in-memory"])
+def test_shallow_reorg_is_replaced(tmp_path: Path, keep: bool) -> None:
     chain = FakeChain()
     chain.mine(20)
     with EventCache(tmp_path / "c.sqlite") as cache:
-        sync(chain, cache, reorg_depth=DEPTH)
+        before = sync(chain, cache, reorg_depth=DEPTH)
         chain.reorg(DEPTH, fork=1)
-        after = sync(chain, cache, reorg_depth=DEPTH)
+        chain.mine(2, fork=1)
+        known = before.records if keep else None
+        after = sync(chain, cache, reorg_depth=DEPTH, known=known)
     assert not after.rebuilt
     assert after.records == cold(chain)
     assert {r.fee for r in after.records if isinstance(r, TaskRefunded)} == {0, 1}
