@@ -23,6 +23,8 @@ class Arrival(Generic[T]):
     task_index: int
     task: T
     source: str
+    attempt: int = 0
+    """0 for the first try; the node re-queues transient failures with a higher attempt."""
 
 
 class TaskIntake(Generic[T]):
@@ -43,6 +45,10 @@ class TaskIntake(Generic[T]):
             self._seen.popitem(last=False)
         self._queue.put_nowait(Arrival(task_index, task, source))
         return True
+
+    def requeue(self, arrival: Arrival[T]) -> None:
+        """Queue ``arrival`` again (a retry after a transient failure; no dedup)."""
+        self._queue.put_nowait(arrival)
 
     async def next(self) -> Arrival[T]:
         """The next new task."""

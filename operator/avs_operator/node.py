@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from dataclasses import replace
 
 from avs.logging import get_logger
 from avs.protocol import Task
@@ -28,14 +29,19 @@ class OperatorNode:
         concurrency: int = 2,
         shutdown_grace: float = 20.0,
         intake: TaskIntake[Task] | None = None,
+        retries: int = 3,
+        retry_delay: float = 5.0,
     ) -> None:
-        """At most ``concurrency`` tasks run at once."""
+        """At most ``concurrency`` tasks run at once; a transient failure is retried up to
+        ``retries`` times, ``retry_delay`` seconds apart (the deadline check still applies)."""
         if not sources:
             raise ValueError("the node needs at least one task source (chain or stream)")
         self._sources = list(sources)
         self._worker = worker
         self._slots = asyncio.Semaphore(concurrency)
         self._grace = shutdown_grace
+        self._retries = retries
+        self._retry_delay = retry_delay
         self.intake: TaskIntake[Task] = intake or TaskIntake()
         self._inflight: set[asyncio.Task[Outcome]] = set()
         self.outcomes: dict[int, Outcome] = {}
@@ -73,9 +79,23 @@ class OperatorNode:
         try:
             outcome = await self._worker.handle(arrival)
             self.outcomes[arrival.task_index] = outcome
+            if outcome is Outcome.RETRY:
+                self._schedule_retry(arrival)
             return outcome
         finally:
             self._slots.release()
+
+    def _schedule_retry(self, arrival: Arrival[Task]) -> None:
+        if arrival.attempt >= self._retries:
+            self._log.error(
+                "task_abandoned", task_index=arrival.task_index, attempts=arrival.attempt + 1
+            )
+            return
+        again = replace(arrival, attempt=arrival.attempt + 1)
+        asyncio.get_running_loop().call_later(self._retry_delay, self.intake.requeue, again)
+        self._log.info(
+            "task_retry_scheduled", task_index=arrival.task_index, in_seconds=self._retry_delay
+        )
 
     async def _drain(self) -> None:
         if not self._inflight:

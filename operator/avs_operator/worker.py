@@ -14,7 +14,9 @@ from typing import Any
 from avs.errors import AvsError, ChainError, ModelError, ProtectionError, RpcError, TaskError
 from avs.logging import get_logger
 from avs.metrics import OperatorMetrics
+from avs.models.errors import BlobNotFoundError
 from avs.protocol import ABSTAIN, Task
+from avs.rpc.status import RpcStatusError
 from avs_operator.faults import inject_fault
 from avs_operator.inference import InferenceEngine
 from avs_operator.intake import Arrival
@@ -29,6 +31,8 @@ class Outcome(StrEnum):
     SUBMITTED = "submitted"
     EXPIRED = "expired"
     NOT_MEMBER = "not_member"
+    RETRY = "retry"
+    """Failed for a reason that may pass (aggregator, chain or blob source unreachable)."""
     FAILED = "failed"
 
 
@@ -46,6 +50,15 @@ def failure_reason(exc: BaseException) -> str:
         if isinstance(exc, cls):
             return reason
     return "internal"
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Whether trying the same task again later may succeed."""
+    if isinstance(exc, RpcStatusError):
+        return exc.retryable
+    return isinstance(exc, BlobNotFoundError | ChainError | RpcError) and not isinstance(
+        exc, SubmissionRejected
+    )
 
 
 class TaskWorker:
@@ -106,8 +119,9 @@ class TaskWorker:
         except AvsError as exc:
             reason = failure_reason(exc)
             self._metrics.tasks_failed.labels(reason=reason).inc()
-            log.error("task_failed", reason=reason, error=str(exc))
-            return Outcome.FAILED
+            transient = is_transient(exc)
+            log.error("task_failed", reason=reason, error=str(exc), transient=transient)
+            return Outcome.RETRY if transient else Outcome.FAILED
         except Exception as exc:  # a bug: keep the node alive, but show the traceback
             self._metrics.tasks_failed.labels(reason="internal").inc()
             log.exception("task_failed", reason="internal", error=repr(exc))

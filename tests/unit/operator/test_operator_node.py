@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import grpc
 from opnode_cases import DOMAIN, Fixture  # type: ignore[import-not-found]  # test dir on sys.path
 
 from avs.crypto.bls import KeyPair
@@ -13,6 +14,7 @@ from avs.metrics import OperatorMetrics
 from avs.models.store import BlobStore
 from avs.protocol import Task, TaskResponse
 from avs.rpc.messages import SubmitResult, SubmitStatus
+from avs.rpc.status import RpcStatusError
 from avs.tasks.registry import load_registry
 from avs.tasks.session import ExecutionConfig
 from avs_operator.inference import InferenceEngine
@@ -113,3 +115,67 @@ def test_tasks_still_running_after_the_grace_period_are_cancelled(
     assert node.outcomes == {}
     # The signature was recorded before it left: a restart may resend, never re-sign differently.
     assert ProtectionStore(tmp_path / "p.sqlite").count() == 1
+
+
+class FlakySink:
+    """Fails with UNAVAILABLE ``failures`` times, then accepts."""
+
+    def __init__(self, failures: int) -> None:
+        self.failures = failures
+        self.calls = 0
+        self.accepted = asyncio.Event()
+
+    async def submit_response(self, response: TaskResponse, timeout: float) -> SubmitResult:
+        self.calls += 1
+        if self.calls <= self.failures:
+            raise RpcStatusError("aggregator down", grpc.StatusCode.UNAVAILABLE)
+        self.accepted.set()
+        return SubmitResult(SubmitStatus.ACCEPTED, "")
+
+
+def run_flaky(
+    tmp_path: Path, case: Fixture, keypair: KeyPair, task: Task, sink: FlakySink
+) -> OperatorNode:
+    worker = TaskWorker(
+        resolver=PinnedModels({case.model.model_id: case.model}),
+        clock=None,
+        engine=InferenceEngine(load_registry(), BlobStore(tmp_path / "c"), ExecutionConfig()),
+        signer=Signer(keypair, ProtectionStore(tmp_path / "p.sqlite"), DOMAIN),
+        submitter=Submitter(sink, 5.0, 1),
+        metrics=OperatorMetrics.create(),
+    )
+    node = OperatorNode(
+        sources=[ListSource("chain", [task])], worker=worker, retries=2, retry_delay=0.01
+    )
+
+    async def scenario() -> None:
+        stop = asyncio.Event()
+        running = asyncio.create_task(node.run(stop))
+        while not (
+            sink.accepted.is_set() or (task.task_index in node.outcomes and sink.calls >= 3)
+        ):
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.1)  # room for a (wrong) extra retry to show up
+        stop.set()
+        await running
+
+    asyncio.run(scenario())
+    return node
+
+
+def test_a_transient_failure_is_retried_later(
+    tmp_path: Path, case: Fixture, keypair: KeyPair, task_factory: Callable[..., Task]
+) -> None:
+    sink = FlakySink(failures=1)
+    node = run_flaky(tmp_path, case, keypair, task_factory(4), sink)
+    assert sink.calls == 2
+    assert node.outcomes == {4: Outcome.SUBMITTED}
+
+
+def test_retries_are_bounded(
+    tmp_path: Path, case: Fixture, keypair: KeyPair, task_factory: Callable[..., Task]
+) -> None:
+    sink = FlakySink(failures=100)
+    node = run_flaky(tmp_path, case, keypair, task_factory(5), sink)
+    assert sink.calls == 3  # the first try and two retries
+    assert node.outcomes == {5: Outcome.RETRY}
