@@ -15,14 +15,13 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-from rich.console import Console
 
 from avs.errors import InputError
 from avs.stakers.chart import draw, series
 from avs.stakers.ledger import Ledger
 from avs.stakers.metrics import Window
 from avs.stakers.progress import scan_progress
-from avs.stakers.render import list_table, show_group
+from avs.stakers.render import list_table, make_console, show_group
 from avs.stakers.report import SORT_COLUMNS, list_json, show_json
 from avs.stakers.session import DEFAULT_DEPLOYMENT, Session, Target, default_rpc_url
 
@@ -145,7 +144,7 @@ def list_cmd(
     if as_json:
         _emit_json(doc)
     else:
-        Console().print(list_table(doc))
+        make_console().print(list_table(doc))
 
 
 @operators.command("show")
@@ -183,7 +182,7 @@ def show_cmd(
     if as_json:
         _emit_json(doc)
     else:
-        Console().print(show_group(doc))
+        make_console().print(show_group(doc))
 
 
 @operators.command("chart")

@@ -6,13 +6,12 @@ import json
 import threading
 
 import click
-from rich.console import Console
 from rich.live import Live
 from rich.text import Text
 
 from avs.errors import ChainError
 from avs.stakers.metrics import Window
-from avs.stakers.render import list_table
+from avs.stakers.render import list_table, make_console
 from avs.stakers.report import list_json
 from avs.stakers.session import Session
 
@@ -31,7 +30,7 @@ def watch(
     A node that stops answering is reported and retried; it does not end the watch.
     """
     stop = stop or threading.Event()
-    console = Console()
+    console = make_console()
     live: Live | None = None
     if not as_json and console.is_terminal:
         live = Live(Text("reading chain logs…"), console=console, auto_refresh=False)

@@ -9,11 +9,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from rich.console import Group
+from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
 UNIT = 10**18
+PIPE_WIDTH = 200
+"""Width of tables written to a file or pipe (a terminal's own width is used otherwise)."""
+
+
+def make_console() -> Console:
+    """A stdout console; wide when not a terminal, so piped tables do not wrap at 80."""
+    console = Console()
+    return console if console.is_terminal else Console(width=PIPE_WIDTH)
 
 
 def _units(wei: str | int, places: int = 4) -> str:

@@ -90,8 +90,23 @@ class ChainSource:
         return tuple(int(s) for s in shares)
 
 
-def _one_line(exc: Exception, limit: int = 160) -> str:
+_REASONS = (
+    ("Connection refused", "connection refused"),
+    ("No scheme supplied", "not a URL; use http://host:port"),
+    ("Invalid URL", "not a URL; use http://host:port"),
+    ("NameResolutionError", "host name not found"),
+    ("Name or service not known", "host name not found"),
+    ("timed out", "timed out"),
+    ("Could not decode", "the answer is not JSON-RPC"),
+)
+
+
+def _reason(exc: Exception, limit: int = 120) -> str:
+    """A short reason why a node did not answer (requests' messages run to lines)."""
     text = " ".join(str(exc).split())
+    for needle, reason in _REASONS:
+        if needle in text:
+            return reason
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -101,9 +116,9 @@ def connect(rpc_url: str, deployment_path: Path) -> ChainSource:
     client = ChainClient.connect(rpc_url, timeout=CONNECT_TIMEOUT_S)
     try:
         chain_id = client.chain_id
-    except ChainError as exc:
+    except (ChainError, ValueError) as exc:  # ValueError: an HTTP server that is no JSON-RPC
         raise ChainError(
-            f"cannot reach a chain at {rpc_url} ({_one_line(exc)}); start the devnet "
+            f"cannot reach a chain at {rpc_url} ({_reason(exc)}); start the devnet "
             "('avs devnet up') or pass --rpc-url / AVS_RPC_URL"
         ) from None
     if chain_id != deployment.chain_id:
