@@ -41,8 +41,8 @@ class DeployParams:
     """Fraction of the allocation slashed for equivocation (20%)."""
     dissent_slash_wad: int = 10**16
     """Fraction of the allocation slashed for dissent on an exact task type (1%)."""
-    task_types: tuple[tuple[str, bool], ...] = (("onnx-classify", False), ("int-mlp", True))
-    """Task types registered at deployment as (id, exact)."""
+    task_types: tuple[tuple[str, bool], ...] = (("int-mlp", True), ("onnx-classify", False))
+    """Task types registered at deployment as (id, exact), sorted by id."""
 
     def validate(self) -> None:
         """Reject parameters under which stake could escape a provable fault."""
@@ -124,7 +124,10 @@ class Deployment:
                 if not is_address(addr):
                     raise ConfigError(f"deployment: {name} address {addr!r} is not an address")
             raw = dict(data.get("params", {}))
-            raw["task_types"] = tuple((k, bool(v)) for k, v in raw.get("task_types", {}).items())
+            if "task_types" in raw:
+                raw["task_types"] = tuple(
+                    sorted((k, bool(v)) for k, v in raw["task_types"].items())
+                )
             return cls(
                 chain_id=int(data["chain_id"]),
                 block=int(data["block"]),

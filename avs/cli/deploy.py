@@ -80,7 +80,7 @@ def deploy(
             raise InputError(f"--params: unknown fields {sorted(unknown)}; known: {sorted(known)}")
         if "task_types" in overrides:
             overrides["task_types"] = tuple(
-                (k, bool(v)) for k, v in overrides["task_types"].items()
+                sorted((k, bool(v)) for k, v in overrides["task_types"].items())
             )
         params = replace(params, **overrides)
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from conftest import cert_quorums, cert_stake
 
 from avs.chain.devkit import WAD, DevSystem, OnboardedOperator
 from avs.crypto.bls import aggregate_g1
 from avs.crypto.points import G1_GENERATOR
 from avs.errors import ContractRevert
 from avs.protocol import QuorumCertificate, Task, message_hash, result_digest
+
+from .systems import cert_quorums, cert_stake
 
 pytestmark = pytest.mark.integration
 
@@ -80,7 +81,9 @@ def test_certificate_stakes_and_threshold(
     task = system.create_task(model, quorums, threshold_bps=THRESHOLD)
     everyone = sorted({i for q in quorums for i in members(q)})
     # in the two-quorum case, pick non-signers among operators in both quorums first
-    pool = members(1) + [i for i in everyone if i not in members(1)] if quorums == [0, 1] else everyone
+    pool = (
+        members(1) + [i for i in everyone if i not in members(1)] if quorums == [0, 1] else everyone
+    )
     missing = pick(pool[: max(len(pool) // 2, 1)] if quorums == [0, 1] else pool, non_signers)
     cert, _ = certify_case(system, task, missing)
     assert set(cert.non_signer_ids) == {system.operators[i].operator_id for i in missing}
@@ -135,7 +138,9 @@ def test_wrong_message_rejected(cert_system: DevSystem, model: bytes) -> None:
 def test_wrong_apk_rejected(cert_system: DevSystem, model: bytes) -> None:
     task = cert_system.create_task(model, [0, 1])
     cert, _ = certify_case(cert_system, task, [])
-    bad = replace(cert, quorum_apks=(cert.quorum_apks[0], aggregate_g1([cert.quorum_apks[1], G1_GENERATOR])))
+    bad = replace(
+        cert, quorum_apks=(cert.quorum_apks[0], aggregate_g1([cert.quorum_apks[1], G1_GENERATOR]))
+    )
     err = reverts(cert_system, task, bad)
     assert (err.error_name, err.error_args) == ("QuorumApkMismatch", (1,))
 

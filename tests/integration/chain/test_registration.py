@@ -4,15 +4,26 @@ rogue keys, minimum stake, deregistration history and ejection."""
 from __future__ import annotations
 
 import pytest
-from conftest import E18, SmallSystem
 from eth_account import Account
 
 from avs.chain.devkit import WAD
 from avs.chain.writer import ChainWriter
 from avs.crypto.bls import KeyPair, sign_registration
-from avs.crypto.bn254 import g1_add, g1_from_evm, g1_mul, g1_neg, g1_to_evm, g2_add, g2_mul, g2_neg, g2_to_evm
+from avs.crypto.bn254 import (
+    g1_add,
+    g1_from_evm,
+    g1_mul,
+    g1_neg,
+    g1_to_evm,
+    g2_add,
+    g2_mul,
+    g2_neg,
+    g2_to_evm,
+)
 from avs.crypto.points import G1_GENERATOR, G2_GENERATOR, G1Point
 from avs.errors import ContractRevert
+
+from .systems import E18, SmallSystem
 
 pytestmark = pytest.mark.integration
 
@@ -22,7 +33,9 @@ def _isolated(chain_snapshot: None) -> None:
     """Every test starts from the module's freshly deployed small_system."""
 
 
-def staked_operator(system: SmallSystem, tag: int, stake: int, magnitudes: dict[int, int]) -> ChainWriter:
+def staked_operator(
+    system: SmallSystem, tag: int, stake: int, magnitudes: dict[int, int]
+) -> ChainWriter:
     """A new funded operator with stake allocated but not yet in any quorum."""
     dev = system.dev
     account = Account.from_key(bytes([tag]) * 32)
@@ -37,7 +50,9 @@ def staked_operator(system: SmallSystem, tag: int, stake: int, magnitudes: dict[
 
 def apk(system: SmallSystem, quorum: int) -> G1Point:
     registry = system.dev.deployment.contract("OperatorRegistry")
-    return g1_from_evm(system.dev.client.call1(registry, "getCurrentApk", quorum), allow_infinity=True)
+    return g1_from_evm(
+        system.dev.client.call1(registry, "getCurrentApk", quorum), allow_infinity=True
+    )
 
 
 def revert(fn: object, *args: object, **kw: object) -> ContractRevert:
@@ -52,7 +67,9 @@ def test_good_proof_of_possession_registers(small_system: SmallSystem) -> None:
     w = staked_operator(small_system, 0x21, 5 * E18, {0: WAD})
     apk_before, total_before = apk(small_system, 0), dev.reader.total_stake(0)
     receipt = w.register_operator([0], kp)
-    events = dev.deployment.contract("OperatorRegistry").decode_logs(receipt.logs, "NewPubkeyRegistration")
+    events = dev.deployment.contract("OperatorRegistry").decode_logs(
+        receipt.logs, "NewPubkeyRegistration"
+    )
     assert [e["operatorId"] for e in events] == [kp.operator_id]
     assert dev.reader.operator_id(w.address) == kp.operator_id
     assert dev.reader.pubkey_g1(w.address) == kp.pubkey_g1
@@ -111,7 +128,9 @@ def test_rogue_key_rejected(small_system: SmallSystem) -> None:
     rogue_g1 = g1_add(g1_mul(G1_GENERATOR, sk_a), g1_neg(victim.pubkey_g1))
     rogue_g2 = g2_add(g2_mul(G2_GENERATOR, sk_a), g2_neg(victim.pubkey_g2))
     attacker = KeyPair.from_secret(sk_a)
-    sigma = sign_registration(attacker, w.address, dev.deployment.contracts["OperatorRegistry"], dev.deployment.chain_id)
+    sigma = sign_registration(
+        attacker, w.address, dev.deployment.contracts["OperatorRegistry"], dev.deployment.chain_id
+    )
     params = (g1_to_evm(sigma), g1_to_evm(rogue_g1), g2_to_evm(rogue_g2))
     assert revert(w.register_operator, [0], registration=params).error_name == (
         "InvalidRegistrationSignature"

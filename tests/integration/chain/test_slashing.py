@@ -5,13 +5,14 @@ at most once per fault, and no escape through withdrawals or deregistration."""
 from __future__ import annotations
 
 import pytest
-from conftest import DELEGATED, E18, SmallSystem
 
 from avs.chain.devkit import OnboardedOperator
 from avs.chain.views import CertifiedTask
 from avs.crypto.points import G1Point
 from avs.errors import ContractRevert
 from avs.protocol import Task, result_digest
+
+from .systems import DELEGATED, E18, SmallSystem
 
 pytestmark = pytest.mark.integration
 
@@ -23,7 +24,9 @@ def _isolated(chain_snapshot: None) -> None:
     """Every test starts from the module's freshly deployed small_system."""
 
 
-def signed(system: SmallSystem, task: Task, op: OnboardedOperator, result: bytes) -> tuple[bytes, G1Point]:
+def signed(
+    system: SmallSystem, task: Task, op: OnboardedOperator, result: bytes
+) -> tuple[bytes, G1Point]:
     return result_digest(result), system.dev.sign(task, result, [op])[op.operator_id]
 
 
@@ -54,8 +57,11 @@ def test_equivocation_slashes_operator_and_delegators_proportionally_once(
         task, op2.address, op2.keypair.pubkey_g2, signed(small_system, task, op2, A),
         signed(small_system, task, op2, B),
     )  # fmt: skip
-    (event,) = dev.deployment.contract("SlashingManager").decode_logs(receipt.logs, "OperatorSlashed")
-    assert event["fault"] == 1 and event["quorumNumbers"] == b"\x00\x01"
+    (event,) = dev.deployment.contract("SlashingManager").decode_logs(
+        receipt.logs, "OperatorSlashed"
+    )
+    assert event["fault"] == 1
+    assert event["quorumNumbers"] == b"\x00\x01"
     assert event["wadSlashed"] == 2 * 10**17
 
     # 20% of the allocation in each quorum: half the stake in each, so 20% of everything
@@ -64,7 +70,9 @@ def test_equivocation_slashes_operator_and_delegators_proportionally_once(
     assert r.operator_shares(op2.address) == 64 * E18
     assert r.withdrawable_shares(op2.address) == own_before * 8 // 10
     assert r.withdrawable_shares(small_system.staker.address) == staker_before * 8 // 10
-    assert [r.withdrawable_shares(op.address) for op in dev.operators if op is not op2] == others_before
+    assert [
+        r.withdrawable_shares(op.address) for op in dev.operators if op is not op2
+    ] == others_before
     assert r.stake(op2.operator_id, 0) == r.stake(op2.operator_id, 1) == 32 * E18
     assert r.total_stake(0) == (10 + 20 + 32) * E18
     assert burnable(small_system) == 16 * E18
@@ -87,12 +95,19 @@ def test_equivocation_evidence_is_checked(small_system: SmallSystem) -> None:
     slash = dev.owner.slash_equivocation
     assert revert(slash, task, op0.address, pk0, sa, sa).error_name == "SameResult"
     forged = signed(small_system, task, op1, B)
-    assert revert(slash, task, op0.address, pk0, sa, forged).error_name == "InvalidEvidenceSignature"
+    assert (
+        revert(slash, task, op0.address, pk0, sa, forged).error_name == "InvalidEvidenceSignature"
+    )
     wrong_key = op1.keypair.pubkey_g2
-    assert revert(slash, task, op0.address, wrong_key, sa, sb).error_name == "InvalidEvidenceSignature"
+    assert (
+        revert(slash, task, op0.address, wrong_key, sa, sb).error_name == "InvalidEvidenceSignature"
+    )
     # the right signatures but another operator's registered key
     s1a, s1b = signed(small_system, task, op1, A), signed(small_system, task, op1, B)
-    assert revert(slash, task, op0.address, op1.keypair.pubkey_g2, s1a, s1b).error_name == "PubkeyMismatch"
+    assert (
+        revert(slash, task, op0.address, op1.keypair.pubkey_g2, s1a, s1b).error_name
+        == "PubkeyMismatch"
+    )
     assert revert(slash, task, dev.owner.address, pk0, sa, sb).error_name == "UnknownOperator"
     s3a, s3b = signed(small_system, task, op3, A), signed(small_system, task, op3, B)
     assert revert(slash, task, op3.address, op3.keypair.pubkey_g2, s3a, s3b).error_name == (
@@ -120,26 +135,33 @@ def test_dissent_on_exact_task_type_slashed_once(small_system: SmallSystem) -> N
     task, certified = certify_exact(small_system, small_system.exact_model)
     evidence = signed(small_system, task, op0, B)
     receipt = dev.owner.slash_dissent(task, certified, op0.address, op0.keypair.pubkey_g2, evidence)
-    (event,) = dev.deployment.contract("SlashingManager").decode_logs(receipt.logs, "OperatorSlashed")
-    assert event["fault"] == 2 and event["quorumNumbers"] == b"\x00"
+    (event,) = dev.deployment.contract("SlashingManager").decode_logs(
+        receipt.logs, "OperatorSlashed"
+    )
+    assert event["fault"] == 2
+    assert event["quorumNumbers"] == b"\x00"
     assert event["sharesSlashed"] == E18 // 10  # 1% of 10e18
     assert dev.reader.operator_shares(op0.address) == 99 * E18 // 10
     assert dev.reader.stake(op0.operator_id, 0) == 99 * E18 // 10
-    again = revert(dev.owner.slash_dissent, task, certified, op0.address, op0.keypair.pubkey_g2, evidence)
+    again = revert(
+        dev.owner.slash_dissent, task, certified, op0.address, op0.keypair.pubkey_g2, evidence
+    )
     assert again.error_name == "AlreadySlashed"
     # agreeing with the certified result is not dissent
     op1 = dev.operators[1]
     agree = signed(small_system, task, op1, A)
-    assert revert(dev.owner.slash_dissent, task, certified, op1.address, op1.keypair.pubkey_g2, agree).error_name == (
-        "NotDissent"
-    )
+    assert revert(
+        dev.owner.slash_dissent, task, certified, op1.address, op1.keypair.pubkey_g2, agree
+    ).error_name == ("NotDissent")
 
 
 def test_dissent_needs_an_exact_task_type(small_system: SmallSystem) -> None:
     dev, op0 = small_system.dev, small_system.dev.operators[0]
     task, certified = certify_exact(small_system, small_system.float_model)
     evidence = signed(small_system, task, op0, B)
-    err = revert(dev.owner.slash_dissent, task, certified, op0.address, op0.keypair.pubkey_g2, evidence)
+    err = revert(
+        dev.owner.slash_dissent, task, certified, op0.address, op0.keypair.pubkey_g2, evidence
+    )
     assert err.error_name == "TaskTypeNotExact"
 
 

@@ -7,7 +7,6 @@ import threading
 from dataclasses import replace
 
 import pytest
-from conftest import SmallSystem
 from eth_account import Account
 
 from avs.chain.compiled import load_artifact
@@ -27,6 +26,8 @@ from avs.protocol import (
     result_digest,
     task_hash,
 )
+
+from .systems import SmallSystem
 
 pytestmark = pytest.mark.integration
 
@@ -66,7 +67,11 @@ def test_python_hashes_equal_the_contracts(small_system: SmallSystem) -> None:
     assert (
         bytes(
             dev.client.call1(
-                tm, "certificationHash", digest, event.signatory_record_hash, list(event.signed_stake)
+                tm,
+                "certificationHash",
+                digest,
+                event.signatory_record_hash,
+                list(event.signed_stake),
             )
         )
         == expected
@@ -127,7 +132,9 @@ def test_refund_after_expiry(small_system: SmallSystem) -> None:
     client_account = Account.from_key(b"\x7c" * 32)
     dev.client.send_value(client_account.address, 10**18)
     client = ChainWriter(dev.client.with_account(client_account.key), dev.deployment)
-    task = dev.create_task(small_system.float_model, [0], inputs=[b"z"] * 5, window=3, writer=client)
+    task = dev.create_task(
+        small_system.float_model, [0], inputs=[b"z"] * 5, window=3, writer=client
+    )
     assert task.client == client_account.address
     assert revert_name(dev.owner.refund_expired_task, task) == "TaskNotExpired"
     dev.mine(3)
@@ -195,7 +202,9 @@ def test_certificate_never_settles_another_task_contract_or_chain(
         params.min_threshold_bps,
         params.max_inputs_per_task,
     )
-    other = replace(dev.deployment, contracts={**dev.deployment.contracts, "TaskManager": tm2.address})
+    other = replace(
+        dev.deployment, contracts={**dev.deployment.contracts, "TaskManager": tm2.address}
+    )
     other_dev = DevSystem(dev.client, other)
     task_c = other_dev.create_task(model, [0])
 
@@ -207,7 +216,9 @@ def test_certificate_never_settles_another_task_contract_or_chain(
     tm1 = dev.deployment.contracts["TaskManager"]
     chain = dev.deployment.chain_id
     w2 = other_dev.owner
-    assert revert_name(w2.respond_to_task, task_c, cert_signed_for(chain, tm1)) == "InvalidSignature"
+    assert (
+        revert_name(w2.respond_to_task, task_c, cert_signed_for(chain, tm1)) == "InvalidSignature"
+    )
     # another chain
     assert revert_name(w2.respond_to_task, task_c, cert_signed_for(chain + 1, tm2.address)) == (
         "InvalidSignature"
@@ -231,9 +242,12 @@ def test_subscriber_sees_the_lifecycle(small_system: SmallSystem) -> None:
     kinds = [type(e) for e in events]
     assert kinds == [TaskCreated, CertifiedTask, FeesClaimed]
     created, cert, claimed = events
-    assert isinstance(created, TaskCreated) and created.task == task
-    assert isinstance(cert, CertifiedTask) and cert.task_index == task.task_index
-    assert isinstance(claimed, FeesClaimed) and claimed.operator == dev.operators[3].address
+    assert isinstance(created, TaskCreated)
+    assert created.task == task
+    assert isinstance(cert, CertifiedTask)
+    assert cert.task_index == task.task_index
+    assert isinstance(claimed, FeesClaimed)
+    assert claimed.operator == dev.operators[3].address
 
     everything = sub.poll(dev.deployment.block, dev.client.block_number())
     assert sum(isinstance(e, StakeUpdated) for e in everything) >= 5
@@ -241,7 +255,8 @@ def test_subscriber_sees_the_lifecycle(small_system: SmallSystem) -> None:
     follow = sub.follow(start, poll_interval=0.01, stop=stop, types=[TaskCreated])
     first = next(follow)
     stop.set()
-    assert isinstance(first, TaskCreated) and first.task == task
+    assert isinstance(first, TaskCreated)
+    assert first.task == task
 
 
 def test_reader_on_a_second_deployment_object(small_system: SmallSystem) -> None:

@@ -1,0 +1,1 @@
+"""Integration tests of the contracts and avs.chain against a real anvil."""
