@@ -123,6 +123,7 @@ async def run_aggregator(cfg: AggregatorConfig) -> None:
     await stop.wait()
     log.info("aggregator_stopping")
     await server.stop(grace=5)
+    await core.drain(timeout=30)
     for worker in workers:
         worker.cancel()
         with contextlib.suppress(asyncio.CancelledError):

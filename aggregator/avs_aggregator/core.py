@@ -119,6 +119,7 @@ class AggregatorCore:
         self._closed: set[int] = set()
         self._subscribers: set[asyncio.Queue[TaskEntry]] = set()
         self._wakeup = asyncio.Event()
+        self._jobs: set[asyncio.Task[bool]] = set()
 
     # -- tasks -----------------------------------------------------------------------------
 
@@ -242,10 +243,15 @@ class AggregatorCore:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wakeup.wait(), poll_seconds)
             self._wakeup.clear()
-            await self.certify_ready()
+            await self.certify_ready(wait=False)
 
-    async def certify_ready(self) -> int:
-        """Verify and certify every task whose digest group is ready; returns how many."""
+    async def certify_ready(self, wait: bool = True) -> int:
+        """Verify every ready digest group in one batch and submit their certificates.
+
+        Submissions run concurrently (each waits for its own transaction); with
+        ``wait=False`` they continue in the background and the count started is returned,
+        else the count certified.
+        """
         now = time.monotonic()
         ready: list[tuple[TaskEntry, DigestGroup]] = []
         for entry in self._tasks.values():
@@ -261,12 +267,28 @@ class AggregatorCore:
         if not ready:
             return 0
         await self._verify(ready)
-        certified = 0
+        jobs = []
         for entry, _group in ready:
             group = entry.aggregation.ready_group()
-            if group is not None and await self._certify(entry, group):
-                certified += 1
-        return certified
+            if group is None:
+                continue
+            # Marked before the job first runs, so the next pass cannot pick it again.
+            entry.state = TaskState.SUBMITTING
+            self._store.set_state(
+                entry.task.task_index, TaskState.SUBMITTING, result_digest=group.result_digest
+            )
+            job = asyncio.create_task(self._certify(entry, group))
+            self._jobs.add(job)
+            job.add_done_callback(self._jobs.discard)
+            jobs.append(job)
+        if not wait:
+            return len(jobs)
+        return sum(await asyncio.gather(*jobs))
+
+    async def drain(self, timeout: float) -> None:
+        """Wait (up to ``timeout`` s) for certificate submissions in flight."""
+        if self._jobs:
+            await asyncio.wait(list(self._jobs), timeout=timeout)
 
     async def expire(self, block_number: int) -> list[int]:
         """Close open tasks that can no longer be certified at chain head ``block_number``.
@@ -308,8 +330,6 @@ class AggregatorCore:
 
     async def _certify(self, entry: TaskEntry, group: DigestGroup) -> bool:
         index = entry.task.task_index
-        entry.state = TaskState.SUBMITTING
-        self._store.set_state(index, TaskState.SUBMITTING, result_digest=group.result_digest)
         non_signers = entry.aggregation.non_signers(group)
         try:
             result = await asyncio.to_thread(

@@ -115,6 +115,15 @@ class ProcessGroup:
         tmp.replace(self._state_file)
 
 
+def running_from_state_file(state_file: Path) -> list[str]:
+    """Names of the processes listed in a devnet state file that are still alive."""
+    try:
+        data = json.loads(state_file.read_text())
+    except (OSError, ValueError):
+        return []
+    return [str(p["name"]) for p in data.get("processes", []) if _alive(int(p["pid"]))]
+
+
 def stop_from_state_file(state_file: Path, grace: float = 10.0) -> list[str]:
     """Stop every process listed in a devnet state file; returns the names stopped."""
     try:

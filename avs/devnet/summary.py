@@ -29,7 +29,8 @@ class TaskOutcome:
     certified_at: float | None = None
     """Wall-clock time the TaskCertified event was first seen."""
     result: bytes | None = None
-    """Certified canonical result (one label byte per input, 0xFF = abstain)."""
+    """Certified canonical result (one label byte per input, 0xFF = abstain); None when
+    unknown (not certified, or the certified digest is not the locally computed result)."""
     non_signers: frozenset[bytes] = field(default_factory=frozenset)
     expired: bool = False
 
@@ -65,7 +66,7 @@ def build_summary(
     tasks: Sequence[TaskOutcome], operators: Sequence[OperatorOutcome]
 ) -> dict[str, Any]:
     """The summary JSON object (shape documented in the devnet issue and docs)."""
-    certified = [t for t in tasks if t.result is not None]
+    certified = [t for t in tasks if t.certified_block is not None]
     blocks = [float(t.certified_block - t.created_block) for t in certified if t.certified_block]
     seconds = [t.certified_at - t.submitted_at for t in certified if t.certified_at is not None]
     correct = labelled = abstentions = 0

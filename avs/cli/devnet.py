@@ -1,0 +1,158 @@
+"""``avs devnet``: run the whole AVS locally (chain, contracts, operators, aggregator)."""
+
+from __future__ import annotations
+
+import json
+import signal
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from avs.devnet.layout import DEFAULT_WORKDIR, DevnetLayout
+from avs.devnet.processes import stop_from_state_file
+from avs.devnet.summary import summary_table_rows
+
+
+@click.group()
+def devnet() -> None:
+    """A local devnet: anvil, the contracts, operators and an aggregator as real processes."""
+
+
+@devnet.command()
+@click.option("--operators", default=4, show_default=True, help="Operators to register and run.")
+@click.option(
+    "--faulty",
+    default=0,
+    show_default=True,
+    help="How many of them sign wrong labels on purpose (they get slashed).",
+)
+@click.option("--tasks", default=20, show_default=True, help="Tasks to submit.")
+@click.option(
+    "--inputs-per-task",
+    default=16,
+    show_default=True,
+    help="Digits images per task (one certificate settles them all).",
+)
+@click.option(
+    "--summary-json",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the summary JSON here.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
+@click.option(
+    "--keep-running",
+    is_flag=True,
+    help="Leave chain, aggregator and operators up after the tasks, until Ctrl-C.",
+)
+@click.option(
+    "--workdir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_WORKDIR,
+    show_default=True,
+    help="Where keys, data and logs go.",
+)
+def up(
+    operators: int,
+    faulty: int,
+    tasks: int,
+    inputs_per_task: int,
+    summary_json: Path | None,
+    as_json: bool,
+    keep_running: bool,
+    workdir: Path,
+) -> None:
+    """Start a devnet, run real inference tasks through it, and print a summary.
+
+    Faulty operators answer every task with shifted labels; on the exact task type
+    (int-mlp) the aggregator submits their signatures as dissent evidence and they are
+    slashed. Without --keep-running everything is stopped at the end.
+    """
+    from avs.devnet.runner import DevnetOptions, Reporter, run_devnet
+    from avs.logging import configure_logging
+
+    # The steps below are the devnet's progress; library info lines would drown them.
+    configure_logging("warning")
+
+    err = Console(stderr=True)
+    opts = DevnetOptions(
+        operators=operators,
+        faulty=faulty,
+        tasks=tasks,
+        inputs_per_task=inputs_per_task,
+        workdir=workdir,
+        keep_running=keep_running,
+    )
+    last = [""]
+
+    def step(line: str) -> None:
+        err.print(line, highlight=False)
+
+    def progress(submitted: int, certified: int, expired: int) -> None:
+        line = f"tasks      submitted {submitted}/{tasks}, certified {certified}, expired {expired}"
+        if line != last[0]:
+            last[0] = line
+            err.print(line, highlight=False)
+
+    # SIGTERM must tear the devnet down like Ctrl-C does (the runner stops children in finally).
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    started = time.monotonic()
+    summary = run_devnet(opts, Reporter(step, progress))
+    summary["wall_seconds"] = round(time.monotonic() - started, 1)
+    if summary_json is not None:
+        summary_json.write_text(json.dumps(summary, indent=2) + "\n")
+    if as_json:
+        click.echo(json.dumps(summary, indent=2))
+    else:
+        _print_summary(summary)
+    if keep_running:
+        _wait_for_interrupt(DevnetLayout(workdir))
+
+
+def _print_summary(summary: dict[str, Any]) -> None:
+    out = Console()
+    t, lat = summary["tasks"], summary["latency"]
+    out.print(
+        f"\n[bold]tasks[/] {t['certified']}/{t['submitted']} certified, {t['expired']} expired; "
+        f"{summary['inputs_certified']} inferences certified, accuracy "
+        f"{_pct(summary['accuracy'])} vs true labels"
+    )
+    out.print(
+        f"[bold]latency[/] p50 {lat['blocks_p50']} blocks / {lat['seconds_p50']} s, "
+        f"p95 {lat['blocks_p95']} blocks / {lat['seconds_p95']} s"
+    )
+    table = Table(
+        "operator", "faulty", "signed", "missed", "slashed", "stake (tokens)", "fees (ETH)"
+    )
+    for row in summary_table_rows(summary):
+        table.add_row(*row)
+    out.print(table)
+
+
+def _pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{value * 100:.1f}%"
+
+
+def _wait_for_interrupt(layout: DevnetLayout) -> None:
+    click.echo(f"devnet running; RPC URL in {layout.rpc_url_file}. Ctrl-C stops it.", err=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        stop_from_state_file(layout.state_file)
+
+
+@devnet.command()
+@click.option(
+    "--workdir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_WORKDIR,
+    show_default=True,
+)
+def down(workdir: Path) -> None:
+    """Stop whatever a devnet left running (from its state file)."""
+    stopped = stop_from_state_file(DevnetLayout(workdir).state_file)
+    click.echo(f"stopped: {', '.join(stopped)}" if stopped else "no devnet running")
