@@ -8,33 +8,31 @@ and b_c per column, all items are valid (except with probability <= 2^-63) iff
     sum_tc a_t b_c sigma_tc  ==  sum_tc a_t b_c sk_c H_t,
 
 because for a non-zero error matrix E the bilinear form a^T E b vanishes with probability
-at most 2/2^64 (Schwartz-Zippel). In pairings, grouping rows that share a signer set J:
+at most 2/2^64 (Schwartz-Zippel). In pairings, when every row is signed by all columns:
 
-    e(-S, g2) * prod_J e(X_J, Q_J) == 1,   S = sum_c b_c (sum_t a_t sigma_tc),
-    X_J = sum_{t in J} a_t H_t,            Q_J = sum_{c in J} b_c pk_c,
+    e(-S, g2) * e(X, Q) == 1,   S = sum_c b_c (sum_t a_t sigma_tc),
+    X = sum_t a_t H_t,          Q = sum_c b_c pk_c,
 
 so a batch of tasks signed by the same operators costs two Miller loops and one final
-exponentiation plus the multi-scalar multiplications. Rows whose signer set is rare are
-paired per column instead: e(b_c X_c, pk_c) with the cached lines of pk_c.
+exponentiation plus the multi-scalar multiplications (S dominates: one 64-bit scalar
+per signature, shared by a column, see :func:`avs.crypto.fast_msm.shared_scalar_msm`).
+Signatures missing from some rows add one pair per such column, with the cached lines
+of its key (:func:`_key_side_pairs`).
 """
 
 from __future__ import annotations
 
 import secrets
-from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from avs.crypto.fast_curve import G1Aff, G2Aff, g1_mul, g2_weighted_sum
-from avs.crypto.fast_msm import msm, multi_msm, sum_lists
+from avs.crypto.fast_msm import MaybeG1, msm, multi_msm, shared_scalar_msm
 from avs.crypto.fast_pairing import G2Lines, pairing_product_is_one, precompute_lines
 from avs.crypto.points import P
 
 SCALAR_BITS = 64
 """Bits of the random scalars; the soundness error of one batch is below 2^-(bits-1)."""
-
-MIN_GROUP_ROWS = 4
-"""Rows sharing a signer set needed to pay for a combined G2 key (G2 MSM + fresh lines)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,54 +94,57 @@ def batch_equation_holds(
     pairs: list[tuple[G1Aff, G2Lines]] = []
     if s is not None:
         pairs.append(((s[0], (P - s[1]) % P), g2_lines))  # e(-S, g2)
-    # rows grouped by signer set; big groups get one combined key, the rest go per column
-    groups: dict[tuple[int, ...], list[int]] = defaultdict(list)
-    for t, cs in enumerate(row_cols):
-        if cs:
-            groups[tuple(sorted(cs))].append(t)
-    leftover: list[int] = []
-    for col_set, group_rows in groups.items():
-        if len(group_rows) < MIN_GROUP_ROWS and len(groups) > 1:
-            leftover.extend(group_rows)
-            continue
-        x = msm([hashes[t] for t in group_rows], [a[t] for t in group_rows])
-        q = g2_weighted_sum([col_key[c] for c in col_set], [b[c] for c in col_set])
-        if x is not None and q is not None:
-            pairs.append((x, precompute_lines(q)))
-    if leftover:
-        pairs.extend(_per_column_pairs(leftover, row_cols, hashes, a, b, col_key, key_lines))
+    pairs.extend(_key_side_pairs(row_cols, n_cols, hashes, a, b, col_key, key_lines))
     return pairing_product_is_one(pairs)
 
 
-def _per_column_pairs(
-    rows: list[int],
+def _key_side_pairs(
     row_cols: list[list[int]],
+    n_cols: int,
     hashes: Sequence[G1Aff],
     a: list[int],
     b: list[int],
     col_key: list[G2Aff],
     key_lines: Callable[[G2Aff], G2Lines],
 ) -> list[tuple[G1Aff, G2Lines]]:
-    """Pairs (b_c sum_{t in rows, c in t} a_t H_t, pk_c) with the keys' cached lines."""
-    weighted = {t: g1_mul(hashes[t], a[t]) for t in rows}
-    per_col: dict[int, list[G1Aff]] = defaultdict(list)
+    """Pairs whose product is prod_t e(a_t H_t, sum_{c in row t} b_c pk_c).
+
+    With U the set of all columns and M_t the columns missing from row t, that is
+    e(sum_t a_t H_t, Q_U) * prod_c e(-b_c sum_{t: c in M_t} a_t H_t, pk_c): one fresh
+    key Q_U = sum b_c pk_c (a G2 MSM and its lines) plus one pair with cached lines per
+    column missing somewhere, which is what tasks signed by (nearly) the same operators
+    need. When rows share few signers it is cheaper to pair every present column:
+    prod_c e(b_c sum_{t: c in row t} a_t H_t, pk_c).
+    """
+    rows = [t for t, cs in enumerate(row_cols) if cs]
+    present: list[set[int]] = [set() for _ in range(n_cols)]
     for t in rows:
-        wt = weighted[t]
-        if wt is not None:
-            for c in row_cols[t]:
-                per_col[c].append(wt)
-    order = sorted(per_col)
-    sums = sum_lists([per_col[c] for c in order])
+        for c in row_cols[t]:
+            present[c].add(t)
+    n_present = sum(len(ps) for ps in present)
+    complement = n_cols * len(rows) - n_present <= n_present
     out: list[tuple[G1Aff, G2Lines]] = []
-    for c, x in zip(order, sums, strict=True):
-        xb = g1_mul(x, b[c]) if x is not None else None
-        if xb is not None:
-            out.append((xb, key_lines(col_key[c])))
+    if complement:
+        x = msm([hashes[t] for t in rows], [a[t] for t in rows])
+        q = g2_weighted_sum(col_key, b)
+        if x is not None and q is not None:
+            out.append((x, precompute_lines(q)))
+        selected = [[t for t in rows if t not in present[c]] for c in range(n_cols)]
+    else:
+        selected = [sorted(present[c]) for c in range(n_cols)]
+    cols = [c for c in range(n_cols) if selected[c]]
+    vectors: list[list[MaybeG1]] = []
+    for c in cols:
+        chosen = set(selected[c])
+        vectors.append([hashes[t] if t in chosen else None for t in range(len(hashes))])
+    for c, y in zip(cols, shared_scalar_msm(vectors, a), strict=True):
+        yb = g1_mul(y, b[c])
+        if yb is not None:
+            out.append(((yb[0], (P - yb[1]) % P) if complement else yb, key_lines(col_key[c])))
     return out
 
 
 __all__ = [
-    "MIN_GROUP_ROWS",
     "SCALAR_BITS",
     "Entry",
     "batch_equation_holds",

@@ -5,10 +5,11 @@ Plain bisection needs about 2 log2(n) pairing checks per bad signature. Here:
 1. Repeat offenders first: the signature of a "suspect" key (one found bad in two rows
    in a row, in this call or an earlier one) is checked on its own in each row (one
    check); a suspect whose signature turns out valid stops being one.
-2. One item-level batch check of the other rows; if it fails, the rows are group-tested
-   with row-aggregate checks (random combination of the rows' aggregate signatures
-   against their aggregate keys), halving failing groups, the group size adapting to
-   the failure density. A failing single row yields its error value in G_T.
+2. One row-aggregate check of the other rows (random combination of the rows' aggregate
+   signatures against their aggregate keys: one pairing check and an MSM over rows, not
+   signatures). If it passes, one item-level batch check; if it fails, the rows are
+   group-tested with row-aggregate checks, halving failing groups, the group size
+   adapting to the failure density. A failing single row yields its error value in G_T.
 3. :mod:`avs.crypto.fast_locate` names the bad signer of failing rows from their error
    values (two rows per check when they share a signer set).
 4. A final item-level batch check of everything not rejected confirms the answer; if it
@@ -120,13 +121,22 @@ def find_invalid(ctx: Context) -> list[int]:
     search = _Search(ctx, rows)
     verified: set[int] = set()
     pending = [t for t in rows if not search.explained_by_suspect(t)]
-    pending_items = [i for t in pending for i in rows[t]]
-    if pending_items:
-        if ctx.batch_ok(pending_items):
-            verified.update(pending_items)
+    if pending:
+        sums = sum_lists([[ctx.entries[i].signature for i in rows[t]] for t in pending])
+        aggregates = dict(zip(pending, sums, strict=True))
+        # one row-aggregate check first: far cheaper than an item-level pass over the
+        # batch, and when it fails the item-level pass would fail too
+        root = _rows_value(search, pending, aggregates)
+        if root != F12_ONE:
+            if len(pending) == 1:
+                search.failed_row(pending[0], root)
+                search.flush()
+            else:
+                _group_test(search, pending, aggregates)
         else:
-            sums = sum_lists([[ctx.entries[i].signature for i in rows[t]] for t in pending])
-            _group_test(search, pending, dict(zip(pending, sums, strict=True)))
+            pending_items = [i for t in pending for i in rows[t]]
+            if ctx.batch_ok(pending_items):
+                verified.update(pending_items)
     bad = search.proven | search.tentative
     n = len(ctx.entries)
     rest = [i for i in range(n) if i not in bad and i not in verified]

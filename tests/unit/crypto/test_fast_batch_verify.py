@@ -13,7 +13,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from avs.crypto.batch_verify import FastVerifier, PlainVerifier, SignatureItem, Verifier
+from avs.crypto.batch_verify import (
+    FastVerifier,
+    PlainVerifier,
+    SignatureItem,
+    Verifier,
+    batch_verify,
+    find_invalid,
+    verify_aggregate,
+)
 from avs.crypto.bls import KeyPair
 from avs.crypto.bn254 import hash_to_g1
 from avs.crypto.fast_curve import g1_mul
@@ -234,5 +242,23 @@ def test_identification_costs_about_one_check_per_bad_row(monkeypatch: pytest.Mo
     fast.batch_verify(items[:6])  # warm the key caches outside the count
     calls.clear()
     assert fast.find_invalid(items) == [m * 6 + 3 for m in range(rows)]
-    # batch check + 2 row values + 1 pair value + 3 suspect checks + confirmation
+    # root row check + 2 row values + 1 pair value + 3 suspect checks + confirmation
     assert len(calls) <= rows + 4
+
+
+def test_warm_up_and_module_functions(rogue_g2: G2Point) -> None:
+    fast = FastVerifier()
+    fast.warm_up(pubkeys=[k.pubkey_g2 for k in KEYS], messages=MESSAGES)
+    with pytest.raises(CryptoError):
+        fast.warm_up(pubkeys=[rogue_g2])
+    pks = [k.pubkey_g2 for k in KEYS[:4]]
+    sigs = [sign(k, MESSAGES[0]) for k in KEYS[:4]]
+    # the aggregate key is cached by signer set, whatever the order of the responses
+    assert fast.verify_aggregate(pks, MESSAGES[0], sigs)
+    assert fast.verify_aggregate(pks[::-1], MESSAGES[0], sigs[::-1])
+    # an aggregate check binds the sums only, not each signature to its key
+    assert fast.verify_aggregate(pks[::-1], MESSAGES[0], sigs)
+    items = [SignatureItem(MESSAGES[0], pk, s) for pk, s in zip(pks, sigs, strict=True)]
+    assert batch_verify(items)
+    assert find_invalid([*items, item(0, 1, delta=2)]) == [4]
+    assert verify_aggregate(pks, MESSAGES[1], sigs) is False
