@@ -6,44 +6,22 @@ operator processes -> T tasks of real digits images -> a summary from chain data
 
 from __future__ import annotations
 
-import shutil
-import sys
-import threading
+import json
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from avs.chain.anvil import DEV_MNEMONIC, DEV_PRIVATE_KEYS, find_anvil, free_port
-from avs.chain.client import ChainClient
 from avs.chain.devkit import DevSystem, OnboardedOperator
-from avs.chain.subscriber import ChainSubscriber
-from avs.chain.writer import ChainWriter
 from avs.crypto.keccak import keccak256
 from avs.devnet.layout import DEFAULT_WORKDIR, DevnetLayout
-from avs.devnet.monitor import ChainMonitor, ChainObservations
-from avs.devnet.nodes import aggregator_settings, operator_settings, write_config
-from avs.devnet.processes import ProcessGroup, running_from_state_file, wait_for_file
+from avs.devnet.monitor import ChainObservations
+from avs.devnet.session import QUORUM, Devnet, Submitted
 from avs.devnet.summary import OperatorOutcome, TaskOutcome, build_summary
-from avs.devnet.workload import (
-    DEMO_TASK_TYPES,
-    PreparedTask,
-    prepare_task,
-    register_models,
-    submit_task,
-)
-from avs.errors import AvsError, ChainError
-from avs.models.store import BlobStore
-from avs.protocol import Task, fee_share
-
-OPERATOR_STAKE = 1_000 * 10**18
-QUORUM = 0
-CLIENTS = 4
-"""Client accounts creating tasks in parallel (anvil dev accounts 2..5)."""
+from avs.devnet.workload import DEMO_TASK_TYPES
+from avs.errors import AvsError
+from avs.protocol import fee_share
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,158 +66,53 @@ class Reporter:
 def run_devnet(opts: DevnetOptions, report: Reporter) -> dict[str, Any]:
     """Run the devnet to completion (or leave it running); returns the summary."""
     opts.check()
-    layout = DevnetLayout(opts.workdir)
-    if running_from_state_file(layout.state_file):
-        raise AvsError(
-            f"a devnet is already running from {layout.root}; stop it with 'avs devnet down'"
-        )
-    shutil.rmtree(layout.root, ignore_errors=True)
-    layout.logs.mkdir(parents=True)
-    group = ProcessGroup(layout.state_file)
+    devnet = Devnet(DevnetLayout(opts.workdir), opts.block_time)
     try:
-        return _run(opts, layout, group, report)
+        return _run(opts, devnet, report)
     finally:
         if not opts.keep_running:
-            group.stop_all(grace=15)
+            devnet.stop()
 
 
-def _run(
-    opts: DevnetOptions, layout: DevnetLayout, group: ProcessGroup, report: Reporter
-) -> dict[str, Any]:
-    url = _start_chain(group, layout)
-    report.step(f"chain      anvil at {url} (block time {opts.block_time}s)")
-    client = ChainClient.connect(url, DEV_PRIVATE_KEYS[0])
-    system = DevSystem.deploy(client)
-    system.deployment.save(layout.deployment)
-    layout.rpc_url_file.write_text(url + "\n")
-    report.step(f"contracts  deployed at block {system.deployment.block} -> {layout.deployment}")
-    operators = system.add_operators(
-        opts.operators, lambda _i: [QUORUM], lambda _i: OPERATOR_STAKE, seed=b"devnet"
+def _run(opts: DevnetOptions, devnet: Devnet, report: Reporter) -> dict[str, Any]:
+    system = devnet.start_chain()
+    report.step(f"chain      anvil at {devnet.url} (block time {opts.block_time}s)")
+    report.step(
+        f"contracts  deployed at block {system.deployment.block} -> {devnet.layout.deployment}"
     )
+    operators = devnet.onboard(opts.operators, opts.faulty)
     report.step(
         f"operators  {opts.operators} registered in quorum {QUORUM}, "
-        f"{OPERATOR_STAKE // 10**18} tokens each ({opts.faulty} faulty on purpose)"
+        f"{operators[0].stake // 10**18} tokens each ({opts.faulty} faulty on purpose)"
     )
     _warn_if_threshold_unreachable(opts, report)
-    blobs = BlobStore(layout.aggregator_dir / "data" / "blobs")
-    models = register_models(system.owner, blobs, opts.task_types)
+    models = devnet.register_models(opts.task_types)
     report.step("models     " + ", ".join(m.task_type.id for m in models) + " registered")
     stake_before = {
         op.address: system.reader.allocated_stake(op.address, QUORUM) for op in operators
     }
-
-    port = _start_aggregator(group, layout, url)
+    port = devnet.start_aggregator()
     report.step(f"aggregator gRPC on 127.0.0.1:{port}")
-    faulty = {op.address for op in operators[opts.operators - opts.faulty :]}
-    _start_operators(group, layout, url, port, operators, faulty)
+    devnet.start_operators()
     report.step(f"operators  {opts.operators} processes healthy (node API up)")
+    devnet.interval_mining()
 
-    # From here on a block comes every block_time seconds, as on a real chain, so latencies
-    # in blocks mean something (set-up ran with one block per transaction).
-    client.rpc("evm_setIntervalMining", [opts.block_time])
-    monitor = ChainMonitor(
-        client, ChainSubscriber(client, system.deployment), client.block_number()
-    )
-    submitted = _submit_tasks(opts, system, models, blobs, monitor, report)
-    seen = _wait_settled(opts, submitted, monitor, report, group)
-    seen = _wait_for_slashes(monitor, seen, submitted, faulty)
-    summary = _summarise(system, operators, faulty, stake_before, submitted, seen)
-    layout.summary.write_text(_json(summary))
+    def progress(done: list[Submitted]) -> None:
+        seen = devnet.observe()
+        report.progress(len(done), len(seen.certified), expired_count(done, seen))
+
+    prepared = devnet.prepare(range(opts.tasks), opts.inputs_per_task)
+    submitted = devnet.submit(prepared, opts.threshold_bps, opts.response_window, progress)
+    seen = wait_settled(devnet, submitted, opts.settle_timeout, progress)
+    seen = _wait_for_slashes(devnet, seen, submitted)
+    summary = summarise(system, operators, devnet.faulty, stake_before, submitted, seen)
+    devnet.layout.summary.write_text(json.dumps(summary, indent=2) + "\n")
     if opts.keep_running:
         report.step(
-            f"running    RPC {url}, deployment {layout.deployment}; 'avs devnet down' stops it"
+            f"running    RPC {devnet.url}, deployment {devnet.layout.deployment}; "
+            "'avs devnet down' stops it"
         )
     return summary
-
-
-def _start_chain(group: ProcessGroup, layout: DevnetLayout) -> str:
-    port = free_port()
-    # Automine while setting up (one block per transaction, fast); interval blocks later.
-    argv = [str(find_anvil()), "--host", "127.0.0.1", "--port", str(port)]
-    argv += ["--chain-id", "31337", "--hardfork", "prague", "--mnemonic", DEV_MNEMONIC]
-    argv += ["--accounts", "10", "--balance", "1000000"]
-    group.start("anvil", argv, layout.logs / "anvil.log")
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if not group.is_running("anvil"):
-            raise ChainError(f"anvil exited on start; see {layout.logs / 'anvil.log'}")
-        try:
-            ChainClient.connect(url, timeout=2).block_number()
-            return url
-        except ChainError:
-            time.sleep(0.05)
-    raise ChainError(f"anvil did not answer on {url} within 30s")
-
-
-def _avs(*args: str) -> list[str]:
-    return [sys.executable, "-m", "avs", "--log-json", *args]
-
-
-def _start_aggregator(group: ProcessGroup, layout: DevnetLayout, url: str) -> int:
-    directory = layout.aggregator_dir
-    settings = aggregator_settings(
-        directory, url, layout.deployment, bytes.fromhex(DEV_PRIVATE_KEYS[1][2:]), free_port()
-    )
-    config = write_config(directory / "aggregator.yaml", settings)
-    group.start(
-        "aggregator",
-        _avs("aggregator", "run", "--config", str(config)),
-        layout.logs / "aggregator.log",
-    )
-    return int(wait_for_file(Path(settings["port_file"]), 60, group, "aggregator"))
-
-
-def _start_operators(
-    group: ProcessGroup,
-    layout: DevnetLayout,
-    url: str,
-    aggregator_port: int,
-    operators: list[OnboardedOperator],
-    faulty: set[str],
-) -> None:
-    api_ports = []
-    for index, op in enumerate(operators):
-        directory = layout.operator_dir(index)
-        api_port = free_port()
-        settings = operator_settings(
-            directory,
-            url,
-            layout.deployment,
-            f"127.0.0.1:{aggregator_port}",
-            op.keypair,
-            bytes(op.account.key),
-            api_port,
-            free_port(),
-            op.address in faulty,
-        )
-        config = write_config(directory / "operator.yaml", settings)
-        name = f"operator-{index}"
-        group.start(
-            name, _avs("operator", "run", "--config", str(config)), layout.logs / f"{name}.log"
-        )
-        api_ports.append((name, api_port))
-    for name, api_port in api_ports:
-        _wait_healthy(group, name, api_port, layout.logs / f"{name}.log")
-
-
-def _wait_healthy(
-    group: ProcessGroup, name: str, port: int, log: Path, timeout: float = 90
-) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if not group.is_running(name):
-            raise AvsError(f"{name} exited on start; see {log}")
-        try:
-            with urllib.request.urlopen(
-                f"http://127.0.0.1:{port}/eigen/node/health", timeout=2
-            ) as resp:
-                if resp.status == 200:
-                    return
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(0.2)
-    raise AvsError(f"{name} did not become healthy within {timeout:.0f}s; see {log}")
 
 
 def _warn_if_threshold_unreachable(opts: DevnetOptions, report: Reporter) -> None:
@@ -251,61 +124,7 @@ def _warn_if_threshold_unreachable(opts: DevnetOptions, report: Reporter) -> Non
         )
 
 
-@dataclass(frozen=True, slots=True)
-class Submitted:
-    """A task the devnet created."""
-
-    task: Task
-    prepared: PreparedTask
-    submitted_at: float
-
-
-def _submit_tasks(
-    opts: DevnetOptions,
-    system: DevSystem,
-    models: list[Any],
-    blobs: BlobStore,
-    monitor: ChainMonitor,
-    report: Reporter,
-) -> list[Submitted]:
-    """Create the tasks from several client accounts at once (a few tasks per block)."""
-    prepared = [
-        prepare_task(i, models[i % len(models)], opts.inputs_per_task, blobs)
-        for i in range(opts.tasks)
-    ]
-    writers = [
-        ChainWriter(system.client.with_account(key), system.deployment)
-        for key in DEV_PRIVATE_KEYS[2 : 2 + CLIENTS]
-    ]
-    submitted: list[Submitted] = []
-    lock = threading.Lock()
-
-    def create(index: int) -> None:
-        started = time.time()
-        task = submit_task(
-            writers[index % len(writers)],
-            prepared[index],
-            [QUORUM],
-            opts.threshold_bps,
-            opts.response_window,
-        )
-        with lock:
-            submitted.append(Submitted(task, prepared[index], started))
-
-    with ThreadPoolExecutor(max_workers=len(writers)) as pool:
-        futures = [pool.submit(create, i) for i in range(opts.tasks)]
-        while not all(f.done() for f in futures):
-            time.sleep(0.2)
-            with lock:
-                done = list(submitted)
-            seen = monitor.poll(time.time())
-            report.progress(len(done), len(seen.certified), _expired(done, seen))
-        for future in futures:
-            future.result()
-    return sorted(submitted, key=lambda s: s.task.task_index)
-
-
-def _expired(submitted: list[Submitted], seen: ChainObservations) -> int:
+def expired_count(submitted: list[Submitted], seen: ChainObservations) -> int:
     return sum(
         1
         for s in submitted
@@ -313,42 +132,44 @@ def _expired(submitted: list[Submitted], seen: ChainObservations) -> int:
     )
 
 
-def _wait_settled(
-    opts: DevnetOptions,
+def wait_settled(
+    devnet: Devnet,
     submitted: list[Submitted],
-    monitor: ChainMonitor,
-    report: Reporter,
-    group: ProcessGroup,
+    timeout: float,
+    progress: Callable[[list[Submitted]], None] | None = None,
 ) -> ChainObservations:
-    deadline = time.monotonic() + opts.settle_timeout
+    """Wait until every task is certified or past its deadline (or ``timeout`` s)."""
+    deadline = time.monotonic() + timeout
     while True:
-        seen = monitor.poll(time.time())
-        expired = _expired(submitted, seen)
-        report.progress(len(submitted), len(seen.certified), expired)
-        if len(seen.certified) + expired >= len(submitted):
+        if progress is not None:
+            progress(submitted)
+        seen = devnet.observe()
+        if len(seen.certified) + expired_count(submitted, seen) >= len(submitted):
             return seen
         if time.monotonic() > deadline:
             return seen
-        if not group.is_running("aggregator"):
-            raise AvsError("the aggregator exited during the run; see .devnet/logs/aggregator.log")
+        if not devnet.aggregator_running():
+            raise AvsError(
+                f"the aggregator exited during the run; see {devnet.layout.logs / 'aggregator.log'}"
+            )
         time.sleep(0.2)
 
 
 def _wait_for_slashes(
-    monitor: ChainMonitor,
+    devnet: Devnet,
     seen: ChainObservations,
     submitted: list[Submitted],
-    faulty: set[str],
 ) -> ChainObservations:
     """Give the aggregator's evidence transactions time to land (until nothing new arrives)."""
     exact = any(s.prepared.model.task_type.exact for s in submitted)
+    faulty = devnet.faulty
     if not faulty or not exact:
         return seen
     quiet_since, count = time.monotonic(), len(seen.slashes)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         time.sleep(0.5)
-        seen = monitor.poll(time.time())
+        seen = devnet.observe()
         if len(seen.slashes) != count:
             quiet_since, count = time.monotonic(), len(seen.slashes)
         slashed = {s.operator for s in seen.slashes}
@@ -357,7 +178,7 @@ def _wait_for_slashes(
     return seen
 
 
-def _summarise(
+def summarise(
     system: DevSystem,
     operators: list[OnboardedOperator],
     faulty: set[str],
@@ -365,6 +186,7 @@ def _summarise(
     submitted: list[Submitted],
     seen: ChainObservations,
 ) -> dict[str, Any]:
+    """The summary of a run from what was submitted and what the chain shows."""
     outcomes = []
     fees: dict[bytes, int] = {op.operator_id: 0 for op in operators}
     mismatches = 0
@@ -424,9 +246,3 @@ def _summarise(
     summary = build_summary(outcomes, operator_rows)
     summary["certified_digest_mismatches"] = mismatches
     return summary
-
-
-def _json(summary: dict[str, Any]) -> str:
-    import json
-
-    return json.dumps(summary, indent=2) + "\n"

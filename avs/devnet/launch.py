@@ -1,0 +1,121 @@
+"""Starting the devnet's processes: anvil, the aggregator, the operators."""
+
+from __future__ import annotations
+
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from avs.chain.anvil import DEV_MNEMONIC, DEV_PRIVATE_KEYS, find_anvil, free_port
+from avs.chain.client import ChainClient
+from avs.chain.devkit import OnboardedOperator
+from avs.devnet.layout import DevnetLayout
+from avs.devnet.nodes import aggregator_settings, operator_settings, write_config
+from avs.devnet.processes import ProcessGroup, wait_for_file
+from avs.errors import AvsError, ChainError
+
+AGGREGATOR = "aggregator"
+
+
+def start_chain(group: ProcessGroup, layout: DevnetLayout) -> str:
+    """Start anvil (automining) on a free loopback port; returns its URL once it answers."""
+    port = free_port()
+    # Automine while setting up (one block per transaction, fast); interval blocks later.
+    argv = [str(find_anvil()), "--host", "127.0.0.1", "--port", str(port)]
+    argv += ["--chain-id", "31337", "--hardfork", "prague", "--mnemonic", DEV_MNEMONIC]
+    argv += ["--accounts", "10", "--balance", "1000000"]
+    group.start("anvil", argv, layout.logs / "anvil.log")
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if not group.is_running("anvil"):
+            raise ChainError(f"anvil exited on start; see {layout.logs / 'anvil.log'}")
+        try:
+            ChainClient.connect(url, timeout=2).block_number()
+            return url
+        except ChainError:
+            time.sleep(0.05)
+    raise ChainError(f"anvil did not answer on {url} within 30s")
+
+
+def avs_command(*args: str) -> list[str]:
+    """argv running the ``avs`` CLI of this interpreter with JSON logs."""
+    return [sys.executable, "-m", "avs", "--log-json", *args]
+
+
+def write_aggregator_config(layout: DevnetLayout, url: str) -> Path:
+    """The aggregator's keys and config, listening on a fixed free port (kept on restart)."""
+    directory = layout.aggregator_dir
+    settings = aggregator_settings(
+        directory, url, layout.deployment, bytes.fromhex(DEV_PRIVATE_KEYS[1][2:]), free_port()
+    )
+    settings["listen"] = f"127.0.0.1:{free_port()}"
+    return write_config(directory / "aggregator.yaml", settings)
+
+
+def start_aggregator(group: ProcessGroup, layout: DevnetLayout, config: Path) -> int:
+    """Start (or restart) the aggregator process; returns its gRPC port once it serves."""
+    port_file = layout.aggregator_dir / "port"
+    port_file.unlink(missing_ok=True)
+    group.start(
+        AGGREGATOR,
+        avs_command("aggregator", "run", "--config", str(config)),
+        layout.logs / "aggregator.log",
+    )
+    return int(wait_for_file(port_file, 60, group, AGGREGATOR))
+
+
+def start_operators(
+    group: ProcessGroup,
+    layout: DevnetLayout,
+    url: str,
+    aggregator_port: int,
+    operators: list[OnboardedOperator],
+    faulty: set[str],
+) -> None:
+    """Write each operator\'s keys and config, start its process, wait until healthy."""
+    api_ports = []
+    for index, op in enumerate(operators):
+        directory = layout.operator_dir(index)
+        api_port = free_port()
+        settings = operator_settings(
+            directory,
+            url,
+            layout.deployment,
+            f"127.0.0.1:{aggregator_port}",
+            op.keypair,
+            bytes(op.account.key),
+            api_port,
+            free_port(),
+            op.address in faulty,
+        )
+        config = write_config(directory / "operator.yaml", settings)
+        name = f"operator-{index}"
+        group.start(
+            name,
+            avs_command("operator", "run", "--config", str(config)),
+            layout.logs / f"{name}.log",
+        )
+        api_ports.append((name, api_port))
+    for name, api_port in api_ports:
+        wait_healthy(group, name, api_port, layout.logs / f"{name}.log")
+
+
+def wait_healthy(group: ProcessGroup, name: str, port: int, log: Path, timeout: float = 90) -> None:
+    """Wait until the node API of ``name`` answers 200 on /eigen/node/health."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not group.is_running(name):
+            raise AvsError(f"{name} exited on start; see {log}")
+        try:
+            with urllib.request.urlopen(
+                f"http://127.0.0.1:{port}/eigen/node/health", timeout=2
+            ) as resp:
+                if resp.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.2)
+    raise AvsError(f"{name} did not become healthy within {timeout:.0f}s; see {log}")
