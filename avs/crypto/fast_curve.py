@@ -3,13 +3,13 @@
 G1 points are affine ``(x, y)`` tuples or ``None`` for infinity at the edges, and
 Jacobian ``(X, Y, Z)`` (Z = 0 for infinity) inside loops; G2 points are the same over
 F_p^2 tuples. Only what batch verification needs is here: addition, doubling, scalar
-multiplication, the G2 subgroup check, conversion from :mod:`avs.crypto.points`.
+multiplication, small G2 multi-scalar multiplication and the G2 subgroup check.
 """
 
 from __future__ import annotations
 
 from avs.crypto.fast_fields import F2, f2_mul
-from avs.crypto.points import G1Point, G2Point, P, R
+from avs.crypto.points import P, R
 
 G1Aff = tuple[int, int]
 """An affine G1 point (infinity is represented by ``None`` where allowed)."""
@@ -24,16 +24,6 @@ G1_JAC_INFINITY: G1Jac = (1, 1, 0)
 """The identity of G1 in Jacobian form."""
 G2_JAC_INFINITY: G2Jac = ((1, 0), (1, 0), (0, 0))
 """The identity of G2 in Jacobian form."""
-
-
-def g1_affine(p: G1Point) -> G1Aff | None:
-    """A :class:`G1Point` as an affine tuple, ``None`` for infinity."""
-    return None if p.is_infinity() else (p.x, p.y)
-
-
-def g2_affine(p: G2Point) -> G2Aff | None:
-    """A :class:`G2Point` as an affine tuple, ``None`` for infinity."""
-    return None if p.is_infinity() else (p.x, p.y)
 
 
 # --- G1 ----------------------------------------------------------------------------------
@@ -267,14 +257,12 @@ __all__ = [
     "G1Jac",
     "G2Aff",
     "G2Jac",
-    "g1_affine",
     "g1_jac_add",
     "g1_jac_add_affine",
     "g1_jac_double",
     "g1_mul",
     "g1_neg",
     "g1_to_affine",
-    "g2_affine",
     "g2_from_affine",
     "g2_in_subgroup",
     "g2_jac_add",
