@@ -7,8 +7,6 @@ from avs.chain.compiled import load_artifact
 from avs.chain.deployment import Deployment, DeployParams
 from avs.logging import get_logger
 
-log = get_logger(component="deploy")
-
 TOKEN_NAME = "Edge AVS Devnet Stake"  # noqa: S105 - a token name, not a secret
 TOKEN_SYMBOL = "EDGE"  # noqa: S105
 
@@ -17,6 +15,7 @@ def deploy_system(client: ChainClient, params: DeployParams | None = None) -> De
     """Deploy and wire every contract; the client's account becomes owner of all of them."""
     params = params or DeployParams()
     params.validate()
+    log = get_logger(component="deploy")  # bound per call: honours the current log config
     me = client.address
     start = client.block_number() + 1
 

@@ -1,0 +1,195 @@
+"""Gas of the hot contract paths, measured on a fresh anvil (real EVM, prague rules).
+
+Run: ``python benchmarks/gas.py --json``. Keys:
+
+- ``register``: registerForOperatorSets of a new operator into one quorum (first key
+  registration: proof-of-possession pairing, key storage, histories).
+- ``create_task``: createTask in steady state (not the contract's first task).
+- ``respond``: respondToTask for operators 4/16/64 x non-signers 0/1/8 (combinations
+  with more non-signers than operators are skipped). The benchmark deploys with a 10%
+  minimum threshold so every combination certifies; the threshold does not change gas.
+- ``per_inference``: (createTask + respondToTask) / inputs, for 1, 16 and 256 inputs per
+  task (inputs travel by Merkle root + URI, so only the divisor changes).
+- ``claim_fees``: one operator claiming one task, and per task when claiming 16 at once.
+- ``slash_equivocation``: verifying two signatures and slashing in one quorum.
+
+Gas used comes from transaction receipts; it is deterministic for a given code and input,
+so one run suffices (no timing involved).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from avs.chain.anvil import DEV_PRIVATE_KEYS, AnvilProcess
+from avs.chain.client import ChainClient
+from avs.chain.deployment import DeployParams
+from avs.chain.devkit import WAD, DevSystem, OnboardedOperator
+from avs.chain.views import FeeClaim
+from avs.chain.writer import ChainWriter
+from avs.crypto.bls import KeyPair
+from avs.logging import configure_logging
+from avs.protocol import Task, result_digest
+
+OPERATOR_COUNTS = (4, 16, 64)
+NON_SIGNERS = (0, 1, 8)
+BATCHES = (1, 16, 256)
+QUORUM_OF = {4: 0, 16: 1, 64: 2}
+"""Quorum 0 holds the first 4 operators, quorum 1 the first 16, quorum 2 all 64."""
+RESULT = b"\x01" * 256  # e.g. one label byte per input of a 256-input task
+URI = "avs-blob://0x" + "ab" * 32
+THRESHOLD = 1_000
+
+
+def quorums_of(i: int) -> list[int]:
+    return [q for n, q in QUORUM_OF.items() if i < n]
+
+
+def build() -> tuple[AnvilProcess, DevSystem]:
+    node = AnvilProcess()
+    client = ChainClient.connect(node.start(), DEV_PRIVATE_KEYS[0])
+    params = DeployParams(quorum_count=3, min_threshold_bps=THRESHOLD, max_inputs_per_task=4096)
+    system = DevSystem.deploy(client, params)
+    system.add_operators(64, quorums_of, lambda i: (10 + i) * 10**18, seed=b"gas")
+    return node, system
+
+
+def respond_gas(system: DevSystem, model: bytes, operators: int, non_signers: int) -> int:
+    quorum = QUORUM_OF[operators]
+    task = system.create_task(model, [quorum], threshold_bps=THRESHOLD)
+    members = system.operators[:operators]
+    skip = {members[(1 + 7 * j) % operators].operator_id for j in range(non_signers)}
+    _, receipt = system.certify(task, RESULT, [op for op in members if op.operator_id not in skip])
+    return receipt.gas_used
+
+
+def task_pair(
+    system: DevSystem, model: bytes, batch: int, signers: list[OnboardedOperator]
+) -> tuple[int, int, Task]:
+    inputs = [i.to_bytes(4, "big") for i in range(batch)]
+    fee = system.reader.model(model).fee_per_input * batch
+    task, created = system.owner.create_task(
+        model, _root(inputs), batch, URI, [QUORUM_OF[len(signers)]], THRESHOLD, 20, fee
+    )
+    system.mine()
+    _, receipt = system.certify(task, RESULT, signers)
+    return created.gas_used, receipt.gas_used, task
+
+
+def _root(inputs: list[bytes]) -> bytes:
+    from avs.protocol import inputs_root
+
+    return inputs_root(inputs)
+
+
+def register_gas(system: DevSystem) -> dict[str, int]:
+    out = {}
+    for tag, quorums in (("register", [2]), ("register_two_quorums", [1, 2])):
+        key = bytes([0x70 + len(quorums)]) * 32
+        writer = ChainWriter(system.client.with_account(key), system.deployment)
+        system.client.send_value(writer.address, 10**18)
+        system.owner.mint(writer.address, 100 * 10**18)
+        writer.register_as_operator()
+        writer.deposit(100 * 10**18)
+        writer.allocate({q: WAD // len(quorums) for q in quorums})
+        out[tag] = writer.register_operator(
+            quorums, KeyPair.from_secret(0xBEEF + len(quorums))
+        ).gas_used
+    return out
+
+
+def measure() -> dict[str, Any]:
+    node, system = build()
+    try:
+        model = system.register_model("int-mlp", fee_per_input=10**9)
+        report: dict[str, Any] = dict(register_gas(system))
+        # steady-state createTask: the first task pays for initialising the task counter
+        task_pair(system, model, 1, system.operators[:16])
+        created, _, _ = task_pair(system, model, 1, system.operators[:16])
+        report["create_task"] = created
+        report["respond"] = [
+            {"operators": n, "non_signers": k, "gas": respond_gas(system, model, n, k)}
+            for n in OPERATOR_COUNTS
+            for k in NON_SIGNERS
+            if k < n
+        ]
+        report["per_inference"] = []
+        claim_tasks: list[Task] = []
+        for n in (16, 64):
+            for batch in BATCHES:
+                c, r, task = task_pair(system, model, batch, system.operators[:n])
+                claim_tasks.append(task)
+                report["per_inference"].append(
+                    {"batch": batch, "operators": n, "non_signers": 0, "create_task": c,
+                     "respond": r, "gas": round((c + r) / batch, 1)}
+                )  # fmt: skip
+        report["claim_fees"] = claim_gas(system, model)
+        report["slash_equivocation"] = slash_gas(system, model)
+        report["context"] = {
+            "evm": "anvil (prague), solc 0.8.30 optimizer 200 runs",
+            "respond_threshold_bps": THRESHOLD,
+            "result_bytes": len(RESULT),
+            "inputs_uri_chars": len(URI),
+        }
+        return report
+    finally:
+        node.stop()
+
+
+def claim_gas(system: DevSystem, model: bytes) -> dict[str, float]:
+    signers = system.operators[:16]
+    tasks = [task_pair(system, model, 4, signers)[2] for _ in range(17)]
+    claims = []
+    for task in tasks:
+        certified = system.reader.certification(task.task_index)
+        assert certified is not None
+        claims.append(FeeClaim(task, certified))
+    claimer = signers[0].writer
+    _, one = claimer.claim_fees(claims[:1])
+    _, many = claimer.claim_fees(claims[1:])
+    return {"one_task": one.gas_used, "per_task_in_batch_of_16": round(many.gas_used / 16, 1)}
+
+
+def slash_gas(system: DevSystem, model: bytes) -> int:
+    op = system.operators[40]  # in quorum 2 only
+    task = system.create_task(model, [2], threshold_bps=THRESHOLD)
+    sig = {r: system.sign(task, r, [op])[op.operator_id] for r in (b"a", b"b")}
+    receipt = system.owner.slash_equivocation(
+        task, op.address, op.keypair.pubkey_g2, (result_digest(b"a"), sig[b"a"]),
+        (result_digest(b"b"), sig[b"b"]),
+    )  # fmt: skip
+    return receipt.gas_used
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    args = parser.parse_args()
+    configure_logging("warning")  # logs go to stderr; stdout carries only the report
+    report = measure()
+    if args.json:
+        print(json.dumps(report, indent=2))
+        return
+    print(f"register             {report['register']:>9,}")
+    print(f"register (2 quorums) {report['register_two_quorums']:>9,}")
+    print(f"createTask           {report['create_task']:>9,}")
+    for row in report["respond"]:
+        print(
+            f"respond {row['operators']:>2} ops {row['non_signers']} non-signers {row['gas']:>9,}"
+        )
+    for row in report["per_inference"]:
+        print(
+            f"per inference, batch {row['batch']:>3}, {row['operators']} ops {row['gas']:>11,.1f}"
+        )
+    print(f"claimFees            {report['claim_fees']}")
+    print(f"slashEquivocation    {report['slash_equivocation']:>9,}")
+
+
+if __name__ == "__main__":
+    main()
