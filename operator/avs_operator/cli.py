@@ -16,8 +16,8 @@ from rich.console import Console
 
 from avs.chain.deployment import Deployment
 from avs.chain.reader import ChainReader
+from avs.keyfiles import load_bls_key, load_ecdsa_key
 from avs_operator.config import OperatorConfig, load_operator_config
-from avs_operator.keys import load_bls_key, load_ecdsa_key
 
 _CONFIG = click.option(
     "--config",

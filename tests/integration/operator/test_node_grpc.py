@@ -20,6 +20,7 @@ from opnode_peer import Peer  # type: ignore[import-not-found]  # test dir on sy
 from avs.crypto.bls import KeyPair, verify
 from avs.crypto.keystore import save_keystore
 from avs.errors import ConfigError
+from avs.keyfiles import load_bls_key
 from avs.models.fetchers import aggregator_uri
 from avs.protocol import Task, inputs_root, message_hash
 from avs.rpc.messages import SubmitStatus
@@ -28,7 +29,6 @@ from avs.tasks.demo import golden_vectors
 from avs.tasks.int_mlp import IntMlp
 from avs_operator.app import OperatorApp
 from avs_operator.config import OperatorConfig
-from avs_operator.keys import load_bls_key
 from avs_operator.ports import ChainPorts, ModelInfo, PinnedModels
 from avs_operator.signer import ChainDomain
 

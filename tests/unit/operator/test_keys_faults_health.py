@@ -11,11 +11,11 @@ from eth_account import Account
 from avs.crypto.bls import KeyPair
 from avs.crypto.keystore import save_keystore
 from avs.errors import ConfigError, KeystoreError
+from avs.keyfiles import load_bls_key, load_ecdsa_key, read_password
 from avs.nodeapi import ServiceStatus
 from avs.protocol import ABSTAIN
 from avs_operator.faults import inject_fault
 from avs_operator.health import AGGREGATOR, CHAIN, ServiceTracker
-from avs_operator.keys import load_bls_key, load_ecdsa_key, read_password
 
 
 def test_bls_key_loads_with_the_password_file(tmp_path: Path) -> None:
