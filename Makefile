@@ -24,9 +24,10 @@ $(STAMPS)/npm: contracts/package-lock.json contracts/package.json | $(STAMPS)
 	@touch $@
 
 setup: $(STAMPS)/venv $(STAMPS)/npm
+	@mkdir -p out
 
 demo: setup
-	$(BIN)/avs devnet up
+	$(BIN)/avs devnet up --operators 4 --faulty 1 --tasks 20 --summary-json out/demo-summary.json
 
 test: setup
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
@@ -49,7 +50,10 @@ check-generated: generate
 	  (echo "generated files not committed:" >&2; git status --porcelain -- avs/chain/artifacts avs/rpc/v1 >&2; exit 1)
 
 bench: setup
-	$(BIN)/python benchmarks/bls.py --json
+	@mkdir -p out
+	$(BIN)/python benchmarks/bls.py --json | tee out/bench-bls.json
+	$(BIN)/python benchmarks/aggregator.py --json | tee out/bench-aggregator.json
+	$(BIN)/python benchmarks/gas.py --json | tee out/bench-gas.json
 
 clean:
 	rm -rf $(STAMPS) $(VENV) contracts/node_modules .mypy_cache .ruff_cache
