@@ -14,6 +14,7 @@ inputs may contain repeated or opposite points.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -101,12 +102,19 @@ def sum_lists(lists: Sequence[Sequence[G1Aff]]) -> list[MaybeG1]:
 
 
 def _window_bits(n_points: int, scalar_bits: int) -> int:
-    """Window width minimising windows * (points + buckets) for signed digits."""
-    best, best_cost = 1, None
+    """Window width minimising the expected additions of the bucket method.
+
+    Per window: n points into 2^(c-1) signed buckets, where the first point of a bucket
+    costs nothing (a bucket is non-empty with probability 1 - e^(-n/buckets)), plus
+    2 * buckets additions for the running-sum reduction.
+    """
+    best, best_cost = 2, float("inf")
     for c in range(2, 17):
-        windows = (scalar_bits + c) // c
-        cost = windows * (n_points + (1 << c))
-        if best_cost is None or cost < best_cost:
+        buckets = 1 << (c - 1)
+        windows = scalar_bits // c + 1
+        filled = buckets * (1.0 - math.exp(-n_points / buckets))
+        cost = windows * (n_points - filled + 2 * buckets)
+        if cost < best_cost:
             best, best_cost = c, cost
     return best
 

@@ -217,16 +217,21 @@ class FastVerifier:
         entries: list[Entry] = []
         origin: list[int] = []
         infinite: list[int] = []
+        keys: dict[int, G2Aff] = {}  # by id(): the same key object recurs in every task
         for i, it in enumerate(items):
-            key = self._key(it.pubkey_g2)
+            pk = it.pubkey_g2
+            key = keys.get(id(pk))
+            if key is None:
+                key = keys[id(pk)] = self._key(pk)
             row = rows.get(it.message)
             if row is None:
                 row = rows[it.message] = len(hashes)
                 hashes.append(self._hash_of(it.message))
-            if it.signature.is_infinity():
+            sig = it.signature
+            if sig.x == 0 and sig.y == 0:  # infinity
                 infinite.append(i)
                 continue
-            entries.append(Entry(row, key, (it.signature.x, it.signature.y)))
+            entries.append(Entry(row, key, (sig.x, sig.y)))
             origin.append(i)
         return entries, hashes, origin, infinite
 
