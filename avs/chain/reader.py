@@ -9,6 +9,8 @@ from avs.chain.certificate import assemble_certificate, non_signers
 from avs.chain.client import ChainClient
 from avs.chain.deployment import Deployment
 from avs.chain.events import PubkeyRegistered, TaskCreated, decode_events
+from avs.chain.subscriber import MAX_BLOCK_RANGE
+from avs.chain.types import Log
 from avs.chain.views import (
     CertifiedTask,
     ModelInfo,
@@ -76,7 +78,7 @@ class ChainReader:
             return TaskStatus.PENDING
         if record == keccak256(th + REFUNDED_OUTCOME):
             return TaskStatus.REFUNDED
-        certified = self.certification(task.task_index)
+        certified = self.certification(task.task_index, task)
         if certified is not None and record == keccak256(th + certified.certification_hash):
             return TaskStatus.CERTIFIED
         return TaskStatus.UNKNOWN
@@ -89,31 +91,35 @@ class ChainReader:
         """Index the next task will get."""
         return int(self.client.call1(self.tasks, "nextTaskIndex"))
 
+    def _indexed_logs(self, event: str, task_index: int, lo: int, hi: int) -> list[Log]:
+        """TaskManager ``event`` logs for ``task_index`` in [lo, hi], in RPC-friendly chunks."""
+        topic0 = self.tasks.abi.event(event).topic0
+        logs: list[Log] = []
+        while lo <= hi:
+            end = min(hi, lo + MAX_BLOCK_RANGE - 1)
+            logs += self.client.get_logs(
+                [self.tasks.address], [topic0], lo, end, topic1=task_index.to_bytes(32, "big")
+            )
+            lo = end + 1
+        return logs
+
     def created_task(self, task_index: int) -> Task | None:
         """The task with ``task_index`` from its TaskCreated event (None if not found)."""
-        ev = self.tasks.abi.event("TaskCreated")
-        logs = self.client.get_logs(
-            [self.tasks.address],
-            [ev.topic0],
-            self.deployment.block,
-            self.client.block_number(),
-            topic1=task_index.to_bytes(32, "big"),
+        logs = self._indexed_logs(
+            "TaskCreated", task_index, self.deployment.block, self.client.block_number()
         )
         for event in decode_events(self._event_contracts, logs):
             if isinstance(event, TaskCreated):
                 return event.task
         return None
 
-    def certification(self, task_index: int) -> CertifiedTask | None:
-        """The TaskCertified event of ``task_index`` (None if not certified)."""
-        ev = self.tasks.abi.event("TaskCertified")
-        logs = self.client.get_logs(
-            [self.tasks.address],
-            [ev.topic0],
-            self.deployment.block,
-            self.client.block_number(),
-            topic1=task_index.to_bytes(32, "big"),
-        )
+    def certification(self, task_index: int, task: Task | None = None) -> CertifiedTask | None:
+        """The TaskCertified event of ``task_index`` (None if not certified). With ``task``,
+        only its [created, deadline] blocks are searched (certificates land there)."""
+        lo = task.created_block if task else self.deployment.block
+        head = self.client.block_number()
+        hi = min(task.deadline_block, head) if task else head
+        logs = self._indexed_logs("TaskCertified", task_index, lo, hi)
         for event in decode_events(self._event_contracts, logs):
             if isinstance(event, CertifiedTask):
                 return event
@@ -144,15 +150,15 @@ class ChainReader:
             if any(op_id not in self._g2 for op_id in required):
                 self._g2.clear()
                 self._g2_scanned = self.deployment.block - 1
-            if head > self._g2_scanned:
-                ev = self.registry.abi.event("NewPubkeyRegistration")
-                logs = self.client.get_logs(
-                    [self.registry.address], [ev.topic0], self._g2_scanned + 1, head
-                )
+            topic0 = self.registry.abi.event("NewPubkeyRegistration").topic0
+            while self._g2_scanned < head:
+                lo = self._g2_scanned + 1
+                hi = min(head, lo + MAX_BLOCK_RANGE - 1)
+                logs = self.client.get_logs([self.registry.address], [topic0], lo, hi)
                 for event in decode_events(self._event_contracts, logs):
                     if isinstance(event, PubkeyRegistered):
                         self._g2[event.operator_id] = event.pubkey_g2
-                self._g2_scanned = head
+                self._g2_scanned = hi
             return dict(self._g2)
 
     def quorum_bitmap(self, operator_id: bytes, block: int | None = None) -> int:
