@@ -8,7 +8,7 @@ from eth_account import Account
 
 from avs.chain.devkit import WAD
 from avs.chain.writer import ChainWriter
-from avs.crypto.bls import KeyPair, sign_registration
+from avs.crypto.bls import KeyPair, registration_message_hash, sign_registration
 from avs.crypto.bn254 import (
     g1_add,
     g1_from_evm,
@@ -77,6 +77,18 @@ def test_good_proof_of_possession_registers(small_system: SmallSystem) -> None:
     assert apk(small_system, 0) == g1_add(apk_before, kp.pubkey_g1)
     assert dev.reader.total_stake(0) == total_before + 5 * E18
     assert dev.reader.quorum_bitmap(kp.operator_id) == 0b01
+
+
+def test_registration_message_hash_matches_python(small_system: SmallSystem) -> None:
+    dev = small_system.dev
+    registry = dev.deployment.contract("OperatorRegistry")
+    for operator in [op.address for op in dev.operators] + [dev.owner.address]:
+        on_chain = g1_from_evm(
+            dev.client.call1(registry, "pubkeyRegistrationMessageHash", operator)
+        )
+        assert on_chain == registration_message_hash(
+            operator, registry.address, dev.deployment.chain_id
+        )
 
 
 def test_bad_proofs_of_possession_rejected(small_system: SmallSystem) -> None:

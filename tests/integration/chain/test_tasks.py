@@ -8,6 +8,9 @@ from dataclasses import replace
 
 import pytest
 from eth_account import Account
+from eth_utils.address import to_checksum_address
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from avs.chain.compiled import load_artifact
 from avs.chain.deployment import Deployment
@@ -78,6 +81,41 @@ def test_python_hashes_equal_the_contracts(small_system: SmallSystem) -> None:
     )
     assert bytes(dev.client.call1(tm, "verifyTaskOutcome", task.as_abi(), expected)) == th
     assert dev.reader.task_status(task) is TaskStatus.CERTIFIED
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    index=st.integers(0, 2**32 - 1),
+    words=st.lists(st.binary(min_size=32, max_size=32), min_size=2, max_size=2),
+    count=st.integers(1, 2**32 - 1),
+    uri=st.text(max_size=80),
+    quorums=st.binary(max_size=4),
+    bps=st.integers(0, 10_000),
+    blocks=st.lists(st.integers(0, 2**32 - 1), min_size=2, max_size=2),
+    fee=st.integers(0, 2**96 - 1),
+    client=st.binary(min_size=20, max_size=20),
+)
+def test_task_hash_parity_for_arbitrary_tasks(
+    small_system: SmallSystem,
+    index: int,
+    words: list[bytes],
+    count: int,
+    uri: str,
+    quorums: bytes,
+    bps: int,
+    blocks: list[int],
+    fee: int,
+    client: bytes,
+) -> None:
+    """The Python encoding equals TaskManager.taskHash for any field values (view call)."""
+    dev = small_system.dev
+    tm = dev.deployment.contract("TaskManager")
+    task = Task(
+        index, words[0], words[1], count, uri, quorums, bps, blocks[0], blocks[1], fee,
+        to_checksum_address(client),
+    )  # fmt: skip
+    expected = task_hash(dev.deployment.chain_id, tm.address, task)
+    assert bytes(dev.client.call1(tm, "taskHash", task.as_abi())) == expected
 
 
 def test_fees_are_claimable_exactly_once_by_signers(small_system: SmallSystem) -> None:
