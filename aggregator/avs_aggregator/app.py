@@ -74,8 +74,8 @@ class ChainFollower:
         return head + 1
 
 
-async def run_aggregator(cfg: AggregatorConfig) -> None:
-    """Run until SIGTERM/SIGINT."""
+async def run_aggregator(cfg: AggregatorConfig, stop: asyncio.Event | None = None) -> None:
+    """Run until ``stop`` is set (default: until SIGTERM/SIGINT)."""
     deployment = Deployment.load(cfg.deployment)
     account = load_ecdsa_key(cfg.ecdsa_key_file, cfg.ecdsa_password_file)
     client = ChainClient.connect(cfg.rpc_url, account.key)
@@ -114,10 +114,11 @@ async def run_aggregator(cfg: AggregatorConfig) -> None:
         deployment.block,
         cfg.poll_interval,
     )
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
+    if stop is None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
     workers = [asyncio.create_task(follower.run()), asyncio.create_task(core.run())]
     metrics.performance_score.set(100)
     await stop.wait()
