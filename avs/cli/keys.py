@@ -21,7 +21,12 @@ from avs.crypto.jsonfmt import (
     public_json,
     word,
 )
-from avs.crypto.keystore import STANDARD_SCRYPT_N, load_keystore, save_keystore
+from avs.crypto.keystore import (
+    STANDARD_SCRYPT_N,
+    decrypt_keystore,
+    read_keystore_document,
+    save_keystore,
+)
 from avs.errors import InputError, KeystoreError
 
 _PWFILE_HELP = (
@@ -97,7 +102,8 @@ def create(out: str, password_file: str | None, force: bool, as_json: bool, scry
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (0x hex numbers).")
 def show(path: str, password_file: str | None, as_json: bool) -> None:
     """Decrypt a key file and print its operator id and G1/G2 public keys."""
-    keypair = load_keystore(path, _password(password_file))
+    document = read_keystore_document(path)  # a bad path fails before the password prompt
+    keypair = decrypt_keystore(document, _password(password_file), source=path)
     info = public_json(keypair)
     if as_json:
         _emit(info)
@@ -120,7 +126,8 @@ def show(path: str, password_file: str | None, as_json: bool) -> None:
 def sign(path: str, password_file: str | None, message: str, as_json: bool) -> None:
     """Sign a 32-byte message digest: sigma = sk * hash_to_g1(message)."""
     digest = parse_message(message)  # before the (slow) key decryption
-    keypair = load_keystore(path, _password(password_file))
+    document = read_keystore_document(path)
+    keypair = decrypt_keystore(document, _password(password_file), source=path)
     signature = keypair.sign(digest)
     if as_json:
         _emit({"message": "0x" + digest.hex(), "signature": g1_json(signature)})

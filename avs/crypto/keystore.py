@@ -151,6 +151,11 @@ def decrypt_keystore(document: Any, password: str, *, source: object = "<memory>
 
 def load_keystore(path: str | os.PathLike[str], password: str) -> KeyPair:
     """Read and decrypt a BLS key file (eigenlayer-cli / eigensdk-go / geth v3 layout)."""
+    return decrypt_keystore(read_keystore_document(path), password, source=path)
+
+
+def read_keystore_document(path: str | os.PathLike[str]) -> Any:
+    """The parsed JSON of a key file (checked before anyone is asked for its password)."""
     try:
         raw = Path(path).read_bytes()
     except OSError as exc:
@@ -159,7 +164,7 @@ def load_keystore(path: str | os.PathLike[str], password: str) -> KeyPair:
         document = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
         raise _fail(path, "is not valid JSON; is this the right file?") from None
-    return decrypt_keystore(document, password, source=path)
+    return document
 
 
 def encrypt_keystore(
