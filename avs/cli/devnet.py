@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from avs.devnet.layout import DEFAULT_WORKDIR, DevnetLayout
-from avs.devnet.processes import stop_from_state_file
+from avs.devnet.processes import running_from_state_file, stop_from_state_file
 from avs.devnet.summary import summary_table_rows
 
 
@@ -139,8 +139,10 @@ def _pct(value: float | None) -> str:
 def _wait_for_interrupt(layout: DevnetLayout) -> None:
     click.echo(f"devnet running; RPC URL in {layout.rpc_url_file}. Ctrl-C stops it.", err=True)
     try:
-        while True:
-            time.sleep(3600)
+        # 'avs devnet down' from another shell ends the devnet, and this command with it.
+        while running_from_state_file(layout.state_file):
+            time.sleep(1)
+        click.echo("devnet stopped", err=True)
     except KeyboardInterrupt:
         stop_from_state_file(layout.state_file)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 
@@ -41,3 +42,36 @@ def test_devnet_up_certifies_every_task_and_slashes_the_faulty_operator(tmp_path
     assert "faulty" in proc.stdout
     # nothing is left running
     assert not (tmp_path / "devnet" / "state.json").exists()
+
+
+def test_keep_running_until_devnet_down(tmp_path: Path) -> None:
+    workdir = tmp_path / "devnet"
+    up = subprocess.Popen(
+        [sys.executable, "-m", "avs", "devnet", "up", "--tasks", "2", "--inputs-per-task", "4",
+         "--keep-running", "--workdir", str(workdir)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 180
+        while not (workdir / "summary.json").exists():
+            assert up.poll() is None, up.communicate()[1][-3000:]
+            assert time.monotonic() < deadline, "devnet did not finish its tasks"
+            time.sleep(0.5)
+        # the chain is still up for other commands
+        rpc_url = (workdir / "rpc_url").read_text().strip()
+        status = subprocess.run(
+            [sys.executable, "-m", "avs", "operators", "list", "--json", "--rpc-url", rpc_url,
+             "--deployment", str(workdir / "deployment.json"), "--cache", str(tmp_path / "c.db")],
+            capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+        assert status.returncode == 0, status.stderr
+        down = subprocess.run(
+            [sys.executable, "-m", "avs", "devnet", "down", "--workdir", str(workdir)],
+            capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+        assert "anvil" in down.stdout
+        assert up.wait(timeout=30) == 0
+        assert not (workdir / "state.json").exists()
+    finally:
+        if up.poll() is None:
+            up.kill()
