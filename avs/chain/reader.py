@@ -9,6 +9,7 @@ from avs.chain.certificate import assemble_certificate, non_signers
 from avs.chain.client import ChainClient
 from avs.chain.deployment import Deployment
 from avs.chain.events import PubkeyRegistered, TaskCreated, decode_events
+from avs.chain.handles import DeploymentHandles
 from avs.chain.subscriber import MAX_BLOCK_RANGE
 from avs.chain.types import Log
 from avs.chain.views import (
@@ -33,27 +34,12 @@ from avs.protocol import (
 ZERO32 = bytes(32)
 
 
-class ChainReader:
+class ChainReader(DeploymentHandles):
     """Reads a deployment through one client; caches G2 keys learned from events."""
 
     def __init__(self, client: ChainClient, deployment: Deployment) -> None:
-        self.client = client
-        self.deployment = deployment
+        super().__init__(client, deployment)
         d = deployment
-        self.registry = d.contract("OperatorRegistry")
-        self.tasks = d.contract("TaskManager")
-        self.slashing = d.contract("SlashingManager")
-        self.models = d.contract("ModelRegistry")
-        self.retriever = d.contract("OperatorStateRetriever")
-        self.delegation = d.contract("DelegationManager")
-        self.allocations = d.contract("AllocationManager")
-        self.strategy_manager = d.contract("StrategyManager")
-        self.token = d.contract("DevnetToken")
-        self._event_contracts = {
-            "TaskManager": self.tasks,
-            "OperatorRegistry": self.registry,
-            "SlashingManager": self.slashing,
-        }
         self._g2: dict[bytes, G2Point] = {}
         self._g2_scanned = d.block - 1
         self._g2_lock = threading.Lock()
@@ -108,7 +94,7 @@ class ChainReader:
         logs = self._indexed_logs(
             "TaskCreated", task_index, self.deployment.block, self.client.block_number()
         )
-        for event in decode_events(self._event_contracts, logs):
+        for event in decode_events(self.event_contracts, logs):
             if isinstance(event, TaskCreated):
                 return event.task
         return None
@@ -120,7 +106,7 @@ class ChainReader:
         head = self.client.block_number()
         hi = min(task.deadline_block, head) if task else head
         logs = self._indexed_logs("TaskCertified", task_index, lo, hi)
-        for event in decode_events(self._event_contracts, logs):
+        for event in decode_events(self.event_contracts, logs):
             if isinstance(event, CertifiedTask):
                 return event
         return None
@@ -155,7 +141,7 @@ class ChainReader:
                 lo = self._g2_scanned + 1
                 hi = min(head, lo + MAX_BLOCK_RANGE - 1)
                 logs = self.client.get_logs([self.registry.address], [topic0], lo, hi)
-                for event in decode_events(self._event_contracts, logs):
+                for event in decode_events(self.event_contracts, logs):
                     if isinstance(event, PubkeyRegistered):
                         self._g2[event.operator_id] = event.pubkey_g2
                 self._g2_scanned = hi

@@ -8,6 +8,7 @@ from typing import Any
 from avs.chain.client import ChainClient
 from avs.chain.deployment import Deployment
 from avs.chain.events import TaskCreated, decode_events
+from avs.chain.handles import DeploymentHandles
 from avs.chain.types import Receipt
 from avs.chain.views import CertifiedTask, FeeClaim, Withdrawal
 from avs.crypto.bls import KeyPair, sign_registration
@@ -19,22 +20,12 @@ from avs.protocol import QuorumCertificate, Task
 WAD = 10**18
 
 
-class ChainWriter:
+class ChainWriter(DeploymentHandles):
     """Sends transactions for one account (the client's) against one deployment."""
 
     def __init__(self, client: ChainClient, deployment: Deployment) -> None:
-        self.client = client
-        self.deployment = deployment
-        d = deployment
-        self.registry = d.contract("OperatorRegistry")
-        self.tasks = d.contract("TaskManager")
-        self.slashing = d.contract("SlashingManager")
-        self.models = d.contract("ModelRegistry")
-        self.delegation = d.contract("DelegationManager")
-        self.allocations = d.contract("AllocationManager")
-        self.strategy_manager = d.contract("StrategyManager")
-        self.token = d.contract("DevnetToken")
-        self._avs = d.contracts["ServiceManager"]
+        super().__init__(client, deployment)
+        self._avs = deployment.contracts["ServiceManager"]
 
     @property
     def address(self) -> str:
@@ -204,17 +195,10 @@ class ChainWriter:
             response_window_blocks,
             value=fee,
         )
-        for event in decode_events(self._event_contracts(), list(receipt.logs)):
+        for event in decode_events(self.event_contracts, list(receipt.logs)):
             if isinstance(event, TaskCreated):
                 return event.task, receipt
         raise ChainError("createTask emitted no TaskCreated event")
-
-    def _event_contracts(self) -> dict[str, Any]:
-        return {
-            "TaskManager": self.tasks,
-            "OperatorRegistry": self.registry,
-            "SlashingManager": self.slashing,
-        }
 
     def respond_to_task(self, task: Task, certificate: QuorumCertificate) -> Receipt:
         """Submit ``certificate`` for ``task``."""
