@@ -10,6 +10,8 @@ import {IStrategy} from "../interfaces/IStrategy.sol";
 import {IAllocationManager, IAllocationManagerTypes} from "../interfaces/IAllocationManager.sol";
 import {IOperatorRegistry} from "../interfaces/IOperatorRegistry.sol";
 import {IAVSRegistrar} from "../interfaces/IAVSRegistrar.sol";
+import {OperatorRegistryStorage} from "./OperatorRegistryStorage.sol";
+import {OperatorRegistryViews} from "./OperatorRegistryViews.sol";
 
 /// @title BLS operator registry: the AVS registrar of the allocation manager.
 /// @notice One contract plays the roles of EigenLayer's RegistryCoordinator, BLSApkRegistry,
@@ -19,55 +21,19 @@ import {IAVSRegistrar} from "../interfaces/IAVSRegistrar.sol";
 ///         registration and whenever `updateOperators` runs (EigenLayer's pull model).
 ///         Histories (stake, total stake, quorum bitmap, APK hash) are block-keyed so a
 ///         certificate is checked exactly against the state at its reference block.
-/// @dev Storage: quorumCount, _quorums[q], ejector, _keys[operator] (operatorId, pk2 hash, pk1),
-///      _idToOperator, _operatorIds (every operator that ever registered), _currentApk[q],
-///      histories as packed BlockHistory arrays: _apkHistory[q] (bytes24 hash),
-///      _totalStakeHistory[q], _stakeHistory[id][q], _bitmapHistory[id].
-contract OperatorRegistry is IOperatorRegistry, Ownable, EIP712 {
+/// @dev State in OperatorRegistryStorage, read-only functions in OperatorRegistryViews.
+contract OperatorRegistry is OperatorRegistryViews, Ownable, EIP712 {
     using BN254 for BN254.G1Point;
     using BlockHistory for uint256[];
-
-    /// @notice EIP-712 type of the proof-of-possession message.
-    bytes32 public constant PUBKEY_REGISTRATION_TYPEHASH =
-        keccak256("BN254PubkeyRegistration(address operator)");
-    uint8 private constant MAX_QUORUMS = 192;
-
-    struct OperatorKeys {
-        bytes32 operatorId;
-        bytes32 pubkeyG2Hash;
-        BN254.G1Point pubkeyG1;
-    }
-
-    /// @notice The restaking core's allocation manager.
-    IAllocationManager public immutable allocationManager;
-    /// @notice The AVS (service manager) whose operator sets this registry serves.
-    address public immutable avs;
-
-    /// @inheritdoc IOperatorRegistry
-    uint8 public quorumCount;
-    /// @notice May eject operators.
-    address public ejector;
-
-    mapping(uint8 => Quorum) private _quorums;
-    mapping(address => OperatorKeys) private _keys;
-    mapping(bytes32 => address) private _idToOperator;
-    bytes32[] private _operatorIds;
-    mapping(uint8 => BN254.G1Point) private _currentApk;
-    mapping(uint8 => uint256[]) private _apkHistory;
-    mapping(uint8 => uint256[]) private _totalStakeHistory;
-    mapping(bytes32 => mapping(uint8 => uint256[])) private _stakeHistory;
-    mapping(bytes32 => uint256[]) private _bitmapHistory;
 
     /// @param allocationManager_ The allocation manager that calls back on (de)registration.
     /// @param avs_ The service manager address (the AVS identity).
     /// @param owner_ Creates quorums and sets the ejector.
     constructor(IAllocationManager allocationManager_, address avs_, address owner_)
+        OperatorRegistryStorage(allocationManager_, avs_)
         Ownable(owner_)
         EIP712("AVSRegistryCoordinator", "v0.0.1")
-    {
-        allocationManager = allocationManager_;
-        avs = avs_;
-    }
+    {}
 
     modifier onlyAllocationManager(address avs_) {
         if (msg.sender != address(allocationManager)) revert OnlyAllocationManager();
@@ -326,155 +292,5 @@ contract OperatorRegistry is IOperatorRegistry, Ownable, EIP712 {
 
     function _apkHashValue(BN254.G1Point memory apk) private pure returns (uint192) {
         return uint192(bytes24(apk.hashG1Point()));
-    }
-
-    // ---------------------------------------------------------------- views
-
-    /// @inheritdoc IOperatorRegistry
-    function getQuorum(uint8 quorumNumber) external view returns (Quorum memory) {
-        return _quorums[quorumNumber];
-    }
-
-    /// @inheritdoc IOperatorRegistry
-    function getOperatorId(address operator) external view returns (bytes32) {
-        return _keys[operator].operatorId;
-    }
-
-    /// @inheritdoc IOperatorRegistry
-    function getOperatorFromId(bytes32 operatorId) external view returns (address) {
-        return _idToOperator[operatorId];
-    }
-
-    /// @inheritdoc IOperatorRegistry
-    function getOperatorPubkeyG1(address operator) external view returns (BN254.G1Point memory) {
-        return _keys[operator].pubkeyG1;
-    }
-
-    /// @inheritdoc IOperatorRegistry
-    function getOperatorPubkeyG2Hash(address operator) external view returns (bytes32) {
-        return _keys[operator].pubkeyG2Hash;
-    }
-
-    /// @inheritdoc IOperatorRegistry
-    function getCurrentQuorumBitmap(bytes32 operatorId) external view returns (uint192) {
-        return _bitmapHistory[operatorId].latest();
-    }
-
-    /// @inheritdoc IOperatorRegistry
-    function getCurrentApk(uint8 quorumNumber) external view returns (BN254.G1Point memory) {
-        return _currentApk[quorumNumber];
-    }
-
-    /// @inheritdoc IOperatorRegistry
-    function getCurrentStake(bytes32 operatorId, uint8 quorumNumber) external view returns (uint96) {
-        return uint96(_stakeHistory[operatorId][quorumNumber].latest());
-    }
-
-    /// @inheritdoc IOperatorRegistry
-    function getCurrentTotalStake(uint8 quorumNumber) external view returns (uint96) {
-        return uint96(_totalStakeHistory[quorumNumber].latest());
-    }
-
-    /// @inheritdoc IOperatorRegistry
-    function getQuorumBitmapAtBlockNumberByIndex(bytes32 operatorId, uint32 blockNumber, uint256 index)
-        external
-        view
-        returns (uint192)
-    {
-        return _bitmapHistory[operatorId].atIndex(blockNumber, index);
-    }
-
-    /// @inheritdoc IOperatorRegistry
-    function getApkHashAtBlockNumberByIndex(uint8 quorumNumber, uint32 blockNumber, uint256 index)
-        external
-        view
-        returns (bytes24)
-    {
-        return bytes24(_apkHistory[quorumNumber].atIndex(blockNumber, index));
-    }
-
-    /// @inheritdoc IOperatorRegistry
-    function getTotalStakeAtBlockNumberFromIndex(uint8 quorumNumber, uint32 blockNumber, uint256 index)
-        external
-        view
-        returns (uint96)
-    {
-        return uint96(_totalStakeHistory[quorumNumber].atIndex(blockNumber, index));
-    }
-
-    /// @inheritdoc IOperatorRegistry
-    function getStakeAtBlockNumberAndIndex(
-        uint8 quorumNumber,
-        uint32 blockNumber,
-        bytes32 operatorId,
-        uint256 index
-    ) external view returns (uint96) {
-        return uint96(_stakeHistory[operatorId][quorumNumber].atIndex(blockNumber, index));
-    }
-
-    /// @inheritdoc IOperatorRegistry
-    function getStakeAtBlockNumber(bytes32 operatorId, uint8 quorumNumber, uint32 blockNumber)
-        external
-        view
-        returns (uint96)
-    {
-        (,, uint192 value) = _stakeHistory[operatorId][quorumNumber].search(blockNumber);
-        return uint96(value);
-    }
-
-    /// @inheritdoc IOperatorRegistry
-    function getQuorumBitmapAtBlockNumber(bytes32 operatorId, uint32 blockNumber)
-        external
-        view
-        returns (uint192)
-    {
-        (,, uint192 value) = _bitmapHistory[operatorId].search(blockNumber);
-        return value;
-    }
-
-    /// @inheritdoc IOperatorRegistry
-    function getQuorumBitmapIndexAtBlockNumber(bytes32 operatorId, uint32 blockNumber)
-        external
-        view
-        returns (uint32)
-    {
-        return _bitmapHistory[operatorId].indexAt(blockNumber);
-    }
-
-    /// @inheritdoc IOperatorRegistry
-    function getApkIndexAtBlockNumber(uint8 quorumNumber, uint32 blockNumber)
-        external
-        view
-        returns (uint32)
-    {
-        return _apkHistory[quorumNumber].indexAt(blockNumber);
-    }
-
-    /// @inheritdoc IOperatorRegistry
-    function getTotalStakeIndexAtBlockNumber(uint8 quorumNumber, uint32 blockNumber)
-        external
-        view
-        returns (uint32)
-    {
-        return _totalStakeHistory[quorumNumber].indexAt(blockNumber);
-    }
-
-    /// @inheritdoc IOperatorRegistry
-    function getStakeIndexAtBlockNumber(bytes32 operatorId, uint8 quorumNumber, uint32 blockNumber)
-        external
-        view
-        returns (uint32)
-    {
-        return _stakeHistory[operatorId][quorumNumber].indexAt(blockNumber);
-    }
-
-    /// @inheritdoc IOperatorRegistry
-    function operatorIdCount() external view returns (uint256) {
-        return _operatorIds.length;
-    }
-
-    /// @inheritdoc IOperatorRegistry
-    function operatorIdAt(uint256 i) external view returns (bytes32) {
-        return _operatorIds[i];
     }
 }
