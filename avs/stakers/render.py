@@ -67,8 +67,9 @@ def list_table(doc: Mapping[str, Any]) -> Table:
         "abstentions are not visible on chain"
     )
     table = Table(title="Operators", caption=caption, header_style="bold")
-    table.add_column("operator")
-    table.add_column("status")
+    # identity columns never shrink; rich takes room from the numbers instead
+    table.add_column("operator", no_wrap=True, min_width=13)
+    table.add_column("status", no_wrap=True, min_width=12)
     for name in (
         "stake",
         "share",
