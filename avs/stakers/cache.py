@@ -17,7 +17,8 @@ from pathlib import Path
 from types import TracebackType
 
 from avs.errors import ConfigError
-from avs.stakers.records import EventRef, Record, decode_payload, encode_payload
+from avs.stakers.codec import decode_payload, encode_payload
+from avs.stakers.records import EventRef, Record
 
 CACHE_FORMAT = "1"
 """Bump when the record payloads change; older caches are then rebuilt."""

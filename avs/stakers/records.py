@@ -2,16 +2,13 @@
 
 One record class per event the view needs, with the event's position (:class:`EventRef`) so
 records sort in chain order and the slashing history can name its transaction. Records
-round-trip through a small JSON codec for the SQLite cache.
+round-trip through :mod:`avs.stakers.codec` for the SQLite cache.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, fields
-from typing import Any, ClassVar, get_type_hints
-
-from avs.errors import AvsError
+from dataclasses import dataclass
+from typing import ClassVar
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -254,57 +251,3 @@ RECORD_TYPES: tuple[type[Record], ...] = (
     OperatorSlashed,
     DelegationChanged,
 )
-_BY_KIND: dict[str, type[Record]] = {t.KIND: t for t in RECORD_TYPES}
-
-
-class CacheFormatError(AvsError):
-    """A cached record cannot be read back (cache written by another version)."""
-
-
-def _encode(value: Any) -> Any:
-    if isinstance(value, bytes):
-        return "0x" + value.hex()
-    if isinstance(value, tuple):
-        return [_encode(v) for v in value]
-    return value
-
-
-def _field_types_of(cls: type[Record]) -> tuple[tuple[str, Any], ...]:
-    hints = get_type_hints(cls)
-    return tuple((f.name, hints[f.name]) for f in fields(cls) if f.name != "at")
-
-
-_FIELDS: dict[str, tuple[tuple[str, Any], ...]] = {t.KIND: _field_types_of(t) for t in RECORD_TYPES}
-
-
-def _decode(typ: Any, value: Any) -> Any:
-    if typ is bytes:
-        return bytes.fromhex(str(value).removeprefix("0x"))
-    if typ == tuple[int, ...]:
-        return tuple(int(v) for v in value)
-    if typ == tuple[bytes, ...]:
-        return tuple(_decode(bytes, v) for v in value)
-    if typ is bool:
-        return bool(value)
-    if typ is int:
-        return int(value)
-    return str(value)
-
-
-def encode_payload(record: Record) -> tuple[str, str]:
-    """(kind, JSON payload) of a record, without its position (stored in columns)."""
-    body = {name: _encode(getattr(record, name)) for name, _ in _FIELDS[record.KIND]}
-    return record.KIND, json.dumps(body, separators=(",", ":"), sort_keys=True)
-
-
-def decode_payload(kind: str, at: EventRef, payload: str) -> Record:
-    """Inverse of :func:`encode_payload`."""
-    cls = _BY_KIND.get(kind)
-    if cls is None:
-        raise CacheFormatError(f"unknown cached record kind {kind!r}; delete the cache file")
-    try:
-        body = json.loads(payload)
-        values = {name: _decode(typ, body[name]) for name, typ in _FIELDS[kind]}
-    except (KeyError, TypeError, ValueError) as exc:
-        raise CacheFormatError(f"cached {kind} record is malformed ({exc}); delete it") from exc
-    return cls(at=at, **values)

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from avs.stakers.cache import EventCache, ScanState, default_cache_path
+from avs.stakers.codec import CacheFormatError, decode_payload, encode_payload
 from avs.stakers.records import (
     RECORD_TYPES,
-    CacheFormatError,
     DelegationChanged,
     EventRef,
     FeesClaimed,
@@ -24,8 +24,6 @@ from avs.stakers.records import (
     TaskCertified,
     TaskCreated,
     TaskRefunded,
-    decode_payload,
-    encode_payload,
 )
 
 OP = "0x00000000000000000000000000000000000000A1"
