@@ -136,15 +136,31 @@ def _key_side_pairs(
     else:
         selected = [sorted(present[c]) for c in range(n_cols)]
     cols = [c for c in range(n_cols) if selected[c]]
-    vectors: list[list[MaybeG1]] = []
-    for c in cols:
-        chosen = set(selected[c])
-        vectors.append([hashes[t] if t in chosen else None for t in range(len(hashes))])
-    for c, y in zip(cols, shared_scalar_msm(vectors, a), strict=True):
+    for c, y in zip(cols, _column_sums(selected, cols, hashes, a), strict=True):
         yb = g1_mul(y, b[c])
         if yb is not None:
             out.append(((yb[0], (P - yb[1]) % P) if complement else yb, key_lines(col_key[c])))
     return out
+
+
+def _column_sums(
+    selected: list[list[int]], cols: list[int], hashes: Sequence[G1Aff], a: list[int]
+) -> list[MaybeG1]:
+    """sum_{t in selected[c]} a_t H_t for each column c of ``cols``.
+
+    Dense selections (a column missing from most rows) run in lock step over shared
+    scalars; sparse ones (a few rows per column, e.g. a bad signer at a random position
+    per task) as small separate MSMs, because the lock-step plan costs per row of the
+    batch, present or not, in every column.
+    """
+    chosen_total = sum(len(selected[c]) for c in cols)
+    if 4 * chosen_total >= len(cols) * len(hashes):
+        vectors: list[list[MaybeG1]] = []
+        for c in cols:
+            chosen = set(selected[c])
+            vectors.append([hashes[t] if t in chosen else None for t in range(len(hashes))])
+        return shared_scalar_msm(vectors, a)
+    return [msm([hashes[t] for t in selected[c]], [a[t] for t in selected[c]]) for c in cols]
 
 
 __all__ = [

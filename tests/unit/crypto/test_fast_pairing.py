@@ -11,9 +11,20 @@ from py_ecc.optimized_bn128 import optimized_pairing as op
 from avs.crypto.bn254 import g1_mul, g2_mul, to_py_ecc_g1, to_py_ecc_g2
 from avs.crypto.fast_curve import g2_in_subgroup, g2_to_affine
 from avs.crypto.fast_curve import g2_mul as fast_g2_mul
-from avs.crypto.fast_fields import F12_ONE, f12_mul, from_py_ecc
+from avs.crypto.fast_cyclotomic import f12_compress, f12_compressed_sqr, f12_decompress_all
+from avs.crypto.fast_fields import (
+    F12,
+    F12_ONE,
+    f12_conj,
+    f12_cyclotomic_sqr,
+    f12_mul,
+    from_py_ecc,
+)
 from avs.crypto.fast_pairing import (
     G2Lines,
+    U,
+    _cyclotomic_exp_u,
+    _cyclotomic_exp_u_plain,
     final_exponentiation,
     miller_loop,
     pairing,
@@ -98,3 +109,46 @@ def test_subgroup_check_rejects_twist_points_outside_g2(rogue_g2: G2Point) -> No
     assert g2_in_subgroup(aff2(g2_mul(G2_GENERATOR, 12345)))
     assert not g2_in_subgroup(aff2(rogue_g2))
     assert not g2_in_subgroup(small_order_twist_point(rogue_g2))
+
+
+def cyclotomic_element(k: int) -> F12:
+    """e(k g1, g2): an element of the cyclotomic subgroup (in fact of G_T)."""
+    return pairing(aff1(g1_mul(G1_GENERATOR, k)), G2)
+
+
+def test_compressed_squaring_matches_granger_scott_squaring() -> None:
+    g = cyclotomic_element(RNG.randrange(1, R))
+    c = f12_compress(g)
+    for _ in range(5):
+        g = f12_cyclotomic_sqr(g)
+        c = f12_compressed_sqr(c)
+        assert c == f12_compress(g)
+    assert f12_decompress_all([c, f12_compress(f12_cyclotomic_sqr(g))]) == [
+        g,
+        f12_cyclotomic_sqr(g),
+    ]
+
+
+def test_decompression_refuses_elements_it_cannot_determine() -> None:
+    one = f12_mul(cyclotomic_element(5), f12_conj(cyclotomic_element(5)))  # x / x
+    assert one == F12_ONE
+    assert f12_compress(one) == (0,) * 8  # g2 = g3 = 0: the caller recomputes
+    assert f12_decompress_all([f12_compress(one)]) is None
+    assert f12_decompress_all([]) == []
+
+
+def test_exponentiation_by_u_compressed_equals_plain() -> None:
+    for k in (1, 2, RNG.randrange(1, R)):
+        g = cyclotomic_element(k)
+        assert _cyclotomic_exp_u(g) == _cyclotomic_exp_u_plain(g)
+    assert _cyclotomic_exp_u(F12_ONE) == F12_ONE  # decompression impossible: plain path
+    g = cyclotomic_element(3)
+    expected = F12_ONE
+    base = g
+    e = U
+    while e:  # square and multiply with the generic product: independent of both paths
+        if e & 1:
+            expected = f12_mul(expected, base)
+        base = f12_mul(base, base)
+        e >>= 1
+    assert _cyclotomic_exp_u(g) == expected
