@@ -74,5 +74,9 @@ def configure_logging(level: str = "info", json: bool | None = None) -> None:
 
 
 def get_logger(**context: Any) -> Any:
-    """A bound logger with ``context`` attached once (task, operator, component...)."""
-    return structlog.get_logger().bind(**context)
+    """A logger with ``context`` attached once (task, operator, component...).
+
+    Lazy: a module-level logger created at import time still follows the configuration
+    the CLI sets up later (level, JSON or console).
+    """
+    return structlog.get_logger(**context)

@@ -125,7 +125,8 @@ class ChainClient:
             return fn(*args)
         except ContractLogicError:
             raise
-        except (OSError, Web3RPCError, Web3Exception) as exc:
+        except (OSError, ValueError, Web3RPCError, Web3Exception) as exc:
+            # ValueError: an endpoint that answers, but not JSON-RPC (an HTML page, say)
             raise ChainError(f"{what} failed on {self._url}: {exc}") from exc
 
     @property

@@ -46,3 +46,15 @@ def test_level_filters_lines(capsys: pytest.CaptureFixture[str]) -> None:
     err = capsys.readouterr().err
     assert "loud" in err
     assert "quiet" not in err
+
+
+def test_module_level_logger_follows_later_configuration(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    early = get_logger(component="early")  # as a module does at import time
+    configure_logging("error", json=True)
+    early.warning("hidden")
+    early.error("shown")
+    err = capsys.readouterr().err
+    assert "hidden" not in err
+    assert json.loads(err.strip().splitlines()[-1])["component"] == "early"
