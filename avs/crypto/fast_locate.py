@@ -23,8 +23,8 @@ from avs.crypto.fast_curve import (
     G1Aff,
     G1Jac,
     G2Aff,
+    g1_jac_add,
     g1_jac_add_affine,
-    g1_jac_double,
     g1_to_affine,
 )
 from avs.crypto.fast_fields import F12, F12_ONE, f12_conj, f12_cyclotomic_sqr, f12_mul
@@ -81,23 +81,21 @@ def row_keys(ctx: Context, members: Sequence[int]) -> tuple[G2Aff, ...]:
 def _weighted(ctx: Context, rows: Sequence[Sequence[int]]) -> MaybeG1:
     """sum over the rows of sum_k k sigma_k (k from 1, canonical order).
 
-    By the bits of k: sum_b 2^b (sum of the sigma_k with bit b of k set). The bit sums
-    are plain sums, all reduced together with batched affine additions, so the small
-    weights cost about 3 additions per signature instead of a general MSM's plan.
+    The rows are first summed position by position (batched affine additions), then
+    sum_k k P_k = sum_j (P_j + ... + P_n) by running suffix sums: about 3 additions
+    per position instead of a general MSM's plan.
     """
-    width = max((len(members) for members in rows), default=0).bit_length()
+    width = max((len(members) for members in rows), default=0)
     lists: list[list[G1Aff]] = [[] for _ in range(width)]
     for members in rows:
-        for k, i in enumerate(members, start=1):
-            sig = ctx.entries[i].signature
-            for b in range(k.bit_length()):
-                if k >> b & 1:
-                    lists[b].append(sig)
+        for k, i in enumerate(members):
+            lists[k].append(ctx.entries[i].signature)
+    suffix: G1Jac = G1_JAC_INFINITY
     acc: G1Jac = G1_JAC_INFINITY
     for part in reversed(sum_lists(lists)):
-        acc = g1_jac_double(acc)
         if part is not None:
-            acc = g1_jac_add_affine(acc, part)
+            suffix = g1_jac_add_affine(suffix, part)
+        acc = g1_jac_add(acc, suffix)
     return g1_to_affine(acc)
 
 

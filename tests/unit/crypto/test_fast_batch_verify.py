@@ -262,3 +262,19 @@ def test_warm_up_and_module_functions(rogue_g2: G2Point) -> None:
     assert batch_verify(items)
     assert find_invalid([*items, item(0, 1, delta=2)]) == [4]
     assert verify_aggregate(pks, MESSAGES[1], sigs) is False
+
+
+def test_batches_with_missing_signatures_sparse_and_dense() -> None:
+    """Rows missing a signer at scattered positions (the missing entries' hashes summed
+    per column one by one) and a signer missing from every row (in lock step)."""
+    full = [item(k, m) for m in range(5) for k in range(6)]
+    scattered = [it for i, it in enumerate(full) if i not in {1, 8, 15, 22, 29}]
+    column = [it for i, it in enumerate(full) if i % 6 != 3]
+    fast = FastVerifier()
+    assert fast.batch_verify(scattered)
+    assert fast.batch_verify(column)
+    for items in (scattered, column):
+        broken = list(items)
+        broken[7] = SignatureItem(broken[7].message, broken[7].pubkey_g2, DELTA)
+        assert not fast.batch_verify(broken)
+        assert fast.find_invalid(broken) == [7]
