@@ -27,7 +27,7 @@ setup: $(STAMPS)/venv $(STAMPS)/npm
 	@mkdir -p out
 
 demo: setup
-	$(BIN)/avs devnet up --operators 4 --faulty 1 --tasks 20 --summary-json out/demo-summary.json
+	$(BIN)/avs devnet up --summary-json out/demo-summary.json
 
 test: setup
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)

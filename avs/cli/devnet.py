@@ -26,9 +26,9 @@ def devnet() -> None:
 @click.option("--operators", default=4, show_default=True, help="Operators to register and run.")
 @click.option(
     "--faulty",
-    default=0,
+    default=1,
     show_default=True,
-    help="How many of them sign wrong labels on purpose (they get slashed).",
+    help="How many of them sign wrong labels on purpose (they get slashed); 0 for none.",
 )
 @click.option("--tasks", default=20, show_default=True, help="Tasks to submit.")
 @click.option(

@@ -29,7 +29,7 @@ class DevnetOptions:
     """What ``avs devnet up`` runs."""
 
     operators: int = 4
-    faulty: int = 0
+    faulty: int = 1
     tasks: int = 20
     inputs_per_task: int = 16
     workdir: Path = DEFAULT_WORKDIR
