@@ -19,9 +19,28 @@ from avs.errors import AvsError, ChainError
 AGGREGATOR = "aggregator"
 
 
-def start_chain(group: ProcessGroup, layout: DevnetLayout) -> str:
+class PortPool:
+    """Hands out free loopback ports, never the same one twice.
+
+    A port is only free until someone binds it; two quick calls of ``free_port`` can return
+    the same one, which would make two devnet processes collide.
+    """
+
+    def __init__(self) -> None:
+        self._handed_out: set[int] = set()
+
+    def take(self) -> int:
+        """A free port not handed out before by this pool."""
+        while True:
+            port = free_port()
+            if port not in self._handed_out:
+                self._handed_out.add(port)
+                return port
+
+
+def start_chain(group: ProcessGroup, layout: DevnetLayout, ports: PortPool) -> str:
     """Start anvil (automining) on a free loopback port; returns its URL once it answers."""
-    port = free_port()
+    port = ports.take()
     # Automine while setting up (one block per transaction, fast); interval blocks later.
     argv = [str(find_anvil()), "--host", "127.0.0.1", "--port", str(port)]
     argv += ["--chain-id", "31337", "--hardfork", "prague", "--mnemonic", DEV_MNEMONIC]
@@ -45,13 +64,13 @@ def avs_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "avs", "--log-json", *args]
 
 
-def write_aggregator_config(layout: DevnetLayout, url: str) -> Path:
+def write_aggregator_config(layout: DevnetLayout, url: str, ports: PortPool) -> Path:
     """The aggregator's keys and config, listening on a fixed free port (kept on restart)."""
     directory = layout.aggregator_dir
     settings = aggregator_settings(
-        directory, url, layout.deployment, bytes.fromhex(DEV_PRIVATE_KEYS[1][2:]), free_port()
+        directory, url, layout.deployment, bytes.fromhex(DEV_PRIVATE_KEYS[1][2:]), ports.take()
     )
-    settings["listen"] = f"127.0.0.1:{free_port()}"
+    settings["listen"] = f"127.0.0.1:{ports.take()}"
     return write_config(directory / "aggregator.yaml", settings)
 
 
@@ -74,12 +93,13 @@ def start_operators(
     aggregator_port: int,
     operators: list[OnboardedOperator],
     faulty: set[str],
+    ports: PortPool,
 ) -> None:
-    """Write each operator\'s keys and config, start its process, wait until healthy."""
+    """Write each operator's keys and config, start its process, wait until healthy."""
     api_ports = []
     for index, op in enumerate(operators):
         directory = layout.operator_dir(index)
-        api_port = free_port()
+        api_port = ports.take()
         settings = operator_settings(
             directory,
             url,
@@ -88,7 +108,7 @@ def start_operators(
             op.keypair,
             bytes(op.account.key),
             api_port,
-            free_port(),
+            ports.take(),
             op.address in faulty,
         )
         config = write_config(directory / "operator.yaml", settings)

@@ -144,7 +144,9 @@ def wait_settled(
         if progress is not None:
             progress(submitted)
         seen = devnet.observe()
-        if len(seen.certified) + expired_count(submitted, seen) >= len(submitted):
+        # Only these tasks count: the chain may hold certificates of earlier ones.
+        certified = sum(1 for sub in submitted if sub.task.task_index in seen.certified)
+        if certified + expired_count(submitted, seen) >= len(submitted):
             return seen
         if time.monotonic() > deadline:
             return seen

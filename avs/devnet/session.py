@@ -21,6 +21,7 @@ from avs.chain.subscriber import ChainSubscriber
 from avs.chain.writer import ChainWriter
 from avs.devnet.launch import (
     AGGREGATOR,
+    PortPool,
     start_aggregator,
     start_chain,
     start_operators,
@@ -68,6 +69,7 @@ class Devnet:
         self.layout = layout
         self.block_time = block_time
         self.group = ProcessGroup(layout.state_file)
+        self.ports = PortPool()
         self.url = ""
         self.aggregator_port = 0
         self._aggregator_config = Path()
@@ -79,7 +81,7 @@ class Devnet:
 
     def start_chain(self) -> DevSystem:
         """anvil plus the deployed contracts."""
-        self.url = start_chain(self.group, self.layout)
+        self.url = start_chain(self.group, self.layout, self.ports)
         self.client = ChainClient.connect(self.url, DEV_PRIVATE_KEYS[0])
         self.system = DevSystem.deploy(self.client)
         self.system.deployment.save(self.layout.deployment)
@@ -103,7 +105,7 @@ class Devnet:
     def start_aggregator(self) -> int:
         """Start (first time: configure) the aggregator process; returns its port."""
         if not self._aggregator_config.is_file():
-            self._aggregator_config = write_aggregator_config(self.layout, self.url)
+            self._aggregator_config = write_aggregator_config(self.layout, self.url, self.ports)
         self.aggregator_port = start_aggregator(self.group, self.layout, self._aggregator_config)
         return self.aggregator_port
 
@@ -116,7 +118,13 @@ class Devnet:
     def start_operators(self) -> None:
         """Start every operator process and wait until their node APIs are healthy."""
         start_operators(
-            self.group, self.layout, self.url, self.aggregator_port, self.operators, self.faulty
+            self.group,
+            self.layout,
+            self.url,
+            self.aggregator_port,
+            self.operators,
+            self.faulty,
+            self.ports,
         )
 
     def interval_mining(self) -> None:
