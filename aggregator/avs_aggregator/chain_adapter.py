@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 
+from avs.chain.events import FAULT_DISSENT, FAULT_EQUIVOCATION
 from avs.chain.reader import ChainReader
 from avs.chain.views import ModelInfo, OperatorSetState
 from avs.chain.writer import ChainWriter
@@ -20,7 +21,6 @@ from avs.rpc.messages import TaskHints
 from avs_aggregator.aggregation import DigestGroup, TaskAggregation
 from avs_aggregator.core import CertifyResult
 
-EQUIVOCATION, DISSENT = 1, 2
 log = get_logger(component="aggregator.chain")
 
 
@@ -89,7 +89,7 @@ class ChainAdapter:
         certification = None
         for first, second in aggregation.equivocations():
             op = snapshot.operators[first.operator_id]
-            if self._reader.is_slashed(task.task_index, op.operator_id, EQUIVOCATION):
+            if self._reader.is_slashed(task.task_index, op.operator_id, FAULT_EQUIVOCATION):
                 continue
             task_hash = self._reader.task_hash(task)
             if not all(
@@ -120,7 +120,7 @@ class ChainAdapter:
         task_hash = self._reader.task_hash(task)
         for response in aggregation.dissenters(certified.result_digest):
             op = snapshot.operators[response.operator_id]
-            if self._reader.is_slashed(task.task_index, op.operator_id, DISSENT):
+            if self._reader.is_slashed(task.task_index, op.operator_id, FAULT_DISSENT):
                 continue
             # Evidence must verify on chain; a forged "dissent" would only waste gas.
             if not self._verifier.verify(

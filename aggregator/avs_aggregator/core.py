@@ -164,10 +164,6 @@ class AggregatorCore:
             await self.add_task(self._codec.decode(row.task_blob))
         return len(rows)
 
-    def open_tasks(self) -> list[Task]:
-        """Tasks still accepting responses, by index."""
-        return [e.task for _i, e in sorted(self._tasks.items()) if e.state is TaskState.OPEN]
-
     async def subscribe(self, request: SubscribeRequest) -> AsyncIterator[tuple[Task, TaskHints]]:
         """Open tasks now and every new task after, for an operator's stream."""
         queue: asyncio.Queue[TaskEntry] = asyncio.Queue()

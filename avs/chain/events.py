@@ -13,7 +13,11 @@ from avs.crypto.bn254 import g1_from_evm
 from avs.crypto.points import G1Point, G2Point
 from avs.protocol import Task
 
-FAULTS = {1: "equivocation", 2: "dissent"}
+FAULT_EQUIVOCATION = 1
+"""ISlashingManagerTypes.Fault of two signatures on different results of one task."""
+FAULT_DISSENT = 2
+"""ISlashingManagerTypes.Fault of a signature on a result other than the certified one."""
+FAULTS = {FAULT_EQUIVOCATION: "equivocation", FAULT_DISSENT: "dissent"}
 
 
 @dataclass(frozen=True, slots=True)

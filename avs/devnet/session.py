@@ -7,6 +7,7 @@ interfere mid-run (kill and restart the aggregator, send malformed requests).
 from __future__ import annotations
 
 import shutil
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -40,6 +41,7 @@ from avs.devnet.workload import (
 from avs.errors import AvsError
 from avs.models.store import BlobStore
 from avs.protocol import Task
+from avs.tasks.demo import digits_test
 
 OPERATOR_STAKE = 1_000 * 10**18
 QUORUM = 0
@@ -111,8 +113,6 @@ class Devnet:
 
     def kill_aggregator(self) -> None:
         """SIGKILL the aggregator (a crash: no chance to clean up)."""
-        import signal
-
         self.group.stop(AGGREGATOR, grace=5, sig=signal.SIGKILL)
 
     def start_operators(self) -> None:
@@ -140,8 +140,9 @@ class Devnet:
 
     def prepare(self, indices: range, inputs_per_task: int) -> list[PreparedTask]:
         """Inputs of tasks ``indices``, models taken in turn."""
+        digits = digits_test()
         return [
-            prepare_task(i, self.models[i % len(self.models)], inputs_per_task, self.blobs)
+            prepare_task(i, self.models[i % len(self.models)], inputs_per_task, self.blobs, digits)
             for i in indices
         ]
 

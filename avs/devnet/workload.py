@@ -16,7 +16,7 @@ from avs.chain.writer import ChainWriter
 from avs.models.store import BlobStore
 from avs.protocol import Task, inputs_root
 from avs.tasks.api import LoadedModel, TaskType
-from avs.tasks.demo import DemoModel, digits_test, model_bytes, models_for
+from avs.tasks.demo import DemoModel, DigitsSamples, digits_test, model_bytes, models_for
 from avs.tasks.registry import get_task_type
 
 DEMO_TASK_TYPES = ("int-mlp", "onnx-classify")
@@ -64,9 +64,18 @@ def register_models(
     return registered
 
 
-def prepare_task(index: int, model: DevnetModel, batch: int, blobs: BlobStore) -> PreparedTask:
-    """Inputs of task ``index``: ``batch`` held-out digits, taken round-robin."""
-    digits = digits_test()
+def prepare_task(
+    index: int,
+    model: DevnetModel,
+    batch: int,
+    blobs: BlobStore,
+    digits: DigitsSamples | None = None,
+) -> PreparedTask:
+    """Inputs of task ``index``: ``batch`` held-out digits, taken round-robin.
+
+    Pass ``digits`` when preparing many tasks, so the shipped samples are read once.
+    """
+    digits = digits if digits is not None else digits_test()
     rows = np.arange(index * batch, (index + 1) * batch) % len(digits.labels)
     blob = model.task_type.encode_inputs(digits.features[rows])
     leaves = model.task_type.decode_inputs(blob).leaves

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from avs.chain.events import FAULTS
 from avs.chain.logscan import DecodedLog
 from avs.stakers.records import (
     DelegationChanged,
@@ -22,9 +23,6 @@ from avs.stakers.records import (
     TaskCreated,
     TaskRefunded,
 )
-
-FAULTS = {1: "equivocation", 2: "dissent"}
-"""ISlashingManagerTypes.Fault values."""
 
 Converter = Callable[[EventRef, Mapping[str, Any]], Record]
 
