@@ -7,6 +7,7 @@ test's chain changes, or deploy a fresh system per module.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -39,3 +40,11 @@ def chain_snapshot(deployer_client: ChainClient) -> Iterator[None]:
         yield
     finally:
         deployer_client.rpc("evm_revert", [snapshot])
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test under this directory ``integration`` so ``-m integration`` selects them."""
+    here = Path(__file__).parent
+    for item in items:
+        if item.path.is_relative_to(here):
+            item.add_marker(pytest.mark.integration)
