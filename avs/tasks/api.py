@@ -68,6 +68,10 @@ class TaskType(ABC):
     """Element type of the input blob."""
     optimization: ClassVar[GraphOptimization] = GraphOptimization.BASIC
     """Pinned onnxruntime graph-optimisation level."""
+    golden_file: ClassVar[str | None] = None
+    """Committed golden case, ``"package:file.json"`` (see :mod:`avs.tasks.golden`)."""
+    golden_keccak256: ClassVar[str | None] = None
+    """Keccak-256 of the golden file's bytes, so the suite notices regenerated expectations."""
 
     # -- model -----------------------------------------------------------------------------
     def load_model(self, model_bytes: bytes, config: ExecutionConfig | None = None) -> LoadedModel:

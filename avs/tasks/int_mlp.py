@@ -32,6 +32,11 @@ class IntMlp(TaskType):
     # No graph rewriting at all: exactness must come from the ops, never from the optimiser.
     optimization: ClassVar[GraphOptimization] = GraphOptimization.DISABLE_ALL
 
+    golden_file: ClassVar[str | None] = "avs.tasks.models.golden:digits_int_mlp.json"
+    golden_keccak256: ClassVar[str | None] = (
+        "0x177423302aec45db2c6b45829cd5a948ab5dc1cece5401db09229acb4e190ed6"
+    )
+
     def check_model(self, model: LoadedModel) -> None:
         """Require a uint8 input and an int64 ``label`` output of shape (N,)."""
         kind = model.session.get_inputs()[0].type

@@ -40,6 +40,11 @@ class OnnxClassify(TaskType):
     # so machines with different CPU features stay as close as onnxruntime allows.
     optimization: ClassVar[GraphOptimization] = GraphOptimization.BASIC
 
+    golden_file: ClassVar[str | None] = "avs.tasks.models.golden:digits_mlp.json"
+    golden_keccak256: ClassVar[str | None] = (
+        "0x6af40236f13d669711c58108d710be8040fd0d7d5c28a1271d6870e778c75927"
+    )
+
     def check_model(self, model: LoadedModel) -> None:
         """Require float32 input and a float score output; validate the margin metadata."""
         kind = model.session.get_inputs()[0].type

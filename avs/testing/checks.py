@@ -11,9 +11,10 @@ import numpy as np
 
 from avs.errors import AvsError, TaskError
 from avs.tasks.api import ABSTAIN, MAX_LABEL, GoldenVector, LoadedModel, TaskType
-from avs.tasks.batch import DTYPES, HEADER_SIZE, MAGIC
+from avs.tasks.batch import DTYPES, HEADER_SIZE, MAGIC, encode_batch
 from avs.tasks.registry import TaskTypeRegistry
 from avs.tasks.session import CPU_PROVIDER, ExecutionConfig, available_providers
+from avs.testing.golden import GoldenNotPinned, verify_pinned_golden
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 THREAD_COUNTS = (1, 2, 4)
@@ -107,6 +108,14 @@ def check_golden(ctx: Context) -> str:
     return f"{len(vectors)} vector set(s), {count} inputs reproduced exactly"
 
 
+def check_golden_pinned(ctx: Context) -> str:
+    """The golden vectors replay a committed golden file whose hash the class pins."""
+    try:
+        return verify_pinned_golden(ctx.task, ctx.need_vectors())
+    except GoldenNotPinned as exc:
+        raise CheckFailed(str(exc)) from exc
+
+
 def check_threads(ctx: Context) -> str:
     """Results do not depend on the intra-op thread count."""
     for vector in ctx.need_vectors():
@@ -190,8 +199,10 @@ def check_malformed(ctx: Context) -> str:
     model = ctx.model(vector)
     task = ctx.task
     cases = generic_malformed(vector.inputs, model.input_width)
+    # Built with the bare container encoder: the type's own encode_inputs runs its
+    # check_inputs, which may (rightly) refuse the width before this case exists.
     wrong_width = np.zeros((2, model.input_width + 1), dtype=task.input_dtype)
-    cases.append(("wrong_width", task.encode_inputs(wrong_width)))
+    cases.append(("wrong_width", encode_batch(wrong_width, np.dtype(task.input_dtype))))
     cases.extend(task.malformed_inputs())
     for name, blob in cases:
         _expect_task_error(name, task, model, blob)
@@ -229,6 +240,7 @@ CHECKS: dict[str, Callable[[Context], str]] = {
     "metadata": check_metadata,
     "registered": check_registered,
     "golden_vectors": check_golden,
+    "golden_pinned": check_golden_pinned,
     "determinism_threads": check_threads,
     "determinism_batches": check_batches,
     "determinism_providers": check_providers,

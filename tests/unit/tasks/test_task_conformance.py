@@ -8,7 +8,8 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from avs.tasks import InputBatch, LoadedModel
+from avs.errors import TaskError
+from avs.tasks import GoldenVector, InputBatch, LoadedModel
 from avs.tasks.int_mlp import IntMlp
 from avs.testing import CHECKS, ConformanceReport, Outcome, run_conformance
 
@@ -83,3 +84,57 @@ def test_plugin_reports_unknown_type_clearly(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest_subprocess("--avs-task-type=nope", "-p", "no:cacheprovider")
     result.assert_outcomes(failed=len(CHECKS))
     result.stdout.fnmatch_lines(["*unknown task type 'nope'; known:*int-mlp*"])
+
+
+class WidthChecked(IntMlp):
+    """Valid: checks the input width in check_inputs (encode_inputs therefore refuses it too)."""
+
+    id: ClassVar[str] = "width-checked"
+
+    def check_inputs(self, batch: InputBatch) -> None:
+        if batch.width != 64:
+            raise TaskError(f"{self.id} inputs are 64 pixels, got {batch.width}")
+
+
+def test_type_that_checks_width_in_check_inputs_passes_malformed() -> None:
+    report = run_conformance(WidthChecked(), check_registration=False)
+    assert report.check("malformed_inputs").outcome is Outcome.PASS, report.format_text()
+
+
+class Unpinned(IntMlp):
+    id: ClassVar[str] = "unpinned"
+    golden_file: ClassVar[str | None] = None
+
+
+class RepinnedWrong(IntMlp):
+    id: ClassVar[str] = "repinned-wrong"
+    golden_keccak256: ClassVar[str | None] = "0x" + "00" * 32
+
+
+class SelfGenerated(IntMlp):
+    """Wrong on purpose: its golden vectors are whatever its own code computes today."""
+
+    id: ClassVar[str] = "self-generated"
+
+    def golden_vectors(self) -> list[GoldenVector]:
+        (vector,) = super().golden_vectors()
+        rows = self.decode_inputs(vector.inputs).array[:5]
+        inputs = self.encode_inputs(rows)
+        result = self.execute(self.load_model(vector.model), inputs)
+        return [GoldenVector("self", model=vector.model, inputs=inputs, result=result)]
+
+
+@pytest.mark.parametrize(
+    ("task", "message"),
+    [
+        (Unpinned(), "golden vectors are not pinned"),
+        (RepinnedWrong(), "but the class pins 0x0000"),
+        (SelfGenerated(), "does not replay the pinned case"),
+    ],
+)
+def test_golden_vectors_not_backed_by_the_pinned_file_fail(task: IntMlp, message: str) -> None:
+    report = run_conformance(task, check_registration=False)
+    assert report.check("golden_vectors").outcome is Outcome.PASS
+    failed = report.check("golden_pinned")
+    assert failed.outcome is Outcome.FAIL
+    assert message in failed.detail
