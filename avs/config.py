@@ -88,11 +88,22 @@ def from_mapping(cls: type[T], raw: Mapping[str, Any], where: str = "config") ->
         if name in raw:
             values[name] = _convert(hints[name], raw[name], f"{where}: {name}")
         elif field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING:
-            raise ConfigError(f"{where}: missing required setting {name!r}")
+            raise ConfigError(
+                f"{where}: missing required setting {name!r}{_how_to_set(name, where)}"
+            )
     try:
         return cls(**values)
     except (ValueError, TypeError) as exc:
         raise ConfigError(f"{where}: {exc}") from exc
+
+
+def _how_to_set(name: str, where: str) -> str:
+    if ": " in where:  # a nested section: its file is named already
+        return ""
+    return (
+        f"; set it in the YAML file given with --config (`config init` writes one with every "
+        f"setting) or as {ENV_PREFIX}{name.upper()}"
+    )
 
 
 def _convert(hint: Any, value: Any, where: str) -> Any:

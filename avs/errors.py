@@ -37,6 +37,10 @@ class ChainError(AvsError):
     """The chain is unreachable, a transaction reverted, or contract state is unexpected."""
 
 
+class ChainUnreachable(ChainError):
+    """No JSON-RPC node answers at the configured URL (or the URL is not http(s))."""
+
+
 class ContractRevert(ChainError):
     """A contract call reverted with a (decoded) custom error."""
 

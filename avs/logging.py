@@ -1,4 +1,8 @@
-"""structlog set-up: JSON when stderr is not a TTY, console otherwise; secrets redacted."""
+"""structlog set-up: console lines or JSON on stderr; secrets redacted; repeats shown once.
+
+Human commands log console lines unless the user asks for JSON; services (``run``) log JSON
+when stderr is not a terminal, so log collectors get one object per line.
+"""
 
 from __future__ import annotations
 
@@ -48,9 +52,38 @@ def redact_secrets(
     return event_dict
 
 
+class DropRepeats:
+    """Drops a warning or error identical (event and context) to one already shown.
+
+    A human reading a terminal learns nothing from the sixteenth copy of one warning; the
+    memory is bounded so a long-running process never grows without limit.
+    """
+
+    def __init__(self, limit: int = 4096) -> None:
+        self._seen: set[tuple[str, ...]] = set()
+        self._limit = limit
+
+    def __call__(
+        self, _logger: Any, method: str, event_dict: MutableMapping[str, Any]
+    ) -> MutableMapping[str, Any]:
+        if method not in ("warning", "warn", "error"):
+            return event_dict
+        key = (method, *sorted(f"{k}={v!r}" for k, v in event_dict.items() if k != "timestamp"))
+        if key in self._seen:
+            raise structlog.DropEvent
+        if len(self._seen) < self._limit:
+            self._seen.add(key)
+        return event_dict
+
+
 def configure_logging(level: str = "info", json: bool | None = None) -> None:
-    """Configure structlog for the whole process; ``json=None`` picks by TTY."""
+    """Configure structlog for the whole process; ``json=None`` picks by TTY.
+
+    Console output (a person is reading) shows each distinct warning once; JSON output
+    keeps every line, since collectors count them.
+    """
     use_json = (not sys.stderr.isatty()) if json is None else json
+    once: list[Any] = [] if use_json else [DropRepeats()]
     renderer: Any = (
         structlog.processors.JSONRenderer()
         if use_json
@@ -62,6 +95,7 @@ def configure_logging(level: str = "info", json: bool | None = None) -> None:
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
             redact_secrets,
+            *once,
             structlog.processors.format_exc_info,
             renderer,
         ],

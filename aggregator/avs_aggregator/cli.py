@@ -29,7 +29,9 @@ def run(config_path: Path | None) -> None:
     State (tasks, responses, submissions) lives in DATA_DIR/tasks.sqlite: stop and start
     the aggregator at any time; nothing is lost or certified twice.
     """
+    from avs.cli.logsetup import use_service_logging
     from avs_aggregator.app import run_aggregator
 
+    use_service_logging()
     cfg = load_aggregator_config(config_path)
     asyncio.run(run_aggregator(cfg))

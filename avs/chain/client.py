@@ -24,6 +24,7 @@ from web3.types import TxParams
 from avs.chain.abi import ContractAbi
 from avs.chain.compiled import Artifact
 from avs.chain.errors import contract_revert
+from avs.chain.reach import check_rpc_url, rpc_error_message, unreachable
 from avs.chain.types import Log, Receipt
 from avs.errors import ChainError
 
@@ -86,7 +87,11 @@ class ChainClient:
     def connect(
         cls, rpc_url: str, private_key: str | bytes | None = None, *, timeout: float = 60.0
     ) -> ChainClient:
-        """Connect to ``rpc_url`` (HTTP); ``private_key`` enables transactions."""
+        """Connect to ``rpc_url`` (HTTP); ``private_key`` enables transactions.
+
+        A URL that is not http(s) is refused here, before any request.
+        """
+        check_rpc_url(rpc_url)
         w3 = Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": timeout}))
         account = Account.from_key(private_key) if private_key is not None else None
         return cls(w3, rpc_url, account, timeout=timeout)
@@ -125,9 +130,27 @@ class ChainClient:
             return fn(*args)
         except ContractLogicError:
             raise
-        except (OSError, ValueError, Web3RPCError, Web3Exception) as exc:
-            # ValueError: an endpoint that answers, but not JSON-RPC (an HTML page, say)
+        except Web3RPCError as exc:  # the node answered with a JSON-RPC error
+            raise ChainError(self._rpc_failure(what, rpc_error_message(exc))) from exc
+        except Web3Exception as exc:  # web3's own checks (a malformed address, say)
             raise ChainError(f"{what} failed on {self._url}: {exc}") from exc
+        except (OSError, ValueError) as exc:
+            # ValueError: an endpoint that answers, but not JSON-RPC (an HTML page, say)
+            raise unreachable(self._url, exc) from exc
+
+    def _rpc_failure(self, what: str, message: str) -> str:
+        """One line for a JSON-RPC error; the common funding mistake names its fix."""
+        if "insufficient funds" in message.lower() and self._account is not None:
+            address = self._account.address
+            try:
+                balance = f"{self._w3.eth.get_balance(address) / 10**18:.6g} ETH"
+            except (OSError, ValueError, Web3Exception):
+                balance = "too little ETH"
+            return (
+                f"{what}: account {address} has {balance}, not enough to pay for gas; "
+                f"fund it with ETH on this chain ({self._url}) and retry"
+            )
+        return f"{what} failed on {self._url}: {message}"
 
     @property
     def chain_id(self) -> int:
@@ -148,7 +171,7 @@ class ChainClient:
         """A raw JSON-RPC request (e.g. anvil's evm_snapshot); returns ``result``."""
         resp = self._guard(method, self._w3.provider.make_request, method, list(params))
         if "error" in resp:
-            raise ChainError(f"{method} failed on {self._url}: {resp['error']}")
+            raise ChainError(self._rpc_failure(method, rpc_error_message(resp)))
         return resp["result"]
 
     # ------------------------------------------------------------------ calls

@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from avs import __version__
+from avs.cli.logsetup import LOG_FORMATS, LogSettings, configure_for_humans
 from avs.errors import AvsError
 
 ENTRY_POINT_GROUP = "avs.cli"
@@ -69,16 +70,25 @@ def _broken_plugin(name: str, target: str, exc: Exception) -> click.Command:
     type=click.Choice(["debug", "info", "warning", "error"]),
     help="Minimum level of log lines (logs go to stderr).",
 )
-@click.option("--log-json/--log-console", default=None, help="Force JSON or console logs.")
-def cli(log_level: str, log_json: bool | None) -> None:
+@click.option(
+    "--log-format",
+    type=click.Choice(LOG_FORMATS),
+    default="auto",
+    show_default=True,
+    help="Log lines on stderr: 'auto' gives console lines for commands people run and JSON "
+    "for services (run) when stderr is not a terminal.",
+)
+@click.option("--log-json/--log-console", default=None, hidden=True)  # old spelling
+@click.pass_context
+def cli(ctx: click.Context, log_level: str, log_format: str, log_json: bool | None) -> None:
     """edge-avs: verifiable edge-AI inference secured by restaked operators.
 
     Operators run ONNX models and BLS-sign canonical results; aggregators certify them
     on-chain; stakers track operators from chain data alone.
     """
-    from avs.logging import configure_logging
-
-    configure_logging(log_level, log_json)
+    if log_json is not None:
+        log_format = "json" if log_json else "console"
+    configure_for_humans(ctx, LogSettings(log_level, log_format))
 
 
 def main() -> None:

@@ -90,37 +90,11 @@ class ChainSource:
         return tuple(int(s) for s in shares)
 
 
-_REASONS = (
-    ("Connection refused", "connection refused"),
-    ("No scheme supplied", "not a URL; use http://host:port"),
-    ("Invalid URL", "not a URL; use http://host:port"),
-    ("NameResolutionError", "host name not found"),
-    ("Name or service not known", "host name not found"),
-    ("timed out", "timed out"),
-    ("Could not decode", "the answer is not JSON-RPC"),
-)
-
-
-def _reason(exc: Exception, limit: int = 120) -> str:
-    """A short reason why a node did not answer (requests' messages run to lines)."""
-    text = " ".join(str(exc).split())
-    for needle, reason in _REASONS:
-        if needle in text:
-            return reason
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def connect(rpc_url: str, deployment_path: Path) -> ChainSource:
     """A checked source: the node answers, serves the deployment's chain and has its code."""
     deployment = Deployment.load(deployment_path)
     client = ChainClient.connect(rpc_url, timeout=CONNECT_TIMEOUT_S)
-    try:
-        chain_id = client.chain_id
-    except (ChainError, ValueError) as exc:  # ValueError: an HTTP server that is no JSON-RPC
-        raise ChainError(
-            f"cannot reach a chain at {rpc_url} ({_reason(exc)}); start the devnet "
-            "('avs devnet up') or pass --rpc-url / AVS_RPC_URL"
-        ) from None
+    chain_id = client.chain_id
     if chain_id != deployment.chain_id:
         raise ChainError(
             f"{rpc_url} serves chain {chain_id} but {deployment_path} describes chain "

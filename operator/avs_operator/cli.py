@@ -41,10 +41,12 @@ def operator() -> None:
 @_CONFIG
 def run(config_path: Path | None) -> None:
     """Run the node until SIGTERM/SIGINT (in-flight tasks finish, then exit 0)."""
+    from avs.cli.logsetup import use_service_logging
     from avs.metrics import OperatorMetrics
     from avs_operator.app import OperatorApp, run_until_signal
     from avs_operator.chainports import SlashingRecorder, connect_chain
 
+    use_service_logging()
     cfg = _config(config_path)
     keypair = load_bls_key(cfg.bls_key_file, cfg.bls_password_file)
     metrics = OperatorMetrics.create()

@@ -75,7 +75,7 @@ def test_bad_rpc_url_is_one_line_error(truth: Truth) -> None:
     assert "Traceback" not in proc.stderr
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1, proc.stderr
-    assert lines[0].startswith(f"error: cannot reach a chain at {url}")
+    assert lines[0].startswith(f"error: cannot reach the chain at {url} (connection refused)")
 
 
 def test_unknown_operator_is_clear(truth: Truth) -> None:

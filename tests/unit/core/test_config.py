@@ -92,3 +92,12 @@ def test_bad_values_name_the_field(tmp_path: Path, text: str, message: str) -> N
 def test_missing_file_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="cannot read config file"):
         load_config(RoleConfig, tmp_path / "absent.yaml", env={})
+
+
+def test_missing_setting_says_where_to_give_it() -> None:
+    with pytest.raises(ConfigError) as info:
+        load_config(RoleConfig, None, env={"AVS_KEY_FILE": "/k"})
+    message = str(info.value)
+    assert message.startswith("environment: missing required setting 'rpc_url'")
+    assert "--config" in message
+    assert "AVS_RPC_URL" in message
