@@ -1,13 +1,14 @@
-"""Per-task aggregation: group responses by result digest and track signed stake.
+"""Per-task aggregation: group verified responses by result digest and track signed stake.
 
-Pure state, no I/O and no pairings: the service feeds it responses, asks which digest
-groups reached the threshold in every quorum, verifies those groups (aggregate first)
-and reports back signers whose signatures turned out invalid.
+Pure state, no I/O and no pairings. The service verifies every response's signature
+*before* handing it to :meth:`TaskAggregation.add`: a response only takes an operator's
+place once its signature is known to be valid, so a forged submission (operator ids are
+public) can neither displace nor block the genuine one (DESIGN.md §4, wire API).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -22,7 +23,6 @@ class AddOutcome(StrEnum):
     DUPLICATE = "duplicate"
     CONFLICT = "conflict"
     UNKNOWN_OPERATOR = "unknown_operator"
-    REJECTED_SIGNER = "rejected_signer"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,31 +48,60 @@ class DigestGroup:
     responses: dict[bytes, SignedResponse] = field(default_factory=dict)
     signed_stake: dict[int, int] = field(default_factory=dict)
 
+    def copy(self) -> DigestGroup:
+        """An independent copy (a certificate is built from a copy that cannot change)."""
+        return DigestGroup(
+            self.result_digest, self.result_bytes, dict(self.responses), dict(self.signed_stake)
+        )
+
+    def drop(self, operator_id: bytes, stakes: Mapping[int, int]) -> None:
+        """Remove one signer and its ``stakes`` (quorum -> stake) from the group."""
+        if self.responses.pop(operator_id, None) is None:
+            return
+        for quorum, stake in stakes.items():
+            if quorum in self.signed_stake:
+                self.signed_stake[quorum] -= stake
+
 
 class TaskAggregation:
-    """Aggregation state of one task."""
+    """Aggregation state of one task (every response in it has a verified signature)."""
 
     def __init__(self, snapshot: OperatorSetState, threshold_bps: int) -> None:
         self.snapshot = snapshot
         self.threshold_bps = threshold_bps
         self._groups: dict[bytes, DigestGroup] = {}
         self._by_operator: dict[bytes, SignedResponse] = {}
-        self._rejected: set[bytes] = set()
-        self._equivocations: list[tuple[SignedResponse, SignedResponse]] = []
+        # One pair per operator is all the evidence a slash needs; more would only let a
+        # key holder grow the aggregator's memory and store.
+        self._equivocations: dict[bytes, tuple[SignedResponse, SignedResponse]] = {}
+
+    def precheck(self, response: SignedResponse) -> AddOutcome | None:
+        """The outcome known without verifying ``response``, or None if it must be verified.
+
+        Only answers that cannot credit or debit anyone: an unknown signer, or a byte-for-byte
+        repeat of the response already recorded for the operator (a retry).
+        """
+        if response.operator_id not in self.snapshot.operators:
+            return AddOutcome.UNKNOWN_OPERATOR
+        if self._by_operator.get(response.operator_id) == response:
+            return AddOutcome.DUPLICATE
+        return None
 
     def add(self, response: SignedResponse) -> AddOutcome:
-        """Record ``response`` unless its signer is unknown, rejected or already counted."""
+        """Record ``response``, whose signature the caller has verified.
+
+        The operator's first verified response counts. A later verified response with the
+        same digest is a DUPLICATE; with a different digest it is a CONFLICT, kept (once per
+        operator) as equivocation evidence while the first still counts.
+        """
         info = self.snapshot.operators.get(response.operator_id)
         if info is None:
             return AddOutcome.UNKNOWN_OPERATOR
-        if response.operator_id in self._rejected:
-            return AddOutcome.REJECTED_SIGNER
         previous = self._by_operator.get(response.operator_id)
         if previous is not None:
             if previous.result_digest == response.result_digest:
                 return AddOutcome.DUPLICATE
-            # Kept as possible equivocation evidence; the first response still counts.
-            self._equivocations.append((previous, response))
+            self._equivocations.setdefault(response.operator_id, (previous, response))
             return AddOutcome.CONFLICT
         self._by_operator[response.operator_id] = response
         group = self._groups.get(response.result_digest)
@@ -85,19 +114,23 @@ class TaskAggregation:
                 group.signed_stake[quorum] = group.signed_stake.get(quorum, 0) + stake
         return AddOutcome.ACCEPTED
 
-    def reject(self, operator_ids: Iterable[bytes]) -> None:
-        """Drop signers whose signatures failed verification; they cannot count again."""
+    def has_equivocation(self, operator_id: bytes) -> bool:
+        """Whether an equivocation pair is already kept for ``operator_id``."""
+        return operator_id in self._equivocations
+
+    def discard(self, operator_ids: Iterable[bytes]) -> None:
+        """Forget the responses of ``operator_ids`` (a later valid response counts again).
+
+        Used when a recorded signature fails the certificate's batch check, which only
+        happens when the store was altered on disk: the operator is not banned for it.
+        """
         for operator_id in operator_ids:
             response = self._by_operator.pop(operator_id, None)
-            self._rejected.add(operator_id)
+            self._equivocations.pop(operator_id, None)
             if response is None:
                 continue
             group = self._groups[response.result_digest]
-            del group.responses[operator_id]
-            info = self.snapshot.operators[operator_id]
-            for quorum, stake in info.stakes.items():
-                if quorum in group.signed_stake:
-                    group.signed_stake[quorum] -= stake
+            group.drop(operator_id, self.snapshot.operators[operator_id].stakes)
             if not group.responses:
                 del self._groups[response.result_digest]
 
@@ -129,7 +162,7 @@ class TaskAggregation:
 
     def equivocations(self) -> list[tuple[SignedResponse, SignedResponse]]:
         """Pairs of different results signed by one operator (slashable evidence)."""
-        return list(self._equivocations)
+        return list(self._equivocations.values())
 
     def non_signers(self, group: DigestGroup) -> list[bytes]:
         """Operator ids of the task's quorums that are not in ``group``, ascending."""

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from avs.crypto.keccak import keccak256
+from avs.errors import RpcError
 from avs.logging import get_logger
 from avs.metrics import AggregatorMetrics
 from avs.protocol import Task
@@ -34,6 +35,10 @@ from avs_aggregator.verification import GroupToVerify, GroupVerifier, SignerEntr
 
 log = get_logger(component="aggregator")
 NO_HINTS = TaskHints()
+
+
+class AggregatorBusyError(RpcError):
+    """Too many signature checks are waiting; the caller should retry with backoff."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +111,7 @@ class AggregatorCore:
         metrics: AggregatorMetrics,
         challenger: Challenger | None = None,
         linger_seconds: float = 0.5,
+        max_pending_verifications: int = 256,
     ) -> None:
         self._store = store
         self._codec = codec
@@ -120,6 +126,8 @@ class AggregatorCore:
         self._subscribers: set[asyncio.Queue[TaskEntry]] = set()
         self._wakeup = asyncio.Event()
         self._jobs: set[asyncio.Task[bool]] = set()
+        self._max_pending_verifications = max_pending_verifications
+        self._pending_verifications = 0
 
     # -- tasks -----------------------------------------------------------------------------
 
@@ -187,49 +195,93 @@ class AggregatorCore:
 
     # -- responses -------------------------------------------------------------------------
 
-    def submit(self, submission: ResponseSubmission) -> SubmitResult:
-        """Record one signed response (signature verified later, with its group)."""
-        task_index, operator_id = submission.task_index, submission.operator_id
-        result_bytes, signature = submission.result_bytes, submission.signature
-        entry = self._tasks.get(task_index)
-        if entry is None:
-            status = SubmitStatus.TASK_CLOSED if task_index in self._closed else None
-            if status is None:
+    async def submit(self, submission: ResponseSubmission) -> SubmitResult:
+        """Verify one signed response and, if valid, record it.
+
+        The signature is checked before the response may take the operator's place, so an
+        unverified submission never displaces or blocks a genuine one; CONFLICT means two
+        *verified* signatures of one operator on different results (equivocation).
+        """
+        task_index = submission.task_index
+        entry = self._open_entry(task_index)
+        if isinstance(entry, SubmitResult):
+            return self._count(entry)
+        response = SignedResponse(
+            submission.operator_id,
+            submission.result_bytes,
+            keccak256(submission.result_bytes),
+            submission.signature,
+        )
+        message = self._codec.message_hash(entry.task_hash, submission.result_bytes)
+        known = entry.aggregation.precheck(response)
+        if known is None:
+            if not await self._verify_one(entry, response, message):
                 return self._count(
-                    SubmitResult(SubmitStatus.UNKNOWN_TASK, f"task {task_index} unknown")
+                    SubmitResult(
+                        SubmitStatus.INVALID_SIGNATURE,
+                        "the signature does not verify for this operator and result",
+                    )
                 )
-            return self._count(SubmitResult(status, f"task {task_index} is closed"))
-        if entry.state is not TaskState.OPEN:
-            return self._count(
-                SubmitResult(SubmitStatus.TASK_CLOSED, f"task {task_index} is closed")
+            # The task may have closed or started submitting while we verified.
+            entry = self._open_entry(task_index)
+            if isinstance(entry, SubmitResult):
+                return self._count(entry)
+            had_evidence = entry.aggregation.has_equivocation(response.operator_id)
+            known = entry.aggregation.add(response)
+            if known is AddOutcome.ACCEPTED or (known is AddOutcome.CONFLICT and not had_evidence):
+                # Stored before the reply: a restart rebuilds the same aggregation.
+                row = StoredResponse(
+                    task_index,
+                    response.operator_id,
+                    response.result_bytes,
+                    signature_bytes(response.signature),
+                )
+                await asyncio.to_thread(self._store.add_response, row)
+            if known is AddOutcome.ACCEPTED:
+                self._check_ready(entry)
+        return self._count(self._reply(entry, known, message))
+
+    async def _verify_one(self, entry: TaskEntry, response: SignedResponse, message: bytes) -> bool:
+        if self._pending_verifications >= self._max_pending_verifications:
+            # Shed load with a retryable status rather than queue without bound.
+            raise AggregatorBusyError(
+                "aggregator is verifying too many responses; retry with backoff"
             )
-        digest = keccak256(result_bytes)
-        message = self._codec.message_hash(entry.task_hash, result_bytes)
-        response = SignedResponse(operator_id, result_bytes, digest, signature)
-        outcome = entry.aggregation.add(response)
-        if outcome in (AddOutcome.ACCEPTED, AddOutcome.CONFLICT):
-            # Stored before the reply: a restart rebuilds the same aggregation.
-            self._store.add_response(
-                StoredResponse(task_index, operator_id, result_bytes, signature_bytes(signature))
-            )
-        result = {
-            AddOutcome.ACCEPTED: SubmitResult(SubmitStatus.ACCEPTED, "recorded", message),
-            AddOutcome.DUPLICATE: SubmitResult(SubmitStatus.DUPLICATE, "already recorded", message),
-            AddOutcome.CONFLICT: SubmitResult(
-                SubmitStatus.CONFLICT, "operator already signed a different result", message
-            ),
-            AddOutcome.UNKNOWN_OPERATOR: SubmitResult(
+        signer = SignerEntry(
+            response.operator_id,
+            entry.snapshot.operators[response.operator_id].pubkey_g2,
+            response.signature,
+        )
+        self._pending_verifications += 1
+        try:
+            return await asyncio.to_thread(self._verifier.is_valid, message, signer)
+        finally:
+            self._pending_verifications -= 1
+
+    def _open_entry(self, task_index: int) -> TaskEntry | SubmitResult:
+        """The task's entry if it accepts responses, else the reply to send."""
+        entry = self._tasks.get(task_index)
+        if entry is not None and entry.state is TaskState.OPEN:
+            return entry
+        if entry is None and task_index not in self._closed:
+            return SubmitResult(SubmitStatus.UNKNOWN_TASK, f"task {task_index} unknown")
+        return SubmitResult(SubmitStatus.TASK_CLOSED, f"task {task_index} is closed")
+
+    def _reply(self, entry: TaskEntry, outcome: AddOutcome, message: bytes) -> SubmitResult:
+        if outcome is AddOutcome.UNKNOWN_OPERATOR:
+            return SubmitResult(
                 SubmitStatus.NOT_REGISTERED,
-                f"operator 0x{operator_id.hex()} is not in the task's quorums at block "
-                f"{entry.snapshot.reference_block}",
-            ),
-            AddOutcome.REJECTED_SIGNER: SubmitResult(
-                SubmitStatus.INVALID_SIGNATURE, "an earlier signature of this operator was invalid"
+                f"operator is not in the task's quorums at block {entry.snapshot.reference_block}",
+            )
+        status, detail = {
+            AddOutcome.ACCEPTED: (SubmitStatus.ACCEPTED, "recorded"),
+            AddOutcome.DUPLICATE: (SubmitStatus.DUPLICATE, "already recorded"),
+            AddOutcome.CONFLICT: (
+                SubmitStatus.CONFLICT,
+                "operator already signed a different result (kept as equivocation evidence)",
             ),
         }[outcome]
-        if outcome is AddOutcome.ACCEPTED:
-            self._check_ready(entry)
-        return self._count(result)
+        return SubmitResult(status, detail, message)
 
     # -- certification ---------------------------------------------------------------------
 
@@ -259,14 +311,17 @@ class AggregatorCore:
             if entry.ready_since is None:
                 entry.ready_since = now
             if everyone or now - entry.ready_since >= self._linger:
-                ready.append((entry, group))
+                # A copy: responses arriving during the batch check are not in it, so the
+                # certificate holds exactly the signatures that were checked.
+                ready.append((entry, group.copy()))
         if not ready:
             return 0
         await self._verify(ready)
         jobs = []
-        for entry, _group in ready:
-            group = entry.aggregation.ready_group()
-            if group is None:
+        for entry, group in ready:
+            if entry.state is not TaskState.OPEN or not entry.aggregation.group_meets_threshold(
+                group
+            ):
                 continue
             # Marked before the job first runs, so the next pass cannot pick it again.
             entry.state = TaskState.SUBMITTING
@@ -314,9 +369,12 @@ class AggregatorCore:
         started = time.perf_counter()
         bad = await asyncio.to_thread(self._verifier.invalid_signers, groups)
         self._metrics.verify_seconds.observe(time.perf_counter() - started)
-        for (entry, _group), bad_ids in zip(ready, bad, strict=True):
+        for (entry, group), bad_ids in zip(ready, bad, strict=True):
             if bad_ids:
-                entry.aggregation.reject(bad_ids)
+                # Verified on arrival, so only an altered store gets here: drop, never ban.
+                entry.aggregation.discard(bad_ids)
+                for operator_id in bad_ids:
+                    group.drop(operator_id, entry.snapshot.operators[operator_id].stakes)
                 self._metrics.responses.labels("invalid_signature").inc(len(bad_ids))
                 log.warning(
                     "invalid_signatures",

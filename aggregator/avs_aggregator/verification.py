@@ -1,6 +1,8 @@
-"""Signature verification of ready digest groups, without a pairing per signature.
+"""Signature verification: one check per arriving response, one batch per certificate.
 
-Every signature of every group that is ready (possibly several tasks at once) goes into
+A response is verified on arrival (:meth:`GroupVerifier.is_valid`, one 2-pairing check on
+cached key lines) before it may take an operator's place. Before a certificate is built,
+every signature of every group that is ready (possibly several tasks at once) goes into
 one batch for a :class:`avs.crypto.batch_verify.Verifier`: the fast strategy checks the
 whole batch with random linear combinations (a few Miller loops and one final
 exponentiation) and only on failure locates the bad signatures (DESIGN.md §5). Each
@@ -9,11 +11,13 @@ signature is checked individually, so a signer credited in a certificate really 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from avs.crypto.batch_verify import FastVerifier, SignatureItem, Verifier
 from avs.crypto.points import G1Point, G2Point
+from avs.errors import CryptoError
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,12 +43,25 @@ class GroupToVerify:
 
 
 class GroupVerifier:
-    """Finds the invalid signers of many digest groups in one batch."""
+    """Checks single responses and finds the invalid signers of many groups in one batch.
+
+    Safe to call from several worker threads: calls are serialised, because the strategy's
+    caches are not thread-safe on their own.
+    """
 
     def __init__(self, verifier: Verifier | None = None) -> None:
         # One instance per aggregator: its caches (G2 subgroup checks, precomputed lines
         # of operators' keys) make the keys that sign every task almost free.
         self._verifier: Verifier = verifier if verifier is not None else FastVerifier()
+        self._lock = threading.Lock()
+
+    def is_valid(self, message: bytes, signer: SignerEntry) -> bool:
+        """Whether ``signer``'s signature on ``message`` verifies under its key."""
+        with self._lock:
+            try:
+                return self._verifier.verify(signer.pubkey_g2, message, signer.signature)
+            except CryptoError:  # a registered key outside the subgroup signs nothing
+                return False
 
     def invalid_signers(self, groups: Sequence[GroupToVerify]) -> list[list[bytes]]:
         """For each group, the operator ids whose signatures are invalid (usually none)."""
@@ -55,8 +72,11 @@ class GroupVerifier:
                 items.append(SignatureItem(group.message, signer.pubkey_g2, signer.signature))
                 owners.append((index, signer.operator_id))
         bad: list[list[bytes]] = [[] for _ in groups]
-        if items:
-            for position in self._verifier.find_invalid(items):
-                group_index, operator_id = owners[position]
-                bad[group_index].append(operator_id)
+        if not items:
+            return bad
+        with self._lock:
+            invalid = self._verifier.find_invalid(items)
+        for position in invalid:
+            group_index, operator_id = owners[position]
+            bad[group_index].append(operator_id)
         return bad

@@ -16,9 +16,9 @@ class SubmitStatus(StrEnum):
     """In-band outcome of SubmitResponse (the proto's ``SubmitResponseReply.Status``)."""
 
     ACCEPTED = "accepted"
-    """Recorded; the signature is verified later together with its digest group."""
+    """Signature verified and recorded."""
     DUPLICATE = "duplicate"
-    """This exact response was already recorded (a retry): success."""
+    """The operator's verified response with this result was already recorded: success."""
     UNKNOWN_TASK = "unknown_task"
     """The aggregator has not seen the task (yet): retry later."""
     TASK_CLOSED = "task_closed"
@@ -26,9 +26,9 @@ class SubmitStatus(StrEnum):
     NOT_REGISTERED = "not_registered"
     """Signer not in the task's quorums at its reference block: do not retry."""
     INVALID_SIGNATURE = "invalid_signature"
-    """An earlier signature of this operator for the task failed verification."""
+    """This signature does not verify for the operator and result (nothing recorded)."""
     CONFLICT = "conflict"
-    """The operator already signed a different result for this task (equivocation)."""
+    """A verified signature of the operator on a different result is recorded (equivocation)."""
 
 
 @dataclass(frozen=True, slots=True)

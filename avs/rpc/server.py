@@ -30,8 +30,8 @@ SERVICE_NAME = "avs.v1.Aggregator"
 class AggregatorBackend(Protocol):
     """What the servicer needs from the aggregator."""
 
-    def submit(self, submission: ResponseSubmission) -> SubmitResult:
-        """Record one signed response."""
+    async def submit(self, submission: ResponseSubmission) -> SubmitResult:
+        """Verify and record one signed response."""
         ...
 
     def subscribe(self, request: SubscribeRequest) -> AsyncIterator[tuple[Task, TaskHints]]:
@@ -51,7 +51,7 @@ class AggregatorServicer(aggregator_pb2_grpc.AggregatorServicer):
     ) -> aggregator_pb2.SubmitResponseReply:
         """Validate and record one response."""
         try:
-            result = self._backend.submit(convert.submission_from_proto(request))
+            result = await self._backend.submit(convert.submission_from_proto(request))
         except AvsError as exc:
             await abort_aio(context, exc)
         return convert.result_to_proto(result)

@@ -126,7 +126,7 @@ def test_operator_probes_and_healthcheck_follow_node_health(
 class _IdleBackend:
     """The servicer's backend; health checks never reach it."""
 
-    def submit(self, submission: ResponseSubmission) -> SubmitResult:
+    async def submit(self, submission: ResponseSubmission) -> SubmitResult:
         raise AssertionError("a health check must not submit")
 
     def subscribe(self, from_index: int) -> AsyncIterator[Task]:

@@ -49,29 +49,60 @@ def test_group_ready_only_when_every_quorum_meets_threshold() -> None:
 
 def test_duplicates_conflicts_and_unknown_signers() -> None:
     agg = TaskAggregation(snapshot([{0: 1}] * 3 + [{0: 1}], quorums=(0,)), 5000)
-    assert agg.add(response(0, b"\x01")) is AddOutcome.ACCEPTED
-    assert agg.add(response(0, b"\x01")) is AddOutcome.DUPLICATE
+    first = response(0, b"\x01")
+    assert agg.precheck(first) is None  # new: must be verified before it counts
+    assert agg.add(first) is AddOutcome.ACCEPTED
+    assert agg.precheck(first) is AddOutcome.DUPLICATE  # byte-identical retry: no check
     assert agg.add(response(0, b"\x02")) is AddOutcome.CONFLICT
-    assert len(agg.equivocations()) == 1
+    assert agg.add(response(0, b"\x03")) is AddOutcome.CONFLICT
+    # one evidence pair per operator is enough for a slash and bounds memory
+    assert [(a.result_bytes, b.result_bytes) for a, b in agg.equivocations()] == [
+        (b"\x01", b"\x02")
+    ]
     stranger = KeyPair.from_secret(99)
     unknown = SignedResponse(
         stranger.operator_id, b"\x01", keccak256(b"\x01"), stranger.sign(MESSAGE)
     )
+    assert agg.precheck(unknown) is AddOutcome.UNKNOWN_OPERATOR
     assert agg.add(unknown) is AddOutcome.UNKNOWN_OPERATOR
 
 
-def test_rejected_signer_loses_stake_and_cannot_return() -> None:
+def test_same_digest_with_other_signature_is_not_a_duplicate() -> None:
+    agg = TaskAggregation(snapshot([{0: 1}] * 4, quorums=(0,)), 5000)
+    agg.add(response(0, b"\x01"))
+    other_sig = SignedResponse(
+        KEYS[0].operator_id, b"\x01", keccak256(b"\x01"), KEYS[1].sign(MESSAGE)
+    )
+    assert agg.precheck(other_sig) is None  # must be verified, never answered DUPLICATE
+
+
+def test_discarded_signer_loses_stake_and_may_return() -> None:
     agg = TaskAggregation(snapshot([{0: 1}] * 4, quorums=(0,)), 7500)
     for i in range(3):
         agg.add(response(i, b"\x05"))
     assert agg.ready_group() is not None
-    agg.reject([KEYS[1].operator_id])
+    agg.discard([KEYS[1].operator_id])
     assert agg.ready_group() is None
-    assert agg.add(response(1, b"\x05")) is AddOutcome.REJECTED_SIGNER
-    agg.add(response(3, b"\x05"))
+    # never banned: a later verified response of the same operator counts again
+    assert agg.add(response(1, b"\x05")) is AddOutcome.ACCEPTED
     group = agg.ready_group()
     assert group is not None
-    assert agg.non_signers(group) == [KEYS[1].operator_id]
+    assert agg.non_signers(group) == [KEYS[3].operator_id]
+
+
+def test_group_copy_is_independent() -> None:
+    agg = TaskAggregation(snapshot([{0: 1}] * 4, quorums=(0,)), 5000)
+    for i in range(2):
+        agg.add(response(i, b"\x05"))
+    group = agg.ready_group()
+    assert group is not None
+    frozen = group.copy()
+    agg.add(response(2, b"\x05"))
+    assert len(frozen.responses) == 2
+    assert frozen.signed_stake == {0: 2}
+    frozen.drop(KEYS[0].operator_id, {0: 1})
+    assert len(group.responses) == 3
+    assert group.signed_stake == {0: 3}
 
 
 def test_dissenters_are_reported_against_the_certified_digest() -> None:

@@ -33,10 +33,12 @@ class ListSource:
     def __init__(self, name: str, tasks: Sequence[Task]) -> None:
         self.name = name
         self.tasks = tasks
+        self.offered = asyncio.Event()
 
     async def run(self, intake: TaskIntake[Task]) -> None:
         for task in self.tasks:
             intake.offer(task.task_index, task, self.name, key=DOMAIN.task_hash(task))
+        self.offered.set()
         await asyncio.Event().wait()
 
 
@@ -74,14 +76,34 @@ def build(
     return OperatorNode(sources=sources, worker=worker, concurrency=2, shutdown_grace=grace)
 
 
-def test_both_sources_deliver_each_task_once_and_stop_drains(
+def test_both_sources_deliver_each_task_once(
     tmp_path: Path, case: Fixture, keypair: KeyPair, task_factory: Callable[..., Task]
 ) -> None:
     tasks = [task_factory(1), task_factory(2)]
     sink = GatedSink()
-    node = build(
-        tmp_path, case, keypair, sink, [ListSource("chain", tasks), ListSource("stream", tasks)], 60
-    )
+    sink.gate.set()  # nothing blocks: a second copy, if queued, would run and submit too
+    sources = [ListSource("chain", tasks), ListSource("stream", tasks)]
+    node = build(tmp_path, case, keypair, sink, sources, 60)
+
+    async def scenario() -> None:
+        stop = asyncio.Event()
+        running = asyncio.create_task(node.run(stop))
+        while not (all(s.offered.is_set() for s in sources) and node.intake.pending() == 0):
+            await asyncio.sleep(0.01)
+        stop.set()  # every queued copy has been taken; stopping drains them all
+        await running
+
+    asyncio.run(scenario())
+    assert sorted(r.task_index for r in sink.received) == [1, 2]
+    assert node.outcomes == {1: Outcome.SUBMITTED, 2: Outcome.SUBMITTED}
+
+
+def test_stop_lets_in_flight_tasks_finish(
+    tmp_path: Path, case: Fixture, keypair: KeyPair, task_factory: Callable[..., Task]
+) -> None:
+    tasks = [task_factory(1), task_factory(2)]
+    sink = GatedSink()
+    node = build(tmp_path, case, keypair, sink, [ListSource("stream", tasks)], 60)
 
     async def scenario() -> None:
         stop = asyncio.Event()
@@ -94,7 +116,6 @@ def test_both_sources_deliver_each_task_once_and_stop_drains(
         await running
 
     asyncio.run(scenario())
-    assert sorted(r.task_index for r in sink.received) == [1, 2]
     assert node.outcomes == {1: Outcome.SUBMITTED, 2: Outcome.SUBMITTED}
 
 
