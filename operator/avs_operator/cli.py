@@ -133,25 +133,59 @@ def deregister(config_path: Path | None, quorums: tuple[int, ...], as_json: bool
 
 @operator.command()
 @_CONFIG
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
 def status(config_path: Path | None, as_json: bool) -> None:
-    """Registered? Operator id, stake per quorum and tasks signed by this node."""
-    from avs.chain.client import ChainClient
-    from avs_operator.protection import ProtectionStore
-    from avs_operator.registration import read_standing
+    """Registration per quorum, stake and allocation, key match, last signed task,
+    aggregator reachability and unclaimed fees, each checked, with the next step.
 
-    cfg = _config(config_path)
-    keypair = load_bls_key(cfg.bls_key_file, cfg.bls_password_file)
-    account = load_ecdsa_key(cfg.ecdsa_key_file, cfg.ecdsa_password_file)
-    reader = ChainReader(ChainClient.connect(cfg.rpc_url), Deployment.load(cfg.deployment))
-    standing = read_standing(reader, account.address, keypair)
-    signed = None
-    if cfg.protection_db.exists():  # never create the store from a read-only command
-        store = ProtectionStore(cfg.protection_db)
-        signed = store.count()
-        store.close()
-    doc = standing.to_dict() | {"tasks_signed": signed}
-    _show(doc, as_json)
+    \b
+    Exit codes:
+      0  registered in every configured quorum and every check passes
+      1  not registered, or a check failed (the output names the fix)
+      2  the status could not be read (bad config, chain unreachable, ...)
+    """
+    from avs.errors import AvsError
+    from avs.rpc.health import serving_problem
+    from avs_operator.status import connect_reader, gather
+    from avs_operator.status_view import render_status
+
+    try:
+        cfg = _config(config_path)
+        keypair = load_bls_key(cfg.bls_key_file, cfg.bls_password_file)
+        account = load_ecdsa_key(cfg.ecdsa_key_file, cfg.ecdsa_password_file)
+        reader = connect_reader(cfg)
+        node = gather(
+            cfg,
+            reader,
+            account.address,
+            keypair,
+            serving_problem(cfg.aggregator_url),
+            _unclaimed_fees(cfg),
+        )
+    except AvsError as exc:
+        exc.exit_code = 2
+        raise
+    if as_json:
+        click.echo(json.dumps(node.to_dict(), indent=2))
+    else:
+        render_status(node, Console())
+    if not node.healthy:
+        raise SystemExit(1)
+
+
+def _unclaimed_fees(cfg: OperatorConfig) -> Callable[[bytes], tuple[int, int]]:
+    """Unclaimed fee shares from the stakers' ledger of this deployment (cached scan)."""
+
+    def unclaimed(operator_id: bytes) -> tuple[int, int]:
+        from avs.stakers.claims import unclaimed_fees
+        from avs.stakers.session import Session, Target
+
+        with Session.open(Target(cfg.rpc_url, cfg.deployment, None)) as session:
+            ledger = session.refresh()
+        items = unclaimed_fees(ledger, operator_id)
+        return len(items), sum(item.amount for item in items)
+
+    return unclaimed
 
 
 def _progress(quiet: bool) -> Callable[[str], None]:

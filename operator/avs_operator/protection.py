@@ -86,6 +86,21 @@ class ProtectionStore:
         row = self._db.execute("SELECT COUNT(*) FROM signed_results").fetchone()
         return int(row[0])
 
+    def latest(self) -> SignedRecord | None:
+        """The most recently signed result (None before the first signature)."""
+        row = self._db.execute(
+            "SELECT task_hash, task_index, result_digest, signed_at FROM signed_results "
+            "ORDER BY signed_at DESC, task_index DESC LIMIT 1"
+        ).fetchone()
+        if row is None:
+            return None
+        return SignedRecord(bytes(row[0]), int(row[1]), bytes(row[2]), float(row[3]))
+
+    @classmethod
+    def read_only(cls, path: Path) -> ProtectionStore | None:
+        """The store at ``path`` if it exists (a read-only command never creates one)."""
+        return cls(path) if path.exists() else None
+
     def close(self) -> None:
         """Close the database."""
         self._db.close()

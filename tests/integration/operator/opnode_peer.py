@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import grpc
+from grpc_health.v1 import health, health_pb2_grpc
 
 from avs.errors import AvsError
 from avs.models.store import BlobStore
@@ -130,6 +131,7 @@ def start_peer(blob_dir: Path) -> tuple[Any, Peer]:
     blobs = BlobStore(blob_dir)
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
     aggregator_pb2_grpc.add_AggregatorServicer_to_server(PeerAggregator(state, blobs), server)
+    health_pb2_grpc.add_HealthServicer_to_server(health.HealthServicer(), server)  # SERVING
     port = server.add_insecure_port("127.0.0.1:0")
     server.start()
     return server, Peer(f"127.0.0.1:{port}", state, blobs)

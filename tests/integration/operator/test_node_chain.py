@@ -33,6 +33,13 @@ pytestmark = pytest.mark.integration
 
 BLS = KeyPair.from_secret(0xC4A1)
 ECDSA_KEY = b"\x7e" * 32
+DEPLOYMENT_STUB = {
+    "chain_id": 31337,
+    "block": 0,
+    "deployer": "0x" + "11" * 20,
+    "contracts": {},
+    "quorum_numbers": [0],
+}
 
 
 def avs(*args: str, **kw: object) -> subprocess.CompletedProcess[str]:
@@ -92,6 +99,11 @@ def test_register_then_answer_a_chain_task_and_stop_on_sigterm(
     operator = Account.from_key(ECDSA_KEY)
     deployer_client.send_value(operator.address, 10**19)  # gas money only; tokens are minted
     config = write_config(tmp_path, anvil, tmp_path / "deployment.json", peer)
+
+    before = avs("operator", "status", "--config", str(config))
+    assert before.returncode == 1, before.stderr  # not registered: a check failed
+    assert "FAIL registered" in before.stdout
+    assert "next step: join quorums [0]: avs operator register --config FILE" in before.stdout
 
     registered = avs("operator", "register", "--config", str(config), "--devnet-mint", "--json")
     assert registered.returncode == 0, registered.stderr
@@ -153,13 +165,28 @@ def test_register_then_answer_a_chain_task_and_stop_on_sigterm(
     assert health == 200
 
     status = avs("operator", "status", "--config", str(config), "--json")
-    assert status.returncode == 0, status.stderr
-    assert json.loads(status.stdout)["tasks_signed"] == 1
+    assert status.returncode == 0, status.stdout + status.stderr
+    doc = json.loads(status.stdout)
+    assert doc["healthy"] is True
+    assert doc["tasks_signed"] == 1
+    assert doc["last_signed"]["task_index"] == task.task_index
+    assert doc["aggregator"] == {"url": peer.address, "problem": None}
+    assert doc["quorums"][0]["joined"] is True
+    assert int(doc["quorums"][0]["allocated"]) >= system.deployment.params.minimum_stake
+    assert doc["fees_unclaimed"] == {"tasks": 0, "wei": "0"}  # the double certifies nothing
+    table = avs("operator", "status", "--config", str(config))
+    assert table.returncode == 0, table.stdout + table.stderr
+    assert "quorum 0" in table.stdout
+    assert f"last: task {task.task_index}" in table.stdout
+    assert "next step: nothing to do" in table.stdout
 
     left = avs("operator", "deregister", "--config", str(config), "--json")
     assert left.returncode == 0, left.stderr
     assert json.loads(left.stdout)["quorums"] == []
     assert json.loads(left.stdout)["registered"] is False
+    after = avs("operator", "status", "--config", str(config), "--json")
+    assert after.returncode == 1
+    assert json.loads(after.stdout)["registered"] is False
 
 
 def test_user_errors_are_one_line(tmp_path: Path, anvil: str, peer: Peer) -> None:
@@ -173,3 +200,21 @@ def test_user_errors_are_one_line(tmp_path: Path, anvil: str, peer: Peer) -> Non
     assert result.returncode != 0
     assert result.stderr.startswith("error: ")
     assert "Traceback" not in result.stderr
+
+
+def test_status_exits_2_with_one_line_when_the_chain_is_unreachable(
+    tmp_path: Path, peer: Peer
+) -> None:
+    import socket
+
+    with socket.socket() as sock:  # bound, never listening
+        sock.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        deployment = tmp_path / "deployment.json"
+        deployment.write_text(json.dumps(DEPLOYMENT_STUB))
+        config = write_config(tmp_path, url, deployment, peer)
+        result = avs("operator", "status", "--config", str(config))
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert lines == [lines[0]], result.stderr
+    assert lines[0].startswith(f"error: cannot reach the chain at {url} (connection refused)")
