@@ -31,6 +31,10 @@ class OperatorMetrics:
     """Wall time of running one task's batch through onnxruntime."""
     slashings: Counter
     """``avs_slashings_total``: slashing events against this operator seen on chain."""
+    events_malformed: Counter
+    """``avs_events_malformed_total``: followed chain logs skipped as undecodable, by event."""
+    source_errors: Counter
+    """``avs_source_errors_total``: unexpected failures of a task source, by source."""
 
     @classmethod
     def create(cls) -> OperatorMetrics:
@@ -57,6 +61,10 @@ class OperatorMetrics:
             slashings=Counter(
                 "avs_slashings", "Slashings of this operator seen on chain", ["fault"], registry=reg
             ),
+            events_malformed=_malformed_counter(reg),
+            source_errors=Counter(
+                "avs_source_errors", "Unexpected task source failures", ["source"], registry=reg
+            ),
         )
 
 
@@ -75,6 +83,8 @@ class AggregatorMetrics:
     """Tasks that passed their deadline without a certificate."""
     verify_seconds: Histogram
     """Time spent verifying signatures per batch."""
+    events_malformed: Counter
+    """``avs_events_malformed_total``: followed chain logs skipped as undecodable, by event."""
 
     @classmethod
     def create(cls) -> AggregatorMetrics:
@@ -96,7 +106,14 @@ class AggregatorMetrics:
                 buckets=LATENCY_BUCKETS,
                 registry=reg,
             ),
+            events_malformed=_malformed_counter(reg),
         )
+
+
+def _malformed_counter(reg: CollectorRegistry) -> Counter:
+    return Counter(
+        "avs_events_malformed", "Chain logs skipped as undecodable", ["event"], registry=reg
+    )
 
 
 def serve_metrics(registry: CollectorRegistry, host: str, port: int) -> WSGIServer:

@@ -17,6 +17,7 @@ from avs.chain.events import TaskCreated
 from avs.chain.reader import ChainReader
 from avs.chain.subscriber import ChainSubscriber
 from avs.chain.writer import ChainWriter
+from avs.errors import ChainError, ContractRevert
 from avs.keyfiles import load_ecdsa_key
 from avs.logging import get_logger
 from avs.metrics import AggregatorMetrics, serve_metrics
@@ -59,6 +60,25 @@ class ChainFollower:
                 self.healthy = False
             await asyncio.sleep(self.poll_interval)
 
+    async def _add(self, event: TaskCreated) -> None:
+        """Start aggregating one task; a task the chain cannot describe is skipped.
+
+        A revert or a bug tied to one hostile task would otherwise fail this block range
+        on every poll, forever (the range is persisted); an RPC outage still propagates so
+        the range is read again.
+        """
+        try:
+            hints = await asyncio.to_thread(self.adapter.hints, event.task)
+            await self.core.add_task(event.task, hints)
+        except ChainError as exc:
+            if not isinstance(exc, ContractRevert):
+                raise
+            log.error("task_skipped", task=event.task.task_index, error=str(exc))
+        except Exception as exc:  # logged; one task must not stop the follower
+            log.error(
+                "task_skipped", task=event.task.task_index, error=f"{type(exc).__name__}: {exc}"
+            )
+
     async def step(self, next_block: int) -> int:
         """Process blocks [next_block, head]; returns the next block to read."""
         head = await asyncio.to_thread(self.client.block_number)
@@ -67,8 +87,7 @@ class ChainFollower:
         events = await asyncio.to_thread(self.subscriber.poll, next_block, head)
         for event in events:
             if isinstance(event, TaskCreated):
-                hints = await asyncio.to_thread(self.adapter.hints, event.task)
-                await self.core.add_task(event.task, hints)
+                await self._add(event)
         self.store.set_meta(NEXT_BLOCK, head + 1)
         await self.core.expire(head)
         return head + 1
@@ -108,7 +127,11 @@ async def run_aggregator(cfg: AggregatorConfig, stop: asyncio.Event | None = Non
     follower = ChainFollower(
         core,
         client,
-        ChainSubscriber(client, deployment),
+        ChainSubscriber(
+            client,
+            deployment,
+            on_malformed=lambda bad: metrics.events_malformed.labels(event=bad.event).inc(),
+        ),
         adapter,
         store,
         deployment.block,

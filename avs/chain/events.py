@@ -11,6 +11,7 @@ from avs.chain.types import Log
 from avs.chain.views import CertifiedTask
 from avs.crypto.bn254 import g1_from_evm
 from avs.crypto.points import G1Point, G2Point
+from avs.logging import get_logger
 from avs.protocol import Task
 
 FAULT_EQUIVOCATION = 1
@@ -234,8 +235,39 @@ DECODERS: Mapping[tuple[str, str], Decoder] = {
 """(contract, event) -> decoder, for every event the subscriber follows."""
 
 
-def decode_events(contracts: Mapping[str, Contract], logs: list[Log]) -> list[ChainEvent]:
-    """Decode the logs that match a known (contract, event), in chain order."""
+@dataclass(frozen=True, slots=True)
+class MalformedLog:
+    """A log of a followed event that does not decode (anyone can emit odd bytes)."""
+
+    contract: str
+    """Contract name."""
+    event: str
+    """Event name."""
+    block_number: int
+    """Block of the log."""
+    tx_hash: bytes
+    """Transaction that emitted it."""
+    log_index: int
+    """Position in the block."""
+    reason: str
+    """Why decoding failed."""
+
+
+MalformedHandler = Callable[[MalformedLog], None]
+"""Called once per skipped log (followers count them in ``avs_events_malformed_total``)."""
+
+
+def decode_events(
+    contracts: Mapping[str, Contract],
+    logs: list[Log],
+    on_malformed: MalformedHandler | None = None,
+) -> list[ChainEvent]:
+    """Decode the logs that match a known (contract, event), in chain order.
+
+    Each log is decoded on its own: one that does not decode (say a task whose
+    ``inputsURI`` is not UTF-8) is skipped with a warning and reported to
+    ``on_malformed``, so it can never stop a follower from reading the logs after it.
+    """
     table: dict[tuple[str, bytes], tuple[Contract, str, Decoder]] = {}
     for (name, event), decoder in DECODERS.items():
         contract = contracts[name]
@@ -248,5 +280,32 @@ def decode_events(contracts: Mapping[str, Contract], logs: list[Log]) -> list[Ch
         if hit is None:
             continue
         contract, event, decoder = hit
-        out.append(decoder(contract.abi.event(event).decode(log.topics, log.data), log))
+        try:
+            out.append(decoder(contract.abi.event(event).decode(log.topics, log.data), log))
+        except Exception as exc:  # hostile bytes may break any decoder step
+            _report_malformed(
+                MalformedLog(
+                    contract.name,
+                    event,
+                    log.block_number,
+                    log.tx_hash,
+                    log.log_index,
+                    f"{type(exc).__name__}: {exc}"[:300],
+                ),
+                on_malformed,
+            )
     return out
+
+
+def _report_malformed(bad: MalformedLog, on_malformed: MalformedHandler | None) -> None:
+    get_logger(component="chain").warning(
+        "event_malformed",
+        contract=bad.contract,
+        event_name=bad.event,
+        block=bad.block_number,
+        tx=f"0x{bad.tx_hash.hex()}",
+        log_index=bad.log_index,
+        reason=bad.reason,
+    )
+    if on_malformed is not None:
+        on_malformed(bad)

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 
 from avs.chain.client import ChainClient, Contract
 from avs.chain.deployment import Deployment
-from avs.chain.events import DECODERS, ChainEvent, decode_events
+from avs.chain.events import DECODERS, ChainEvent, MalformedHandler, decode_events
 
 MAX_BLOCK_RANGE = 2_000
 """Largest eth_getLogs range per request (public RPCs cap it)."""
@@ -16,8 +16,16 @@ MAX_BLOCK_RANGE = 2_000
 class ChainSubscriber:
     """Polls the deployment's contracts for the events in :data:`avs.chain.events.DECODERS`."""
 
-    def __init__(self, client: ChainClient, deployment: Deployment) -> None:
+    def __init__(
+        self,
+        client: ChainClient,
+        deployment: Deployment,
+        on_malformed: MalformedHandler | None = None,
+    ) -> None:
+        """Follow ``deployment``; logs that do not decode are skipped and given to
+        ``on_malformed`` (see :func:`avs.chain.events.decode_events`)."""
         self._client = client
+        self._on_malformed = on_malformed
         names = sorted({name for name, _ in DECODERS})
         self._contracts: dict[str, Contract] = {n: deployment.contract(n) for n in names}
         self._topics = sorted({self._contracts[c].abi.event(e).topic0 for c, e in DECODERS})
@@ -31,7 +39,7 @@ class ChainSubscriber:
         while lo <= to_block:
             hi = min(to_block, lo + MAX_BLOCK_RANGE - 1)
             logs = self._client.get_logs(addresses, self._topics, lo, hi)
-            events.extend(decode_events(self._contracts, logs))
+            events.extend(decode_events(self._contracts, logs, self._on_malformed))
             lo = hi + 1
         return events
 

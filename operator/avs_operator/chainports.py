@@ -15,7 +15,7 @@ from pathlib import Path
 
 from avs.chain.client import ChainClient
 from avs.chain.deployment import Deployment
-from avs.chain.events import OperatorSlashed, TaskCreated
+from avs.chain.events import MalformedHandler, OperatorSlashed, TaskCreated
 from avs.chain.reader import ChainReader
 from avs.chain.subscriber import ChainSubscriber
 from avs.errors import ChainError, ConfigError, ModelError
@@ -152,6 +152,7 @@ def connect_chain(
     deployment_file: Path,
     operator_id: bytes,
     on_slashed: Callable[[OperatorSlashed], None] | None = None,
+    on_malformed: MalformedHandler | None = None,
 ) -> ChainPorts:
     """ChainPorts for a node; a deployment for another chain is a ConfigError.
 
@@ -173,7 +174,7 @@ def connect_chain(
     reader = ChainReader(client, deployment)
     feed = ChainTasks(
         client,
-        ChainSubscriber(client, deployment),
+        ChainSubscriber(client, deployment, on_malformed),
         deployment.block,
         deployment.params.max_response_window_blocks,
         operator_id,

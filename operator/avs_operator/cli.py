@@ -51,7 +51,11 @@ def run(config_path: Path | None) -> None:
     keypair = load_bls_key(cfg.bls_key_file, cfg.bls_password_file)
     metrics = OperatorMetrics.create()
     chain = connect_chain(
-        cfg.rpc_url, cfg.deployment, keypair.operator_id, SlashingRecorder(metrics)
+        cfg.rpc_url,
+        cfg.deployment,
+        keypair.operator_id,
+        SlashingRecorder(metrics),
+        on_malformed=lambda bad: metrics.events_malformed.labels(event=bad.event).inc(),
     )
     asyncio.run(run_until_signal(OperatorApp(cfg, keypair, chain, metrics=metrics)))
 

@@ -1,13 +1,15 @@
 """The two task sources: chain events (polled) and the aggregator stream (reconnecting).
 
 Each runs until cancelled, offers every task it sees to the intake (duplicates are dropped
-there) and reports its service's live state (Up / Down) to the tracker.
+there) and reports its service's live state (Up / Down) to the tracker. No failure ends a
+source: an unexpected exception is logged, counted (``avs_source_errors_total``), shown as
+Down and retried with backoff, so a poll task never dies silently behind a healthy status.
 """
 
 from __future__ import annotations
 
 import asyncio
-from typing import Protocol
+from typing import Any, Protocol
 
 from avs.errors import AvsError
 from avs.logging import get_logger
@@ -22,6 +24,8 @@ from avs_operator.signer import ChainDomain
 
 STREAM_BACKOFF = Backoff(initial=0.5, maximum=30.0)
 """Reconnect schedule of the task stream."""
+CHAIN_BACKOFF = Backoff(initial=1.0, maximum=60.0)
+"""Retry schedule of chain polls after consecutive failures."""
 
 
 class TaskSource(Protocol):
@@ -42,6 +46,16 @@ class _Offer:
         self._domain = domain
         self._metrics = metrics
 
+    def failed(self, exc: Exception, services: ServiceTracker, log: Any, outage: str) -> None:
+        """Log a failure (an outage once, as ``outage``) and mark this source's service Down."""
+        if not isinstance(exc, AvsError):
+            # A bug or hostile input, not an outage: always visible, always counted.
+            self._metrics.source_errors.labels(source=self.name).inc()
+            log.error("source_error", error=f"{type(exc).__name__}: {exc}")
+        elif services.status(self.name) is not ServiceStatus.DOWN:
+            log.warning(outage, error=str(exc))
+        services.set(self.name, ServiceStatus.DOWN)
+
     def offer(self, intake: TaskIntake[Task], task: Task) -> bool:
         key = self._domain.task_hash(task)
         fresh = intake.offer(task.task_index, task, self.name, key=key)
@@ -60,29 +74,33 @@ class ChainSource(_Offer):
         domain: ChainDomain,
         metrics: OperatorMetrics,
         interval: float,
+        backoff: Backoff = CHAIN_BACKOFF,
     ) -> None:
         """Poll ``feed``; the ``chain`` service is Up while polls succeed."""
         super().__init__(CHAIN, domain, metrics)
         self._feed = feed
         self._services = services
         self._interval = interval
+        self._backoff = backoff
         self._log = get_logger(component="operator", source=CHAIN)
 
     async def run(self, intake: TaskIntake[Task]) -> None:
-        """Poll forever; a failed poll marks the chain Down and is retried next interval."""
+        """Poll forever; a failed poll marks the chain Down and is retried with backoff."""
+        failures = 0
         while True:
             try:
                 tasks = await self._feed.poll()
-            except AvsError as exc:
-                if self._services.status(CHAIN) is not ServiceStatus.DOWN:
-                    self._log.warning("chain_poll_failed", error=str(exc))
-                self._services.set(CHAIN, ServiceStatus.DOWN)
-            else:
-                if self._services.status(CHAIN) is not ServiceStatus.UP:
-                    self._log.info("chain_connected")
-                self._services.set(CHAIN, ServiceStatus.UP)
-                for task in tasks:
-                    self.offer(intake, task)
+            except Exception as exc:  # counted and logged in failed()
+                self.failed(exc, self._services, self._log, "chain_poll_failed")
+                await asyncio.sleep(max(self._interval, self._backoff.delay(failures)))
+                failures += 1
+                continue
+            failures = 0
+            if self._services.status(CHAIN) is not ServiceStatus.UP:
+                self._log.info("chain_connected")
+            self._services.set(CHAIN, ServiceStatus.UP)
+            for task in tasks:
+                self.offer(intake, task)
             await asyncio.sleep(self._interval)
 
 
@@ -124,10 +142,8 @@ class StreamSource(_Offer):
                 # The stream's deadline ended it: reconnect at once, this is not a failure.
                 self._log.debug("stream_ended")
                 continue
-            except AvsError as exc:
-                if failures == 0:
-                    self._log.warning("stream_failed", error=str(exc))
-                self._services.set(AGGREGATOR, ServiceStatus.DOWN)
+            except Exception as exc:  # counted and logged in failed()
+                self.failed(exc, self._services, self._log, "stream_failed")
             await asyncio.sleep(self._backoff.delay(failures))
             failures += 1
 

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from avs.chain.compiled import load_artifact
 from avs.chain.deployment import Deployment
 from avs.chain.devkit import DevSystem
-from avs.chain.events import FeesClaimed, StakeUpdated, TaskCreated
+from avs.chain.events import FeesClaimed, MalformedLog, StakeUpdated, TaskCreated
 from avs.chain.reader import ChainReader
 from avs.chain.subscriber import ChainSubscriber
 from avs.chain.views import CertifiedTask, FeeClaim, TaskStatus
@@ -306,3 +306,32 @@ def test_reader_on_a_second_deployment_object(small_system: SmallSystem) -> None
     state = reader.operator_state([0, 1], dev.client.block_number() - 1)
     assert set(state.operators) == {op.operator_id for op in dev.operators}
     assert state.total_stakes == {0: 70 * 10**18, 1: 80 * 10**18}
+
+
+def test_a_task_whose_uri_is_not_utf8_is_skipped_not_fatal(small_system: SmallSystem) -> None:
+    """createTask takes any bytes as inputsURI; followers must skip such a log and go on."""
+    dev = small_system.dev
+    start = dev.client.block_number() + 1
+    tm = dev.deployment.contract("TaskManager")
+    create = tm.abi.function("createTask")
+    # The same calldata layout, but the URI slot carries raw (invalid UTF-8) bytes.
+    as_bytes = tuple("bytes" if t == "string" else t for t in create.input_types)
+    raw = replace(
+        tm.abi, functions={**tm.abi.functions, "createTask": replace(create, input_types=as_bytes)}
+    )
+    model = small_system.float_model
+    fee = dev.reader.model(model).fee_per_input
+    dev.client.transact(
+        replace(tm, abi=raw),
+        "createTask",
+        model, b"\x01" * 32, 1, b"\xff\xfe/dev/zero", bytes([0]), 6_667,
+        dev.deployment.params.max_response_window_blocks,
+        value=fee,
+    )  # fmt: skip
+    good = dev.create_task(model, [0])
+    malformed: list[MalformedLog] = []
+    events = ChainSubscriber(dev.client, dev.deployment, malformed.append).poll(
+        start, dev.client.block_number()
+    )
+    assert [e.task for e in events if isinstance(e, TaskCreated)] == [good]
+    assert [(m.contract, m.event) for m in malformed] == [("TaskManager", "TaskCreated")]
