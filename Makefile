@@ -42,6 +42,7 @@ lint: setup
 
 generate: setup
 	$(BIN)/python tools/generate.py
+	$(BIN)/python tools/gen_docs.py
 
 check-generated: generate
 	git diff --exit-code -- avs/chain/artifacts avs/rpc/v1 || \

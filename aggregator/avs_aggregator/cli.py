@@ -7,12 +7,16 @@ from pathlib import Path
 
 import click
 
-from avs_aggregator.config import load_aggregator_config
+from avs.cli.configinit import config_group
+from avs_aggregator.config import AggregatorConfig, load_aggregator_config
 
 
 @click.group()
 def aggregator() -> None:
     """Run an aggregator: collect signed responses over gRPC and certify them on chain."""
+
+
+aggregator.add_command(config_group(AggregatorConfig, "aggregator"))
 
 
 @aggregator.command()

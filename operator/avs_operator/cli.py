@@ -16,6 +16,7 @@ from rich.console import Console
 
 from avs.chain.deployment import Deployment
 from avs.chain.reader import ChainReader
+from avs.cli.configinit import config_group
 from avs.keyfiles import load_bls_key, load_ecdsa_key
 from avs_operator.config import OperatorConfig, load_operator_config
 
@@ -35,6 +36,9 @@ def _config(path: Path | None) -> OperatorConfig:
 @click.group()
 def operator() -> None:
     """Run and manage an operator node (inference, BLS signing, registration)."""
+
+
+operator.add_command(config_group(OperatorConfig, "operator"))
 
 
 @operator.command()
