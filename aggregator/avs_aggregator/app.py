@@ -22,6 +22,7 @@ from avs.keyfiles import load_ecdsa_key
 from avs.logging import get_logger
 from avs.metrics import AggregatorMetrics, serve_metrics
 from avs.models.store import BlobStore
+from avs.rpc.blob_upload import UploadLimits
 from avs.rpc.server import create_server
 from avs_aggregator.chain_adapter import ChainAdapter
 from avs_aggregator.codec import TaskCodec
@@ -114,7 +115,8 @@ async def run_aggregator(cfg: AggregatorConfig, stop: asyncio.Event | None = Non
         challenger=adapter if cfg.challenge else None,
         linger_seconds=cfg.linger_seconds,
     )
-    server, port = create_server(cfg.listen, core, blobs, cfg.max_message_bytes)
+    uploads = UploadLimits(max_blob_bytes=cfg.max_upload_bytes, quota_bytes=cfg.blob_quota_bytes)
+    server, port = create_server(cfg.listen, core, blobs, cfg.max_message_bytes, uploads)
     await server.start()
     if cfg.metrics_port >= 0:
         serve_metrics(metrics.registry, cfg.metrics_host, cfg.metrics_port)

@@ -34,6 +34,10 @@ class AggregatorConfig:
     """Seconds between chain polls for new tasks and blocks."""
     max_message_bytes: int = 4 * 1024 * 1024
     """Largest gRPC message accepted; bigger ones are refused with RESOURCE_EXHAUSTED."""
+    max_upload_bytes: int = 64 * 1024 * 1024
+    """Largest blob PutBlob accepts (``avs blobs put``, ``avs models register``); 0 disables it."""
+    blob_quota_bytes: int = 8 * 1024 * 1024 * 1024
+    """Most bytes the blob directory may hold; uploads beyond it are refused."""
     challenge: bool = True
     """Submit slashing evidence for provable faults seen in responses."""
     port_file: Path | None = None

@@ -15,3 +15,7 @@ class HashMismatchError(ModelError):
 
 class BlobTooLargeError(ModelError):
     """A blob exceeds the store's size limit (protects memory and disk from a hostile source)."""
+
+
+class StoreFullError(ModelError):
+    """The store refuses more bytes now: its quota is used up or too many uploads run at once."""

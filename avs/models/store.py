@@ -63,6 +63,16 @@ class BlobStore:
         """Whether a cached copy exists (it is still verified when read)."""
         return self.path_of(digest).is_file()
 
+    def holds_verified(self, digest: ContentHash) -> bool:
+        """Whether a cached copy exists and hashes to ``digest`` (a corrupt one is dropped)."""
+        return self._read_cached(digest) is not None
+
+    def total_bytes(self) -> int:
+        """Bytes the cached blobs take on disk (for quotas)."""
+        if not self.cache_dir.is_dir():
+            return 0
+        return sum(p.stat().st_size for p in self.cache_dir.iterdir() if p.is_file())
+
     def get(self, digest: ContentHash, uri: str | None = None) -> bytes:
         """Return the verified bytes of ``digest``: from the cache, else from ``uri``/source.
 

@@ -19,6 +19,7 @@ from avs.errors import AvsError
 from avs.models.store import BlobStore
 from avs.protocol import Task
 from avs.rpc import convert
+from avs.rpc.blob_upload import BlobUploads, UploadLimits
 from avs.rpc.blobs import serve_blob
 from avs.rpc.messages import ResponseSubmission, SubmitResult, SubscribeRequest, TaskHints
 from avs.rpc.status import abort_aio
@@ -42,9 +43,12 @@ class AggregatorBackend(Protocol):
 class AggregatorServicer(aggregator_pb2_grpc.AggregatorServicer):
     """grpc.aio servicer delegating to an :class:`AggregatorBackend`."""
 
-    def __init__(self, backend: AggregatorBackend, blobs: BlobStore) -> None:
+    def __init__(
+        self, backend: AggregatorBackend, blobs: BlobStore, uploads: UploadLimits | None = None
+    ) -> None:
         self._backend = backend
         self._blobs = blobs
+        self._uploads = BlobUploads(blobs, uploads)
 
     async def SubmitResponse(  # noqa: N802 - gRPC method name
         self, request: aggregator_pb2.SubmitResponseRequest, context: Any
@@ -78,6 +82,15 @@ class AggregatorServicer(aggregator_pb2_grpc.AggregatorServicer):
         for chunk in chunks:
             yield chunk
 
+    async def PutBlob(  # noqa: N802 - gRPC method name
+        self, request_iterator: AsyncIterator[aggregator_pb2.PutBlobChunk], context: Any
+    ) -> aggregator_pb2.PutBlobReply:
+        """Store an uploaded blob under its content hash (bounded, hash-checked, idempotent)."""
+        try:
+            return await self._uploads.receive(request_iterator)
+        except AvsError as exc:
+            await abort_aio(context, exc)
+
 
 class RpcServer:
     """A started-or-not ``grpc.aio`` server with its health service."""
@@ -104,7 +117,11 @@ class RpcServer:
 
 
 def create_server(
-    address: str, backend: AggregatorBackend, blobs: BlobStore, max_message_bytes: int
+    address: str,
+    backend: AggregatorBackend,
+    blobs: BlobStore,
+    max_message_bytes: int,
+    uploads: UploadLimits | None = None,
 ) -> tuple[RpcServer, int]:
     """A ``grpc.aio`` server bound to ``address`` (port 0: a free port): ``(server, port)``."""
     options = [
@@ -112,7 +129,9 @@ def create_server(
         ("grpc.max_send_message_length", max(max_message_bytes, 4 * 1024 * 1024)),
     ]
     server = grpc.aio.server(options=options)
-    aggregator_pb2_grpc.add_AggregatorServicer_to_server(AggregatorServicer(backend, blobs), server)
+    aggregator_pb2_grpc.add_AggregatorServicer_to_server(
+        AggregatorServicer(backend, blobs, uploads), server
+    )
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     try:

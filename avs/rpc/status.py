@@ -23,13 +23,19 @@ from avs.errors import (
     RpcError,
     TaskError,
 )
-from avs.models.errors import BlobNotFoundError, BlobTooLargeError, HashMismatchError
+from avs.models.errors import (
+    BlobNotFoundError,
+    BlobTooLargeError,
+    HashMismatchError,
+    StoreFullError,
+)
 
 # Most specific first: the first isinstance match wins.
 _TO_STATUS: tuple[tuple[type[AvsError], Any], ...] = (
     (BlobNotFoundError, grpc.StatusCode.NOT_FOUND),
     (HashMismatchError, grpc.StatusCode.DATA_LOSS),
     (BlobTooLargeError, grpc.StatusCode.RESOURCE_EXHAUSTED),
+    (StoreFullError, grpc.StatusCode.RESOURCE_EXHAUSTED),
     (InputError, grpc.StatusCode.INVALID_ARGUMENT),
     (CryptoError, grpc.StatusCode.INVALID_ARGUMENT),
     (TaskError, grpc.StatusCode.INVALID_ARGUMENT),

@@ -220,3 +220,69 @@ class BlobChunk(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___BlobChunk: _TypeAlias = BlobChunk  # noqa: Y015
+
+@_typing.final
+class PutBlobChunk(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    VERSION_FIELD_NUMBER: _builtins.int
+    CONTENT_HASH_FIELD_NUMBER: _builtins.int
+    TOTAL_SIZE_FIELD_NUMBER: _builtins.int
+    OFFSET_FIELD_NUMBER: _builtins.int
+    DATA_FIELD_NUMBER: _builtins.int
+    version: _builtins.int
+    content_hash: _builtins.bytes
+    """bytes32: keccak256 of the whole blob (the same in every chunk)"""
+    total_size: _builtins.int
+    """size of the whole blob (the same in every chunk)"""
+    offset: _builtins.int
+    """position of `data` in the blob; chunks arrive in order"""
+    data: _builtins.bytes
+    """at most 1 MiB per chunk"""
+    def __init__(
+        self,
+        *,
+        version: _builtins.int = ...,
+        content_hash: _builtins.bytes = ...,
+        total_size: _builtins.int = ...,
+        offset: _builtins.int = ...,
+        data: _builtins.bytes = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["content_hash", b"content_hash", "data", b"data", "offset", b"offset", "total_size", b"total_size", "version", b"version"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___PutBlobChunk: _TypeAlias = PutBlobChunk  # noqa: Y015
+
+@_typing.final
+class PutBlobReply(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    VERSION_FIELD_NUMBER: _builtins.int
+    CONTENT_HASH_FIELD_NUMBER: _builtins.int
+    SIZE_FIELD_NUMBER: _builtins.int
+    CREATED_FIELD_NUMBER: _builtins.int
+    version: _builtins.int
+    content_hash: _builtins.bytes
+    """bytes32: the stored blob's keccak256 (its avs-blob:// name)"""
+    size: _builtins.int
+    """bytes stored"""
+    created: _builtins.bool
+    """false: the aggregator already held this blob"""
+    def __init__(
+        self,
+        *,
+        version: _builtins.int = ...,
+        content_hash: _builtins.bytes = ...,
+        size: _builtins.int = ...,
+        created: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["content_hash", b"content_hash", "created", b"created", "size", b"size", "version", b"version"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___PutBlobReply: _TypeAlias = PutBlobReply  # noqa: Y015

@@ -53,6 +53,11 @@ class AggregatorStub:
                 request_serializer=avs_dot_v1_dot_aggregator__pb2.GetBlobRequest.SerializeToString,
                 response_deserializer=avs_dot_v1_dot_aggregator__pb2.BlobChunk.FromString,
                 _registered_method=True)
+        self.PutBlob = channel.stream_unary(
+                '/avs.v1.Aggregator/PutBlob',
+                request_serializer=avs_dot_v1_dot_aggregator__pb2.PutBlobChunk.SerializeToString,
+                response_deserializer=avs_dot_v1_dot_aggregator__pb2.PutBlobReply.FromString,
+                _registered_method=True)
 
 
 class AggregatorServicer:
@@ -81,6 +86,15 @@ class AggregatorServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def PutBlob(self, request_iterator, context):
+        """Upload a model or input blob in chunks, named by its content hash. The aggregator
+        refuses blobs over its size limit or quota, checks the hash before storing, and answers
+        at once (created = false) when it already holds the blob: uploads are idempotent.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AggregatorServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -98,6 +112,11 @@ def add_AggregatorServicer_to_server(servicer, server):
                     servicer.GetBlob,
                     request_deserializer=avs_dot_v1_dot_aggregator__pb2.GetBlobRequest.FromString,
                     response_serializer=avs_dot_v1_dot_aggregator__pb2.BlobChunk.SerializeToString,
+            ),
+            'PutBlob': grpc.stream_unary_rpc_method_handler(
+                    servicer.PutBlob,
+                    request_deserializer=avs_dot_v1_dot_aggregator__pb2.PutBlobChunk.FromString,
+                    response_serializer=avs_dot_v1_dot_aggregator__pb2.PutBlobReply.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -183,6 +202,33 @@ class Aggregator:
             '/avs.v1.Aggregator/GetBlob',
             avs_dot_v1_dot_aggregator__pb2.GetBlobRequest.SerializeToString,
             avs_dot_v1_dot_aggregator__pb2.BlobChunk.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PutBlob(request_iterator,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.stream_unary(
+            request_iterator,
+            target,
+            '/avs.v1.Aggregator/PutBlob',
+            avs_dot_v1_dot_aggregator__pb2.PutBlobChunk.SerializeToString,
+            avs_dot_v1_dot_aggregator__pb2.PutBlobReply.FromString,
             options,
             channel_credentials,
             insecure,

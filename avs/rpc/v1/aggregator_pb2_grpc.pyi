@@ -46,6 +46,11 @@ class AggregatorStub:
     """Stream tasks to an operator, open ones first, then new ones as they are created."""
     GetBlob: _grpc.UnaryStreamMultiCallable[_aggregator_pb2.GetBlobRequest, _aggregator_pb2.BlobChunk]
     """Stream a model or input blob by content hash, in chunks, from `offset` (to resume)."""
+    PutBlob: _grpc.StreamUnaryMultiCallable[_aggregator_pb2.PutBlobChunk, _aggregator_pb2.PutBlobReply]
+    """Upload a model or input blob in chunks, named by its content hash. The aggregator
+    refuses blobs over its size limit or quota, checks the hash before storing, and answers
+    at once (created = false) when it already holds the blob: uploads are idempotent.
+    """
 
 @_typing.type_check_only
 class AggregatorAsyncStub(AggregatorStub):
@@ -60,6 +65,11 @@ class AggregatorAsyncStub(AggregatorStub):
     """Stream tasks to an operator, open ones first, then new ones as they are created."""
     GetBlob: _aio.UnaryStreamMultiCallable[_aggregator_pb2.GetBlobRequest, _aggregator_pb2.BlobChunk]  # type: ignore[assignment]
     """Stream a model or input blob by content hash, in chunks, from `offset` (to resume)."""
+    PutBlob: _aio.StreamUnaryMultiCallable[_aggregator_pb2.PutBlobChunk, _aggregator_pb2.PutBlobReply]  # type: ignore[assignment]
+    """Upload a model or input blob in chunks, named by its content hash. The aggregator
+    refuses blobs over its size limit or quota, checks the hash before storing, and answers
+    at once (created = false) when it already holds the blob: uploads are idempotent.
+    """
 
 class AggregatorServicer(metaclass=_abc_1.ABCMeta):
     """The aggregator. Operators dial it (works behind NAT); the standard grpc.health.v1 service
@@ -89,5 +99,16 @@ class AggregatorServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_abc.Iterator[_aggregator_pb2.BlobChunk], _abc.AsyncIterator[_aggregator_pb2.BlobChunk]]:
         """Stream a model or input blob by content hash, in chunks, from `offset` (to resume)."""
+
+    @_abc_1.abstractmethod
+    def PutBlob(
+        self,
+        request_iterator: _MaybeAsyncIterator[_aggregator_pb2.PutBlobChunk],
+        context: _ServicerContext,
+    ) -> _typing.Union[_aggregator_pb2.PutBlobReply, _abc.Awaitable[_aggregator_pb2.PutBlobReply]]:
+        """Upload a model or input blob in chunks, named by its content hash. The aggregator
+        refuses blobs over its size limit or quota, checks the hash before storing, and answers
+        at once (created = false) when it already holds the blob: uploads are idempotent.
+        """
 
 def add_AggregatorServicer_to_server(servicer: AggregatorServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -102,6 +102,12 @@ class PeerAggregator(aggregator_pb2_grpc.AggregatorServicer):
         except AvsError as exc:
             abort(context, exc)
 
+    def PutBlob(  # noqa: N802 - gRPC method name
+        self, request_iterator: Iterator[aggregator_pb2.PutBlobChunk], context: Any
+    ) -> aggregator_pb2.PutBlobReply:
+        context.abort(grpc.StatusCode.UNIMPLEMENTED, "operators never upload")
+        raise AssertionError
+
 
 @dataclass
 class Peer:

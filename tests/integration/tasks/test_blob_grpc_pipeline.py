@@ -53,6 +53,12 @@ class BlobServicer(aggregator_pb2_grpc.AggregatorServicer):
         except AvsError as exc:
             abort(context, exc)
 
+    def PutBlob(  # noqa: N802 - gRPC method name
+        self, request_iterator: Iterator[aggregator_pb2.PutBlobChunk], context: Any
+    ) -> aggregator_pb2.PutBlobReply:
+        context.abort(grpc.StatusCode.UNIMPLEMENTED, "blob-only test server")
+        raise AssertionError
+
 
 def start(servicer: BlobServicer) -> tuple[Any, str]:
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
