@@ -12,10 +12,11 @@ from pathlib import Path
 
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
+from eth_utils.address import to_checksum_address
 
-from avs.crypto.bls import KeyPair
-from avs.crypto.keystore import load_keystore
-from avs.errors import ConfigError, KeystoreError
+from avs.crypto.bls import KeyPair, operator_id
+from avs.crypto.keystore import STANDARD_SCRYPT_N, load_keystore, parse_pubkey
+from avs.errors import ConfigError, CryptoError, InputError, KeystoreError
 
 
 def read_password(path: Path | None, what: str) -> str:
@@ -61,3 +62,44 @@ def load_ecdsa_key(key_file: Path, password_file: Path | None) -> LocalAccount:
         ) from None
     account: LocalAccount = Account.from_key(secret)
     return account
+
+
+def ecdsa_keystore(secret: bytes, password: str, scrypt_n: int = STANDARD_SCRYPT_N) -> str:
+    """Web3 Secret Storage (geth v3, scrypt) JSON of an ECDSA key, as eigenlayer-cli writes."""
+    document = Account.encrypt(secret, password, kdf="scrypt", iterations=scrypt_n)
+    return json.dumps(document, separators=(",", ":"))
+
+
+def parse_secret(text: str, what: str, limit: int) -> int:
+    """A private key given as 0x hex or decimal (eigenlayer-cli prints BLS keys in decimal)."""
+    value = text.strip()
+    try:
+        number = int(value, 16) if value.lower().startswith("0x") else int(value, 10)
+    except ValueError:
+        raise InputError(f"{what} must be 0x hex or a decimal number") from None
+    if not 0 < number < limit:
+        raise InputError(f"{what} is out of range (it must be in [1, {limit - 1}])")
+    return number
+
+
+def key_file_summary(path: Path) -> dict[str, str]:
+    """Type and public identity of a key file, read without its password.
+
+    BLS files carry ``pubKey`` (the operator id is its hash); ECDSA files carry ``address``.
+    """
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return {"path": str(path), "type": "unreadable", "id": ""}
+    if not isinstance(document, dict) or "crypto" not in document:
+        return {"path": str(path), "type": "not a key file", "id": ""}
+    if isinstance(document.get("pubKey"), str):
+        try:
+            point = parse_pubkey(document["pubKey"])
+        except CryptoError:
+            return {"path": str(path), "type": "bls", "id": "(malformed pubKey)"}
+        return {"path": str(path), "type": "bls", "id": "0x" + operator_id(point).hex()}
+    address = document.get("address")
+    if isinstance(address, str) and len(address.removeprefix("0x")) == 40:
+        return {"path": str(path), "type": "ecdsa", "id": to_checksum_address(address)}
+    return {"path": str(path), "type": "unknown", "id": ""}

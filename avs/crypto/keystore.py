@@ -216,6 +216,11 @@ def save_keystore(
     if not overwrite and target.exists():
         raise KeystoreError(f"key file {target} already exists; refusing to overwrite it")
     data = json.dumps(encrypt_keystore(keypair, password, scrypt_n=scrypt_n), separators=(",", ":"))
+    write_key_file(target, data)
+
+
+def write_key_file(target: Path, data: str) -> None:
+    """Write a key file atomically with mode 0600 (readers never see half a key file)."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
