@@ -19,3 +19,7 @@ class BlobTooLargeError(ModelError):
 
 class StoreFullError(ModelError):
     """The store refuses more bytes now: its quota is used up or too many uploads run at once."""
+
+
+class DownloadDeadlineError(ModelError):
+    """A download ran past its overall deadline (a slow or trickling source)."""

@@ -140,6 +140,8 @@ class OperatorApp:
             blobs,
             ExecutionConfig(cfg.execution_providers, cfg.intra_op_threads),
             executor,
+            input_deadline_s=cfg.input_deadline,
+            allow_file_inputs=cfg.allow_file_inputs,
         )
         worker = TaskWorker(
             resolver=chain.resolver,

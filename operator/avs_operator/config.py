@@ -54,6 +54,10 @@ class OperatorConfig:
     """Attempts per response before giving up (exponential backoff)."""
     shutdown_grace: float = 20.0
     """Seconds to finish in-flight tasks after SIGTERM."""
+    allow_file_inputs: bool = False
+    """Local development only: fetch task inputs from ``file://`` URIs (regular files)."""
+    input_deadline: float = 120.0
+    """Seconds one task-input download may take in total (a trickling source is cut off)."""
     devnet_fault: str = ""
     """Devnet only: ``wrong_label`` makes this node sign wrong labels on purpose."""
     quorums: tuple[int, ...] = field(default=(0,))
@@ -64,6 +68,8 @@ class OperatorConfig:
             raise ValueError("devnet_fault must be empty or 'wrong_label'")
         if self.submit_retries < 1:
             raise ValueError("submit_retries must be at least 1")
+        if self.input_deadline <= 0:
+            raise ValueError("input_deadline must be positive (seconds)")
         if self.max_concurrent_tasks < 1:
             raise ValueError("max_concurrent_tasks must be at least 1")
         if not (self.listen_chain or self.listen_stream):

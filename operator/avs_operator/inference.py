@@ -48,14 +48,22 @@ class InferenceEngine:
         executor: Executor | None = None,
         max_models: int = 8,
         http_timeout_s: float = 30.0,
+        input_deadline_s: float = 120.0,
+        allow_file_inputs: bool = False,
     ) -> None:
-        """Models come from ``blobs`` (hash-checked, cached); ``executor`` runs the work."""
+        """Models come from ``blobs`` (hash-checked, cached); ``executor`` runs the work.
+
+        Task inputs come from ``http(s)://`` (each download within ``input_deadline_s``)
+        or the aggregator's ``avs-blob://``; ``file://`` only with ``allow_file_inputs``
+        (local development: anyone can create a task naming any path).
+        """
         self._registry = registry
         self._blobs = blobs
         self._config = config
         self._executor = executor
         self._max_models = max_models
-        self._http = HttpFetcher(http_timeout_s)
+        self._http = HttpFetcher(http_timeout_s, input_deadline_s)
+        self._allow_file_inputs = allow_file_inputs
         self._models: OrderedDict[tuple[bytes, str], tuple[TaskType, LoadedModel]] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -96,13 +104,21 @@ class InferenceEngine:
         if scheme == AGGREGATOR_SCHEME:
             # The URI names the blob's hash, so it is verified and cached like a model.
             return self._blobs.get(hash_from_aggregator_uri(uri), uri)
-        if scheme == "file":
+        if scheme == "file" and self._allow_file_inputs:
             return fetch_file(uri, limit)
         if scheme in ("http", "https"):
             return self._http(uri, limit)
+        allowed = "http(s)://, " + (
+            f"file://, {AGGREGATOR_SCHEME}://"
+            if self._allow_file_inputs
+            else f"{AGGREGATOR_SCHEME}://"
+        )
+        hint = " (file:// needs allow_file_inputs: true, for local development)" * (
+            scheme == "file"
+        )
         raise TaskError(
-            f"task inputs URI {uri!r} has an unsupported scheme; "
-            f"supported: file://, http(s)://, {AGGREGATOR_SCHEME}://"
+            f"task inputs URI {uri[:200]!r} has a scheme this node does not fetch; "
+            f"allowed: {allowed}{hint}"
         )
 
     def _model(self, info: ModelInfo) -> tuple[TaskType, LoadedModel]:

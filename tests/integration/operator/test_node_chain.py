@@ -74,6 +74,7 @@ def write_config(tmp_path: Path, rpc_url: str, deployment: Path, peer: Peer) -> 
         "metrics_port": -1,
         "poll_interval": 0.2,
         "quorums": [0],
+        "allow_file_inputs": True,  # the task below names its inputs by file:// URI
     }
     path = tmp_path / "operator.yaml"
     path.write_text(yaml.safe_dump(config))

@@ -68,7 +68,9 @@ def build(
     worker = TaskWorker(
         resolver=PinnedModels({case.model.model_id: case.model}),
         clock=None,
-        engine=InferenceEngine(load_registry(), BlobStore(tmp_path / "c"), ExecutionConfig()),
+        engine=InferenceEngine(
+            load_registry(), BlobStore(tmp_path / "c"), ExecutionConfig(), allow_file_inputs=True
+        ),
         signer=Signer(keypair, ProtectionStore(tmp_path / "p.sqlite"), DOMAIN),
         submitter=Submitter(sink, 5.0, 1),
         metrics=OperatorMetrics.create(),
@@ -160,7 +162,9 @@ def run_flaky(
     worker = TaskWorker(
         resolver=PinnedModels({case.model.model_id: case.model}),
         clock=None,
-        engine=InferenceEngine(load_registry(), BlobStore(tmp_path / "c"), ExecutionConfig()),
+        engine=InferenceEngine(
+            load_registry(), BlobStore(tmp_path / "c"), ExecutionConfig(), allow_file_inputs=True
+        ),
         signer=Signer(keypair, ProtectionStore(tmp_path / "p.sqlite"), DOMAIN),
         submitter=Submitter(sink, 5.0, 1),
         metrics=OperatorMetrics.create(),

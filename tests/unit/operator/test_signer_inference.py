@@ -24,7 +24,9 @@ TaskFactory = Callable[..., Task]
 
 
 def engine(tmp_path: Path) -> InferenceEngine:
-    return InferenceEngine(load_registry(), BlobStore(tmp_path / "cache"), ExecutionConfig())
+    return InferenceEngine(
+        load_registry(), BlobStore(tmp_path / "cache"), ExecutionConfig(), allow_file_inputs=True
+    )
 
 
 def test_the_golden_inputs_give_the_golden_result(
@@ -50,6 +52,21 @@ def test_inputs_that_do_not_match_the_tasks_root_are_refused(
         engine(tmp_path).compute(task, case.model)
 
 
+def test_file_inputs_need_the_local_development_setting(
+    tmp_path: Path, case: Fixture, task_factory: TaskFactory
+) -> None:
+    # Anyone can create a task naming a path on the operator's machine (/dev/zero, a FIFO).
+    default = InferenceEngine(load_registry(), BlobStore(tmp_path / "cache"), ExecutionConfig())
+    for uri in (case.inputs_uri, "file:///dev/zero", "ftp://127.0.0.1/x"):
+        with pytest.raises(TaskError, match="scheme this node does not fetch"):
+            default.compute(dataclasses.replace(task_factory(), inputs_uri=uri), case.model)
+    allowed = engine(tmp_path)
+    with pytest.raises(BlobNotFoundError, match="not a regular file"):
+        allowed.compute(
+            dataclasses.replace(task_factory(), inputs_uri="file:///dev/zero"), case.model
+        )
+
+
 def test_model_bytes_must_hash_to_the_registered_content_hash(
     tmp_path: Path, case: Fixture, task_factory: TaskFactory
 ) -> None:
@@ -64,7 +81,7 @@ def test_model_bytes_must_hash_to_the_registered_content_hash(
 def test_input_uris_need_a_known_scheme_and_a_reachable_source(
     tmp_path: Path, case: Fixture, task_factory: TaskFactory
 ) -> None:
-    with pytest.raises(TaskError, match="unsupported scheme"):
+    with pytest.raises(TaskError, match="scheme this node does not fetch"):
         engine(tmp_path).compute(
             dataclasses.replace(task_factory(), inputs_uri="ftp://x"), case.model
         )

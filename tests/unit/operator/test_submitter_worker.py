@@ -125,7 +125,9 @@ def worker(
     membership: FixedMembership | None = None,
 ) -> tuple[TaskWorker, OperatorMetrics]:
     metrics = OperatorMetrics.create()
-    engine = InferenceEngine(load_registry(), BlobStore(tmp_path / "cache"), ExecutionConfig())
+    engine = InferenceEngine(
+        load_registry(), BlobStore(tmp_path / "cache"), ExecutionConfig(), allow_file_inputs=True
+    )
     store = ProtectionStore(tmp_path / "protection.sqlite")
     return TaskWorker(
         resolver=PinnedModels({case.model.model_id: case.model}),
