@@ -48,6 +48,8 @@ class ContractRevert(ChainError):
         super().__init__(message)
         self.error_name = error_name
         self.error_args = args
+        self.gas_used = 0
+        """Gas burnt when a mined transaction reverted (0 for a call or an estimate)."""
 
 
 class TaskError(AvsError):

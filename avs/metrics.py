@@ -81,6 +81,10 @@ class AggregatorMetrics:
     """Certificates submitted, by outcome (certified, already_certified, failed)."""
     expired: Counter
     """Tasks that passed their deadline without a certificate."""
+    reverted_transactions: Counter
+    """Mined transactions that reverted, by contract function."""
+    reverted_gas: Counter
+    """Gas burnt by mined transactions that reverted, by contract function."""
     verify_seconds: Histogram
     """Time spent verifying signatures per batch."""
     events_malformed: Counter
@@ -100,6 +104,18 @@ class AggregatorMetrics:
                 "avs_certificates", "Certificates submitted", ["outcome"], registry=reg
             ),
             expired=Counter("avs_tasks_expired", "Tasks expired uncertified", registry=reg),
+            reverted_transactions=Counter(
+                "avs_reverted_transactions",
+                "Mined transactions that reverted",
+                ["function"],
+                registry=reg,
+            ),
+            reverted_gas=Counter(
+                "avs_reverted_gas",
+                "Gas burnt by reverted transactions",
+                ["function"],
+                registry=reg,
+            ),
             verify_seconds=Histogram(
                 "avs_verify_seconds",
                 "Signature verification time per batch",

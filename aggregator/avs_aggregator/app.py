@@ -16,6 +16,7 @@ from avs.chain.deployment import Deployment
 from avs.chain.events import TaskCreated
 from avs.chain.reader import ChainReader
 from avs.chain.subscriber import ChainSubscriber
+from avs.chain.views import CertifiedTask
 from avs.chain.writer import ChainWriter
 from avs.errors import ChainError, ContractRevert
 from avs.keyfiles import load_ecdsa_key
@@ -89,6 +90,10 @@ class ChainFollower:
         for event in events:
             if isinstance(event, TaskCreated):
                 await self._add(event)
+            elif isinstance(event, CertifiedTask):
+                # A competitor's certificate: stop trying, record it, owe its evidence.
+                certification = self.adapter.as_certification(event)
+                await self.core.on_certified(event.task_index, certification)
         self.store.set_meta(NEXT_BLOCK, head + 1)
         await self.core.expire(head)
         return head + 1
@@ -100,8 +105,8 @@ async def run_aggregator(cfg: AggregatorConfig, stop: asyncio.Event | None = Non
     account = load_ecdsa_key(cfg.ecdsa_key_file, cfg.ecdsa_password_file)
     client = ChainClient.connect(cfg.rpc_url, account.key)
     reader, writer = ChainReader(client, deployment), ChainWriter(client, deployment)
-    adapter = ChainAdapter(reader, writer)
     metrics = AggregatorMetrics.create()
+    adapter = ChainAdapter(reader, writer, metrics, cfg.certify_jitter_seconds)
     store = TaskStore(cfg.task_db)
     blobs = BlobStore(cfg.blob_dir)
     codec = TaskCodec(deployment.chain_id, deployment.contracts["TaskManager"])
@@ -144,7 +149,11 @@ async def run_aggregator(cfg: AggregatorConfig, stop: asyncio.Event | None = Non
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
-    workers = [asyncio.create_task(follower.run()), asyncio.create_task(core.run())]
+    workers = [
+        asyncio.create_task(follower.run()),
+        asyncio.create_task(core.run()),
+        asyncio.create_task(core.run_evidence()),
+    ]
     metrics.performance_score.set(100)
     await stop.wait()
     log.info("aggregator_stopping")

@@ -7,19 +7,22 @@ worker threads).
 
 from __future__ import annotations
 
+import random
 import threading
+import time
 
 from avs.chain.events import FAULT_DISSENT, FAULT_EQUIVOCATION
 from avs.chain.reader import ChainReader
-from avs.chain.views import ModelInfo, OperatorSetState
+from avs.chain.views import CertifiedTask, ModelInfo, OperatorSetState
 from avs.chain.writer import ChainWriter
 from avs.crypto.batch_verify import FastVerifier
-from avs.errors import ContractRevert
+from avs.errors import ChainError, ContractRevert
 from avs.logging import get_logger
-from avs.protocol import Task, message_hash_from_digest
+from avs.metrics import AggregatorMetrics
+from avs.protocol import QuorumCertificate, Task, message_hash_from_digest
 from avs.rpc.messages import TaskHints
 from avs_aggregator.aggregation import DigestGroup, TaskAggregation
-from avs_aggregator.core import CertifyResult
+from avs_aggregator.protocols import Certification, CertifyResult
 
 log = get_logger(component="aggregator.chain")
 
@@ -27,9 +30,18 @@ log = get_logger(component="aggregator.chain")
 class ChainAdapter:
     """Chain reads and writes of one aggregator."""
 
-    def __init__(self, reader: ChainReader, writer: ChainWriter) -> None:
+    def __init__(
+        self,
+        reader: ChainReader,
+        writer: ChainWriter,
+        metrics: AggregatorMetrics | None = None,
+        jitter_seconds: float = 0.0,
+    ) -> None:
         self._reader = reader
         self._writer = writer
+        self._metrics = metrics
+        self._jitter = jitter_seconds
+        self._window: int | None = None
         self._models: dict[bytes, ModelInfo] = {}
         self._verifier = FastVerifier()  # evidence checks run one at a time, after certifying
         self._lock = threading.Lock()
@@ -40,9 +52,22 @@ class ChainAdapter:
         """Operators, stakes and keys of the task's quorums at its creation block."""
         return self._reader.operator_state(task.quorums, task.created_block)
 
-    def is_certified(self, task: Task) -> bool:
-        """Whether the task already carries a certificate on chain."""
-        return self._reader.is_certified(task)
+    def certification(self, task: Task) -> Certification | None:
+        """The task's certificate on chain (its TaskCertified event), if any."""
+        event = self._reader.certification(task.task_index, task)
+        return None if event is None else self.as_certification(event)
+
+    def as_certification(self, event: CertifiedTask) -> Certification:
+        """A TaskCertified event as the core sees it (was it this aggregator's?)."""
+        by_self = event.submitter.lower() == self._writer.client.address.lower()
+        return Certification(event.result_digest, event.tx_hash, by_self)
+
+    def last_evidence_block(self, task: Task) -> int:
+        """deadlineBlock + SlashingManager.challengeWindowBlocks (immutable: read once)."""
+        if self._window is None:
+            r = self._reader
+            self._window = int(r.client.call1(r.slashing, "challengeWindowBlocks"))
+        return task.deadline_block + self._window
 
     def model(self, model_id: bytes) -> ModelInfo:
         """ModelRegistry entry (cached: entries are immutable once registered)."""
@@ -67,19 +92,59 @@ class ChainAdapter:
         snapshot: OperatorSetState,
         group: DigestGroup,
     ) -> CertifyResult:
-        """Build the certificate for ``group`` and submit it; another aggregator's win is fine."""
+        """Build the certificate for ``group`` and submit it; another aggregator's win is fine.
+
+        Competing aggregators waste gas when both send: a random pause spreads them, the
+        task's record is read right before sending, and the transaction is simulated
+        against the pending block (which holds a competitor's certificate still in the
+        mempool) before it is signed.
+        """
+        if self._jitter > 0:
+            time.sleep(random.uniform(0, self._jitter))  # noqa: S311
+        won = self._certified_already(task)
+        if won is not None:
+            return won
         signatures = {op: response.signature for op, response in group.responses.items()}
         certificate = self._reader.build_certificate(
             task, group.result_digest, signatures, snapshot
         )
         try:
+            self._simulate(task, certificate)
             receipt = self._writer.respond_to_task(task, certificate)
-        except ContractRevert:
-            existing = self._reader.certification(task.task_index)
-            if existing is None:
+        except ContractRevert as exc:
+            if exc.gas_used and self._metrics is not None:
+                self._metrics.reverted_transactions.labels("respondToTask").inc()
+                self._metrics.reverted_gas.labels("respondToTask").inc(exc.gas_used)
+                log.warning("certificate_reverted", task=task.task_index, gas=exc.gas_used)
+            won = self._certified_already(task)
+            if won is None:
                 raise
-            return CertifyResult(existing.tx_hash, already_certified=True)
+            return won
         return CertifyResult(receipt.tx_hash, already_certified=False)
+
+    def _certified_already(self, task: Task) -> CertifyResult | None:
+        """The task's certificate if its on-chain record is no longer pending."""
+        r = self._reader
+        if r.task_record(task.task_index) == r.task_hash(task):
+            return None
+        event = r.certification(task.task_index, task)
+        if event is None:
+            raise ChainError(f"task {task.task_index} is no longer pending and not certified")
+        mine = self.as_certification(event).by_self
+        return CertifyResult(
+            event.tx_hash, already_certified=not mine, result_digest=event.result_digest
+        )
+
+    def _simulate(self, task: Task, certificate: QuorumCertificate) -> None:
+        r = self._reader
+        r.client.call(
+            r.tasks,
+            "respondToTask",
+            task.as_abi(),
+            certificate.result_digest,
+            certificate.as_abi(),
+            block="pending",
+        )
 
     # -- Challenger --------------------------------------------------------------------
 

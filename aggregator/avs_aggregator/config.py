@@ -39,7 +39,11 @@ class AggregatorConfig:
     blob_quota_bytes: int = 8 * 1024 * 1024 * 1024
     """Most bytes the blob directory may hold; uploads beyond it are refused."""
     challenge: bool = True
-    """Submit slashing evidence for provable faults seen in responses."""
+    """Submit slashing evidence for provable faults seen in responses (for every certified
+    task, whoever certified it)."""
+    certify_jitter_seconds: float = 0.0
+    """Random pause (0 to this) before each certificate transaction; set about one block
+    time when several aggregators compete, so they rarely send for one task together."""
     port_file: Path | None = None
     """If set, the bound gRPC port is written here once serving (for supervisors)."""
 

@@ -12,9 +12,8 @@ import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass, field
-from typing import Protocol
 
+from avs.backoff import Backoff
 from avs.crypto.keccak import keccak256
 from avs.errors import RpcError
 from avs.logging import get_logger
@@ -28,74 +27,21 @@ from avs.rpc.messages import (
     TaskHints,
 )
 from avs_aggregator.aggregation import AddOutcome, DigestGroup, SignedResponse, TaskAggregation
-from avs_aggregator.codec import TaskCodec, signature_bytes, signature_from_bytes
-from avs_aggregator.operators import OperatorSetState
-from avs_aggregator.store import StoredResponse, TaskState, TaskStore
+from avs_aggregator.codec import TaskCodec, signature_bytes
+from avs_aggregator.entry import NO_HINTS, TaskEntry, rebuild_entry
+from avs_aggregator.evidence import Challenger, EvidenceBook, certified_group
+from avs_aggregator.protocols import Certification, Certifier, ChainView
+from avs_aggregator.store import CertifiedBy, StoredResponse, TaskState, TaskStore
 from avs_aggregator.verification import GroupToVerify, GroupVerifier, SignerEntry
 
 log = get_logger(component="aggregator")
-NO_HINTS = TaskHints()
+CERTIFY_BACKOFF = Backoff(initial=0.5, factor=2.0, maximum=8.0, jitter=0.5)
+"""Between certificate (and evidence) attempts of one task: an outage is not hammered,
+and competing aggregators that both lost a race do not retry in step."""
 
 
 class AggregatorBusyError(RpcError):
     """Too many signature checks are waiting; the caller should retry with backoff."""
-
-
-@dataclass(frozen=True, slots=True)
-class CertifyResult:
-    """Outcome of submitting a certificate on chain."""
-
-    tx_hash: bytes
-    """Transaction that certified the task (ours, or a competitor's when known)."""
-    already_certified: bool
-    """True when another aggregator certified the task first (not an error)."""
-
-
-class ChainView(Protocol):
-    """Chain reads the aggregator needs (blocking; called from worker threads)."""
-
-    def snapshot(self, task: Task) -> OperatorSetState:
-        """Operators, stakes and keys of the task's quorums at its reference block."""
-        ...
-
-    def is_certified(self, task: Task) -> bool:
-        """Whether the task already has a certified result on chain."""
-        ...
-
-
-class Certifier(Protocol):
-    """Builds and submits certificates (blocking; called from a worker thread)."""
-
-    def certify(
-        self,
-        task: Task,
-        snapshot: OperatorSetState,
-        group: DigestGroup,
-    ) -> CertifyResult:
-        """Submit ``group`` as the task's certified result (non-signers: everyone else)."""
-        ...
-
-
-class Challenger(Protocol):
-    """Submits slashing evidence for provable faults (blocking; worker thread)."""
-
-    def report(self, task: Task, certified: DigestGroup, aggregation: TaskAggregation) -> None:
-        """Submit evidence for dissent/equivocation seen in ``aggregation``, if slashable."""
-        ...
-
-
-@dataclass(slots=True)
-class TaskEntry:
-    """An open task held in memory."""
-
-    task: Task
-    task_hash: bytes
-    snapshot: OperatorSetState
-    aggregation: TaskAggregation
-    hints: TaskHints = NO_HINTS
-    state: TaskState = TaskState.OPEN
-    ready_since: float | None = None
-    verified: set[bytes] = field(default_factory=set)
 
 
 class AggregatorCore:
@@ -112,6 +58,7 @@ class AggregatorCore:
         challenger: Challenger | None = None,
         linger_seconds: float = 0.5,
         max_pending_verifications: int = 256,
+        backoff: Backoff = CERTIFY_BACKOFF,
     ) -> None:
         self._store = store
         self._codec = codec
@@ -119,8 +66,14 @@ class AggregatorCore:
         self._certifier = certifier
         self._verifier = verifier
         self._metrics = metrics
-        self._challenger = challenger
+        self._backoff = backoff
+        self._evidence = (
+            None
+            if challenger is None
+            else EvidenceBook(store, challenger, chain, self._aggregation_of, backoff)
+        )
         self._linger = linger_seconds
+        self._head: int | None = None
         self._tasks: dict[int, TaskEntry] = {}
         self._closed: set[int] = set()
         self._subscribers: set[asyncio.Queue[TaskEntry]] = set()
@@ -132,45 +85,55 @@ class AggregatorCore:
     # -- tasks -----------------------------------------------------------------------------
 
     async def add_task(self, task: Task, hints: TaskHints = NO_HINTS) -> bool:
-        """Start aggregating ``task``; False if it was already known."""
-        if task.task_index in self._tasks or task.task_index in self._closed:
+        """Start aggregating ``task``; False if it was already known or is already closed."""
+        index = task.task_index
+        if index in self._tasks or index in self._closed:
             return False
-        task_hash = self._codec.task_hash(task)
-        stored = self._store.get_task(task.task_index)
-        if stored is not None and stored.state in (TaskState.CERTIFIED, TaskState.EXPIRED):
-            self._closed.add(task.task_index)
+        stored = self._store.get_task(index)
+        if stored is not None and stored.state not in (TaskState.OPEN, TaskState.SUBMITTING):
+            self._closed.add(index)  # certified ones owe evidence: recover() resumes them
             return False
-        snapshot = await asyncio.to_thread(self._chain.snapshot, task)
-        entry = TaskEntry(
-            task, task_hash, snapshot, TaskAggregation(snapshot, task.threshold_bps), hints
-        )
+        entry = await self._load_entry(task, hints)
         if stored is None:
             self._store.add_task(
-                task.task_index, task_hash, self._codec.encode(task), task.deadline_block
+                index, entry.task_hash, self._codec.encode(task), task.deadline_block
             )
-        else:
-            if stored.state is TaskState.SUBMITTING:
-                # Killed mid-submission: the chain says whether the transaction landed.
-                if await asyncio.to_thread(self._chain.is_certified, task):
-                    self._store.set_state(task.task_index, TaskState.CERTIFIED)
-                    self._closed.add(task.task_index)
-                    return False
-                self._store.set_state(task.task_index, TaskState.OPEN)
-            for row in self._store.responses(task.task_index):
-                entry.aggregation.add(self._response_from_row(row))
-        self._tasks[task.task_index] = entry
+        elif stored.state is TaskState.SUBMITTING:
+            # Killed mid-submission: the chain says whether the transaction landed.
+            certification = await asyncio.to_thread(self._chain.certification, task)
+            if certification is not None:
+                self._record_certified(entry, certification)
+                return False
+            self._store.set_state(index, TaskState.OPEN)
+        self._tasks[index] = entry
         for queue in self._subscribers:
             queue.put_nowait(entry)
         self._check_ready(entry)
-        log.info("task_added", task=task.task_index, operators=len(snapshot.operators))
+        log.info("task_added", task=index, operators=len(entry.snapshot.operators))
         return True
 
     async def recover(self) -> int:
-        """Reload open and submitting tasks from the store after a restart."""
+        """Reload open and submitting tasks, and certified tasks still owing evidence."""
         rows = self._store.tasks_in(TaskState.OPEN, TaskState.SUBMITTING)
         for row in rows:
             await self.add_task(self._codec.decode(row.task_blob))
-        return len(rows)
+        if self._evidence is None:
+            return len(rows)
+        owing = self._store.tasks_in(TaskState.CERTIFIED)
+        for row in owing:  # each stores the certified digest (set since 'submitting')
+            self._closed.add(row.task_index)
+            if row.result_digest is not None:
+                self._evidence.resume(self._codec.decode(row.task_blob), row.result_digest)
+        return len(rows) + len(owing)
+
+    async def on_certified(self, task_index: int, certification: Certification) -> bool:
+        """A certificate for ``task_index`` was seen on chain: close the task if it is open
+        (one with a submission in flight is left to it). Returns whether it closed one."""
+        entry = self._tasks.get(task_index)
+        if entry is None or entry.state is not TaskState.OPEN:
+            return False
+        self._record_certified(entry, certification)
+        return True
 
     async def subscribe(self, request: SubscribeRequest) -> AsyncIterator[tuple[Task, TaskHints]]:
         """Open tasks now and every new task after, for an operator's stream."""
@@ -293,12 +256,19 @@ class AggregatorCore:
             self._wakeup.clear()
             await self.certify_ready(wait=False)
 
+    async def run_evidence(self, poll_seconds: float = 0.5) -> None:
+        """Evidence loop (apart, so evidence transactions never delay a certificate)."""
+        while True:
+            await asyncio.sleep(poll_seconds)
+            await self.settle_evidence()
+
     async def certify_ready(self, wait: bool = True) -> int:
         """Verify every ready digest group in one batch and submit their certificates.
 
         Submissions run concurrently (each waits for its own transaction); with
         ``wait=False`` they continue in the background and the count started is returned,
-        else the count certified.
+        else the count certified. A task is not tried in its own creation block (the
+        contract needs its reference block in the past) nor while backing off a failure.
         """
         now = time.monotonic()
         ready: list[tuple[TaskEntry, DigestGroup]] = []
@@ -310,10 +280,13 @@ class AggregatorCore:
             everyone = len(group.responses) == len(entry.snapshot.operators)
             if entry.ready_since is None:
                 entry.ready_since = now
-            if everyone or now - entry.ready_since >= self._linger:
-                # A copy: responses arriving during the batch check are not in it, so the
-                # certificate holds exactly the signatures that were checked.
-                ready.append((entry, group.copy()))
+            if not everyone and now - entry.ready_since < self._linger:
+                continue
+            if not entry.retries.due(now) or not self._past_reference_block(entry.task):
+                continue
+            # A copy: responses arriving during the batch check are not in it, so the
+            # certificate holds exactly the signatures that were checked.
+            ready.append((entry, group.copy()))
         if not ready:
             return 0
         await self._verify(ready)
@@ -336,6 +309,12 @@ class AggregatorCore:
             return len(jobs)
         return sum(await asyncio.gather(*jobs))
 
+    async def settle_evidence(self) -> int:
+        """Submit the evidence owed by certified tasks that are due; returns how many settled."""
+        if self._evidence is None:
+            return 0
+        return await self._evidence.settle_due(self._head)
+
     async def drain(self, timeout: float) -> None:
         """Wait (up to ``timeout`` s) for certificate submissions in flight."""
         if self._jobs:
@@ -345,16 +324,27 @@ class AggregatorCore:
         """Close open tasks that can no longer be certified at chain head ``block_number``.
 
         A certificate mined after ``deadline_block`` reverts, and the next transaction lands
-        in ``block_number + 1`` at the earliest.
+        in ``block_number + 1`` at the earliest. A task someone else certified is recorded
+        as certified (and owes its evidence), never as expired.
         """
+        self._head = block_number if self._head is None else max(self._head, block_number)
         expired = []
         for index, entry in list(self._tasks.items()):
-            if entry.state is TaskState.OPEN and block_number >= entry.task.deadline_block:
-                self._store.set_state(index, TaskState.EXPIRED)
-                self._close(index)
-                self._metrics.expired.inc()
-                expired.append(index)
-                log.warning("task_expired", task=index, block=block_number)
+            if entry.state is not TaskState.OPEN or block_number < entry.task.deadline_block:
+                continue
+            try:
+                certification = await asyncio.to_thread(self._chain.certification, entry.task)
+            except Exception as exc:  # decided on a later head, once the chain answers
+                log.debug("expiry_check_failed", task=index, error=str(exc))
+                continue
+            if certification is not None:
+                self._record_certified(entry, certification)
+                continue
+            self._store.set_state(index, TaskState.EXPIRED)
+            self._close(index)
+            self._metrics.expired.inc()
+            expired.append(index)
+            log.warning("task_expired", task=index, block=block_number)
         return expired
 
     async def _verify(self, ready: Sequence[tuple[TaskEntry, DigestGroup]]) -> None:
@@ -384,7 +374,6 @@ class AggregatorCore:
 
     async def _certify(self, entry: TaskEntry, group: DigestGroup) -> bool:
         index = entry.task.task_index
-        non_signers = entry.aggregation.non_signers(group)
         try:
             result = await asyncio.to_thread(
                 self._certifier.certify, entry.task, entry.snapshot, group
@@ -393,28 +382,53 @@ class AggregatorCore:
             entry.state = TaskState.OPEN
             self._store.set_state(index, TaskState.OPEN)
             self._metrics.certificates.labels("failed").inc()
-            log.error("certificate_failed", task=index, error=str(exc))
+            if entry.retries.failed(self._backoff):
+                log.warning("certificate_failed", task=index, error=str(exc))
+            else:
+                log.debug("certificate_retry_failed", task=index, error=str(exc))
             return False
-        self._store.set_state(index, TaskState.CERTIFIED, tx_hash=result.tx_hash)
-        outcome = "already_certified" if result.already_certified else "certified"
+        digest = result.result_digest or group.result_digest
+        by_self = not result.already_certified
+        self._record_certified(entry, Certification(digest, result.tx_hash, by_self))
+        return True
+
+    def _record_certified(self, entry: TaskEntry, certification: Certification) -> None:
+        """Close ``entry`` as certified (by us or a competitor) and owe its evidence."""
+        index = entry.task.task_index
+        by = CertifiedBy.SELF if certification.by_self else CertifiedBy.OTHER
+        self._store.set_state(
+            index,
+            TaskState.CERTIFIED,
+            result_digest=certification.result_digest,
+            tx_hash=certification.tx_hash,
+            certified_by=by,
+        )
+        outcome = "certified" if certification.by_self else "already_certified"
         self._metrics.certificates.labels(outcome).inc()
+        certified = certified_group(entry.aggregation, certification.result_digest)
         log.info(
             "task_certified",
             task=index,
-            signers=len(group.responses),
-            non_signers=len(non_signers),
-            tx=f"0x{result.tx_hash.hex()}",
+            signers=len(certified.responses),
+            tx=f"0x{certification.tx_hash.hex()}",
             outcome=outcome,
+            attempts=entry.retries.failures + 1 if certification.by_self else None,
         )
         self._close(index)
-        if self._challenger is not None and not result.already_certified:
-            try:
-                await asyncio.to_thread(
-                    self._challenger.report, entry.task, group, entry.aggregation
-                )
-            except Exception as exc:
-                log.error("challenge_failed", task=index, error=str(exc))
-        return True
+        if self._evidence is not None:
+            self._evidence.add(entry.task, certified, entry.aggregation)
+
+    async def _aggregation_of(self, task: Task) -> TaskAggregation:
+        return (await self._load_entry(task, NO_HINTS)).aggregation
+
+    async def _load_entry(self, task: Task, hints: TaskHints) -> TaskEntry:
+        """A task's aggregation, rebuilt from every response the store holds for it."""
+        snapshot = await asyncio.to_thread(self._chain.snapshot, task)
+        rows = self._store.responses(task.task_index)
+        return rebuild_entry(task, self._codec.task_hash(task), snapshot, hints, rows)
+
+    def _past_reference_block(self, task: Task) -> bool:
+        return self._head is None or self._head > task.created_block
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -429,11 +443,3 @@ class AggregatorCore:
     def _count(self, result: SubmitResult) -> SubmitResult:
         self._metrics.responses.labels(result.status.value).inc()
         return result
-
-    def _response_from_row(self, row: StoredResponse) -> SignedResponse:
-        return SignedResponse(
-            row.operator_id,
-            row.result_bytes,
-            keccak256(row.result_bytes),
-            signature_from_bytes(row.signature),
-        )

@@ -3,8 +3,12 @@
 Tasks and every accepted response are written before the gRPC reply is sent, so a
 restart rebuilds each open task's aggregation from disk. A certificate is recorded as
 ``submitting`` (with its digest) before the transaction is sent and ``certified`` after
-it is mined; on restart a ``submitting`` task is checked against the chain, never
-blindly re-certified.
+it is mined (or once a competitor's certificate is seen); on restart a ``submitting``
+task is checked against the chain, never blindly re-certified.
+
+Evidence is its own durable step: a ``certified`` task still owes the slashing evidence
+its responses hold, and only becomes ``settled`` once that evidence was submitted (or
+the challenge window closed). A restart resumes every ``certified`` task.
 """
 
 from __future__ import annotations
@@ -26,7 +30,8 @@ CREATE TABLE IF NOT EXISTS tasks (
     state          TEXT NOT NULL,
     result_digest  BLOB,
     tx_hash        BLOB,
-    updated_at     REAL NOT NULL
+    updated_at     REAL NOT NULL,
+    certified_by   TEXT
 );
 CREATE INDEX IF NOT EXISTS tasks_by_state ON tasks(state);
 CREATE TABLE IF NOT EXISTS responses (
@@ -47,7 +52,17 @@ class TaskState(StrEnum):
     OPEN = "open"
     SUBMITTING = "submitting"
     CERTIFIED = "certified"
+    """Certified on chain; the evidence its responses hold is not yet submitted."""
+    SETTLED = "settled"
+    """Certified, and its evidence submitted (or its challenge window closed)."""
     EXPIRED = "expired"
+
+
+class CertifiedBy(StrEnum):
+    """Whose certificate settled a task."""
+
+    SELF = "self"
+    OTHER = "other"
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +76,9 @@ class StoredTask:
     deadline_block: int
     state: TaskState
     result_digest: bytes | None
+    """Digest submitted (``submitting``) or certified on chain (``certified`` and later)."""
     tx_hash: bytes | None
+    certified_by: CertifiedBy | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,12 +101,15 @@ class TaskStore:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.executescript(_SCHEMA)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(tasks)")}
+        if "certified_by" not in columns:  # a store written before certified_by existed
+            self._db.execute("ALTER TABLE tasks ADD COLUMN certified_by TEXT")
 
     def add_task(self, task_index: int, task_hash: bytes, task_blob: bytes, deadline: int) -> bool:
         """Insert an open task; False if it was already known."""
         with self._lock:
             cur = self._db.execute(
-                "INSERT OR IGNORE INTO tasks VALUES (?, ?, ?, ?, ?, NULL, NULL, ?)",
+                "INSERT OR IGNORE INTO tasks VALUES (?, ?, ?, ?, ?, NULL, NULL, ?, NULL)",
                 (task_index, task_hash, task_blob, deadline, TaskState.OPEN.value, time.time()),
             )
             return cur.rowcount == 1
@@ -115,13 +135,16 @@ class TaskStore:
         state: TaskState,
         result_digest: bytes | None = None,
         tx_hash: bytes | None = None,
+        certified_by: CertifiedBy | None = None,
     ) -> None:
-        """Move a task to ``state`` (keeping digest/tx hash unless new ones are given)."""
+        """Move a task to ``state`` (keeping digest, tx hash and certifier unless given)."""
+        by = None if certified_by is None else certified_by.value
         with self._lock:
             self._db.execute(
                 "UPDATE tasks SET state = ?, result_digest = COALESCE(?, result_digest), "
-                "tx_hash = COALESCE(?, tx_hash), updated_at = ? WHERE task_index = ?",
-                (state.value, result_digest, tx_hash, time.time(), task_index),
+                "tx_hash = COALESCE(?, tx_hash), certified_by = COALESCE(?, certified_by), "
+                "updated_at = ? WHERE task_index = ?",
+                (state.value, result_digest, tx_hash, by, time.time(), task_index),
             )
 
     def get_task(self, task_index: int) -> StoredTask | None:
@@ -176,7 +199,7 @@ class TaskStore:
 
 
 def _task(row: tuple[Any, ...]) -> StoredTask:
-    index, task_hash, blob, deadline, state, digest, tx, _updated = row
+    index, task_hash, blob, deadline, state, digest, tx, _updated, by = row
     return StoredTask(
         task_index=int(index),
         task_hash=bytes(task_hash),
@@ -185,4 +208,5 @@ def _task(row: tuple[Any, ...]) -> StoredTask:
         state=TaskState(state),
         result_digest=None if digest is None else bytes(digest),
         tx_hash=None if tx is None else bytes(tx),
+        certified_by=None if by is None else CertifiedBy(by),
     )

@@ -2,12 +2,13 @@
 
 The only module that talks to web3 directly. One :class:`ChainClient` holds one connection
 and optionally one signing account; :meth:`ChainClient.with_account` shares the connection.
-Thread-safe: transactions of one client are serialised (nonces stay in order).
+Thread-safe: transactions of one key are serialised across every client of the process
+(:mod:`avs.chain.nonces`), and a nonce taken by another process is picked again. Each
+request has a short timeout, so a hung endpoint surfaces as a ChainError in seconds.
 """
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,12 +25,18 @@ from web3.types import TxParams
 from avs.chain.abi import ContractAbi
 from avs.chain.compiled import Artifact
 from avs.chain.errors import contract_revert
+from avs.chain.nonces import is_nonce_conflict, key_lock
 from avs.chain.reach import check_rpc_url, rpc_error_message, unreachable
 from avs.chain.types import Log, Receipt
-from avs.errors import ChainError
+from avs.errors import ChainError, ContractRevert
 
 GAS_MARGIN_NUM = 5
 GAS_MARGIN_DEN = 4  # send 125% of the estimate: estimates of precompile-heavy calls run tight
+REQUEST_TIMEOUT = 10.0
+"""Seconds one JSON-RPC request may take: a hung endpoint must not look healthy for long."""
+RECEIPT_TIMEOUT = 60.0
+"""Seconds a sent transaction may take to be mined."""
+NONCE_ATTEMPTS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +78,7 @@ class ChainClient:
         url: str,
         account: LocalAccount | None = None,
         *,
-        timeout: float = 60.0,
+        timeout: float = RECEIPT_TIMEOUT,
         fixed_gas: int | None = None,
     ) -> None:
         self._w3 = w3
@@ -79,20 +86,26 @@ class ChainClient:
         self._account = account
         self._timeout = timeout
         self._fixed_gas = fixed_gas
-        self._lock = threading.Lock()
         self._price: tuple[float, int] = (0.0, 0)
         self._chain_id: int | None = None
 
     @classmethod
     def connect(
-        cls, rpc_url: str, private_key: str | bytes | None = None, *, timeout: float = 60.0
+        cls,
+        rpc_url: str,
+        private_key: str | bytes | None = None,
+        *,
+        timeout: float = RECEIPT_TIMEOUT,
+        request_timeout: float = REQUEST_TIMEOUT,
     ) -> ChainClient:
-        """Connect to ``rpc_url`` (HTTP); ``private_key`` enables transactions.
+        """Connect to ``rpc_url`` (HTTP); ``private_key`` enables transactions. ``timeout``
+        bounds the wait for a receipt, and with ``request_timeout`` each JSON-RPC request.
 
         A URL that is not http(s) is refused here, before any request.
         """
         check_rpc_url(rpc_url)
-        w3 = Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": timeout}))
+        per_request = min(timeout, request_timeout)
+        w3 = Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": per_request}))
         account = Account.from_key(private_key) if private_key is not None else None
         return cls(w3, rpc_url, account, timeout=timeout)
 
@@ -177,9 +190,10 @@ class ChainClient:
     # ------------------------------------------------------------------ calls
 
     def call(
-        self, contract: Contract, fn: str, *args: Any, block: int | None = None
+        self, contract: Contract, fn: str, *args: Any, block: int | str | None = None
     ) -> tuple[Any, ...]:
-        """eth_call ``fn(*args)``; returns the decoded outputs as a tuple."""
+        """eth_call ``fn(*args)`` at ``block`` (a number, "pending", default "latest");
+        returns the decoded outputs as a tuple."""
         f = contract.abi.function(fn)
         tx: dict[str, Any] = {"to": contract.address, "data": f.encode_call(args)}
         if self._account is not None:
@@ -191,7 +205,7 @@ class ChainClient:
             raise contract_revert(where, _revert_data(exc)) from None
         return f.decode_output(bytes(raw))
 
-    def call1(self, contract: Contract, fn: str, *args: Any, block: int | None = None) -> Any:
+    def call1(self, contract: Contract, fn: str, *args: Any, block: int | str | None = None) -> Any:
         """eth_call for a function with one return value."""
         (value,) = self.call(contract, fn, *args, block=block)
         return value
@@ -226,7 +240,7 @@ class ChainClient:
         tx: dict[str, Any] = {"from": account.address, "data": data, "value": value}
         if to is not None:
             tx["to"] = to
-        with self._lock:
+        with key_lock(self._url, account.address):
             if gas is None and self._fixed_gas is not None:
                 gas = self._fixed_gas
             if gas is None:
@@ -235,9 +249,24 @@ class ChainClient:
                 except ContractLogicError as exc:
                     raise contract_revert(where, _revert_data(exc)) from None
                 gas = int(estimate) * GAS_MARGIN_NUM // GAS_MARGIN_DEN
+            price = self._gas_price()
+            tx.update(
+                gas=gas,
+                chainId=self.chain_id,
+                maxFeePerGas=2 * price,
+                maxPriorityFeePerGas=min(price, 10**9),
+            )
+            del tx["from"]
+            tx_hash = self._send_signed(where, account, tx)
+        return self._wait(where, bytes(tx_hash), tx)
+
+    def _send_signed(self, where: str, account: LocalAccount, tx: dict[str, Any]) -> bytes:
+        """Sign with the chain's pending nonce and send; a nonce another sender took (same
+        key, other process) is picked again."""
+        for attempt in range(NONCE_ATTEMPTS):
             # Asked every time (no local cache): stays right across evm_revert, restarts
             # and other processes using the same key.
-            nonce = int(
+            tx["nonce"] = int(
                 self._guard(
                     "eth_getTransactionCount",
                     self._w3.eth.get_transaction_count,
@@ -245,18 +274,15 @@ class ChainClient:
                     "pending",
                 )
             )
-            price = self._gas_price()
-            tx.update(
-                gas=gas,
-                nonce=nonce,
-                chainId=self.chain_id,
-                maxFeePerGas=2 * price,
-                maxPriorityFeePerGas=min(price, 10**9),
-            )
-            del tx["from"]
             signed = account.sign_transaction(tx)
-            tx_hash = self._guard(where, self._w3.eth.send_raw_transaction, signed.raw_transaction)
-        return self._wait(where, bytes(tx_hash), tx)
+            send = self._w3.eth.send_raw_transaction
+            try:
+                return bytes(self._guard(where, send, signed.raw_transaction))
+            except ChainError as exc:
+                if attempt + 1 < NONCE_ATTEMPTS and is_nonce_conflict(str(exc)):
+                    continue
+                raise
+        raise AssertionError("unreachable: NONCE_ATTEMPTS >= 1")
 
     def _wait(self, where: str, tx_hash: bytes, tx: dict[str, Any]) -> Receipt:
         try:
@@ -281,7 +307,9 @@ class ChainClient:
             try:
                 self._w3.eth.call(replay, receipt.block_number)
             except ContractLogicError as exc:
-                raise contract_revert(where, _revert_data(exc)) from None
+                revert = contract_revert(where, _revert_data(exc))
+                revert.gas_used = receipt.gas_used
+                raise revert from None
             except (OSError, Web3Exception):
                 pass
             if receipt.gas_used >= int(tx["gas"]):
@@ -289,9 +317,11 @@ class ChainClient:
                     f"{where}: transaction 0x{tx_hash.hex()} ran out of gas (limit {tx['gas']}); "
                     "raise the gas limit"
                 )
-            raise ChainError(
+            revert = ContractRevert(
                 f"{where}: transaction 0x{tx_hash.hex()} reverted (gas used {receipt.gas_used})"
             )
+            revert.gas_used = receipt.gas_used
+            raise revert
         return receipt
 
     def _gas_price(self) -> int:

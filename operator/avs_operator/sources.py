@@ -11,12 +11,12 @@ from __future__ import annotations
 import asyncio
 from typing import Any, Protocol
 
+from avs.backoff import Backoff
 from avs.errors import AvsError
 from avs.logging import get_logger
 from avs.metrics import OperatorMetrics
 from avs.nodeapi import ServiceStatus
 from avs.protocol import Task
-from avs_operator.backoff import Backoff
 from avs_operator.health import AGGREGATOR, CHAIN, ServiceTracker
 from avs_operator.intake import TaskIntake
 from avs_operator.ports import TaskFeed, TaskStream

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
+from avs.backoff import Backoff, retry
 from avs.errors import AvsError
 from avs.protocol import TaskResponse
 from avs.rpc.messages import SubmitResult, SubmitStatus
 from avs.rpc.status import RpcStatusError
-from avs_operator.backoff import Backoff, retry
 
 SUBMIT_BACKOFF = Backoff()
 """Default retry schedule of one response."""

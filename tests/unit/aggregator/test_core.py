@@ -13,77 +13,22 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from core_fakes import (  # type: ignore[import-not-found]  # test dir on sys.path
+    CODEC,
+    KEYS,
+    make_core,
+    make_task,
+    signed,
+)
 
 from avs.crypto.batch_verify import FastVerifier
 from avs.crypto.bls import KeyPair
-from avs.metrics import AggregatorMetrics
 from avs.protocol import Task
 from avs.rpc.messages import ResponseSubmission, SubmitStatus
-from avs_aggregator.aggregation import DigestGroup
-from avs_aggregator.codec import TaskCodec, signature_bytes
-from avs_aggregator.core import AggregatorBusyError, AggregatorCore, CertifyResult
-from avs_aggregator.operators import OperatorSetState, RegisteredOperator
-from avs_aggregator.store import StoredResponse, TaskState, TaskStore
+from avs_aggregator.codec import signature_bytes
+from avs_aggregator.core import AggregatorBusyError
+from avs_aggregator.store import StoredResponse, TaskState
 from avs_aggregator.verification import GroupToVerify, GroupVerifier
-
-KEYS = [KeyPair.from_secret(7000 + i) for i in range(4)]
-CODEC = TaskCodec(31337, "0x" + "44" * 20)
-
-
-def make_task(index: int = 1) -> Task:
-    return Task(
-        index,
-        b"\x01" * 32,
-        b"\x02" * 32,
-        2,
-        "avs-blob://x",
-        b"\x00",
-        6000,
-        10,
-        40,
-        0,
-        "0x" + "55" * 20,
-    )
-
-
-class MemoryChain:
-    """ChainView over a fixed operator set."""
-
-    def __init__(self) -> None:
-        self.certified: set[int] = set()
-
-    def snapshot(self, task: Task) -> OperatorSetState:
-        ops = {
-            k.operator_id: RegisteredOperator(
-                f"0x{i:040x}", k.operator_id, k.pubkey_g1, k.pubkey_g2, {0: 10}
-            )
-            for i, k in enumerate(KEYS)
-        }
-        return OperatorSetState(task.created_block, (0,), ops, {0: 40})
-
-    def is_certified(self, task: Task) -> bool:
-        return task.task_index in self.certified
-
-
-class RecordingCertifier:
-    """Certifier that records what it was asked to certify."""
-
-    def __init__(self, chain: MemoryChain) -> None:
-        self.chain = chain
-        self.calls: list[tuple[int, bytes, list[bytes]]] = []
-        self.groups: list[DigestGroup] = []
-
-    def certify(
-        self,
-        task: Task,
-        snapshot: OperatorSetState,
-        group: DigestGroup,
-    ) -> CertifyResult:
-        non_signers = sorted(op for op in snapshot.operators if op not in group.responses)
-        self.calls.append((task.task_index, group.result_bytes, non_signers))
-        self.groups.append(group)
-        self.chain.certified.add(task.task_index)
-        return CertifyResult(b"\xaa" * 32, already_certified=False)
 
 
 class PausingVerifier(GroupVerifier):
@@ -98,30 +43,6 @@ class PausingVerifier(GroupVerifier):
         self.batch_started.set()
         self.release.wait(timeout=30)
         return super().invalid_signers(groups)
-
-
-def make_core(
-    tmp_path: Path, verifier: GroupVerifier | None = None, max_pending_verifications: int = 64
-) -> tuple[AggregatorCore, RecordingCertifier, TaskStore]:
-    chain = MemoryChain()
-    certifier = RecordingCertifier(chain)
-    store = TaskStore(tmp_path / "tasks.sqlite")
-    core = AggregatorCore(
-        store,
-        CODEC,
-        chain,
-        certifier,
-        verifier or GroupVerifier(),
-        AggregatorMetrics.create(),
-        linger_seconds=0,
-        max_pending_verifications=max_pending_verifications,
-    )
-    return core, certifier, store
-
-
-def signed(i: int, task: Task, result: bytes, forge: bool = False) -> ResponseSubmission:
-    message = CODEC.message_hash(CODEC.task_hash(task), b"forged" if forge else result)
-    return ResponseSubmission(task.task_index, KEYS[i].operator_id, result, KEYS[i].sign(message))
 
 
 def forged_other(i: int, task: Task) -> ResponseSubmission:

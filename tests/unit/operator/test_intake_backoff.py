@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from avs_operator.backoff import Backoff, retry
+from avs.backoff import Backoff, retry
 from avs_operator.intake import TaskIntake
 
 

@@ -7,10 +7,10 @@ from collections.abc import Callable, Sequence
 
 from opnode_cases import DOMAIN  # type: ignore[import-not-found]  # test dir on sys.path
 
+from avs.backoff import Backoff
 from avs.metrics import OperatorMetrics
 from avs.nodeapi import ServiceStatus
 from avs.protocol import Task
-from avs_operator.backoff import Backoff
 from avs_operator.health import CHAIN, ServiceTracker
 from avs_operator.intake import TaskIntake
 from avs_operator.sources import ChainSource

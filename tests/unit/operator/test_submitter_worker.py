@@ -15,6 +15,7 @@ import grpc
 import pytest
 from opnode_cases import DOMAIN, Fixture  # type: ignore[import-not-found]  # test dir on sys.path
 
+from avs.backoff import Backoff
 from avs.crypto.bls import KeyPair
 from avs.metrics import OperatorMetrics
 from avs.models.store import BlobStore
@@ -23,7 +24,6 @@ from avs.rpc.messages import SubmitResult, SubmitStatus
 from avs.rpc.status import RpcStatusError
 from avs.tasks.registry import load_registry
 from avs.tasks.session import ExecutionConfig
-from avs_operator.backoff import Backoff
 from avs_operator.inference import InferenceEngine
 from avs_operator.intake import Arrival
 from avs_operator.ports import PinnedModels
