@@ -15,7 +15,6 @@ from collections.abc import AsyncIterator, Sequence
 
 from avs.backoff import Backoff
 from avs.crypto.keccak import keccak256
-from avs.errors import RpcError
 from avs.logging import get_logger
 from avs.metrics import AggregatorMetrics
 from avs.protocol import Task
@@ -27,6 +26,7 @@ from avs.rpc.messages import (
     TaskHints,
 )
 from avs_aggregator.aggregation import AddOutcome, DigestGroup, SignedResponse, TaskAggregation
+from avs_aggregator.broadcast import AggregatorBusyError, TaskBroadcast
 from avs_aggregator.codec import TaskCodec, signature_bytes
 from avs_aggregator.entry import NO_HINTS, TaskEntry, rebuild_entry
 from avs_aggregator.evidence import Challenger, EvidenceBook, certified_group
@@ -38,10 +38,6 @@ log = get_logger(component="aggregator")
 CERTIFY_BACKOFF = Backoff(initial=0.5, factor=2.0, maximum=8.0, jitter=0.5)
 """Between certificate (and evidence) attempts of one task: an outage is not hammered,
 and competing aggregators that both lost a race do not retry in step."""
-
-
-class AggregatorBusyError(RpcError):
-    """Too many signature checks are waiting; the caller should retry with backoff."""
 
 
 class AggregatorCore:
@@ -59,6 +55,7 @@ class AggregatorCore:
         linger_seconds: float = 0.5,
         max_pending_verifications: int = 256,
         backoff: Backoff = CERTIFY_BACKOFF,
+        broadcast: TaskBroadcast | None = None,
     ) -> None:
         self._store = store
         self._codec = codec
@@ -76,7 +73,7 @@ class AggregatorCore:
         self._head: int | None = None
         self._tasks: dict[int, TaskEntry] = {}
         self._closed: set[int] = set()
-        self._subscribers: set[asyncio.Queue[TaskEntry]] = set()
+        self._broadcast = broadcast or TaskBroadcast()
         self._wakeup = asyncio.Event()
         self._jobs: set[asyncio.Task[bool]] = set()
         self._max_pending_verifications = max_pending_verifications
@@ -106,8 +103,7 @@ class AggregatorCore:
                 return False
             self._store.set_state(index, TaskState.OPEN)
         self._tasks[index] = entry
-        for queue in self._subscribers:
-            queue.put_nowait(entry)
+        self._broadcast.publish(task, hints)
         self._check_ready(entry)
         log.info("task_added", task=index, operators=len(entry.snapshot.operators))
         return True
@@ -135,26 +131,14 @@ class AggregatorCore:
         self._record_certified(entry, certification)
         return True
 
-    async def subscribe(self, request: SubscribeRequest) -> AsyncIterator[tuple[Task, TaskHints]]:
-        """Open tasks now and every new task after, for an operator's stream."""
-        queue: asyncio.Queue[TaskEntry] = asyncio.Queue()
-        self._subscribers.add(queue)
+    def subscribe(self, request: SubscribeRequest) -> AsyncIterator[tuple[Task, TaskHints]]:
+        """Open tasks now and every new task after, for an operator's stream (bounded)."""
 
-        def wanted(entry: TaskEntry) -> bool:
-            if entry.task.task_index < request.from_task_index:
-                return False
-            return not request.task_types or entry.hints.task_type in request.task_types
+        def open_tasks() -> list[tuple[Task, TaskHints]]:
+            entries = sorted(self._tasks.items())
+            return [(e.task, e.hints) for _i, e in entries if e.state is TaskState.OPEN]
 
-        try:
-            for _index, entry in sorted(self._tasks.items()):
-                if entry.state is TaskState.OPEN and wanted(entry):
-                    yield entry.task, entry.hints
-            while True:
-                entry = await queue.get()
-                if wanted(entry):
-                    yield entry.task, entry.hints
-        finally:
-            self._subscribers.discard(queue)
+        return self._broadcast.subscribe(request, open_tasks)
 
     # -- responses -------------------------------------------------------------------------
 

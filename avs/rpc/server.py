@@ -19,13 +19,12 @@ from avs.errors import AvsError
 from avs.models.store import BlobStore
 from avs.protocol import Task
 from avs.rpc import convert
+from avs.rpc.blob_serve import BlobServer
 from avs.rpc.blob_upload import BlobUploads, UploadLimits
-from avs.rpc.blobs import serve_blob
+from avs.rpc.handlers import SERVICE_NAME, add_aggregator_servicer
 from avs.rpc.messages import ResponseSubmission, SubmitResult, SubscribeRequest, TaskHints
 from avs.rpc.status import abort_aio
 from avs.rpc.v1 import aggregator_pb2, aggregator_pb2_grpc, task_pb2
-
-SERVICE_NAME = "avs.v1.Aggregator"
 
 
 class AggregatorBackend(Protocol):
@@ -48,6 +47,7 @@ class AggregatorServicer(aggregator_pb2_grpc.AggregatorServicer):
     ) -> None:
         self._backend = backend
         self._blobs = blobs
+        self._blob_server = BlobServer(blobs)
         self._uploads = BlobUploads(blobs, uploads)
 
     async def SubmitResponse(  # noqa: N802 - gRPC method name
@@ -68,19 +68,22 @@ class AggregatorServicer(aggregator_pb2_grpc.AggregatorServicer):
             subscription = convert.subscribe_from_proto(request)
         except AvsError as exc:
             await abort_aio(context, exc)
-        async for task, hints in self._backend.subscribe(subscription):
-            yield convert.task_to_proto(task, hints)
+        try:
+            async for task, hints in self._backend.subscribe(subscription):
+                yield convert.task_to_proto(task, hints)
+        except AvsError as exc:  # too many streams, or this one fell too far behind
+            await abort_aio(context, exc)
 
     async def GetBlob(  # noqa: N802 - gRPC method name
         self, request: aggregator_pb2.GetBlobRequest, context: Any
     ) -> AsyncIterator[aggregator_pb2.BlobChunk]:
         """Stream a model or input blob by content hash."""
         try:
-            chunks = serve_blob(self._blobs, request)
+            blob = await self._blob_server.open(request)
+            async for chunk in self._blob_server.chunks(blob):
+                yield chunk
         except AvsError as exc:
             await abort_aio(context, exc)
-        for chunk in chunks:
-            yield chunk
 
     async def PutBlob(  # noqa: N802 - gRPC method name
         self, request_iterator: AsyncIterator[aggregator_pb2.PutBlobChunk], context: Any
@@ -129,9 +132,7 @@ def create_server(
         ("grpc.max_send_message_length", max(max_message_bytes, 4 * 1024 * 1024)),
     ]
     server = grpc.aio.server(options=options)
-    aggregator_pb2_grpc.add_AggregatorServicer_to_server(
-        AggregatorServicer(backend, blobs, uploads), server
-    )
+    add_aggregator_servicer(AggregatorServicer(backend, blobs, uploads), server)
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     try:

@@ -26,7 +26,7 @@ from avs.crypto.bls import KeyPair
 from avs.protocol import Task
 from avs.rpc.messages import ResponseSubmission, SubmitStatus
 from avs_aggregator.codec import signature_bytes
-from avs_aggregator.core import AggregatorBusyError
+from avs_aggregator.broadcast import AggregatorBusyError
 from avs_aggregator.store import StoredResponse, TaskState
 from avs_aggregator.verification import GroupToVerify, GroupVerifier
 
