@@ -25,8 +25,8 @@ from avs.crypto.batch_verify import FastVerifier
 from avs.crypto.bls import KeyPair
 from avs.protocol import Task
 from avs.rpc.messages import ResponseSubmission, SubmitStatus
-from avs_aggregator.codec import signature_bytes
 from avs_aggregator.broadcast import AggregatorBusyError
+from avs_aggregator.codec import signature_bytes
 from avs_aggregator.store import StoredResponse, TaskState
 from avs_aggregator.verification import GroupToVerify, GroupVerifier
 
