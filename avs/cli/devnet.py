@@ -12,6 +12,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from avs.console import make_console
 from avs.devnet.layout import DEFAULT_WORKDIR, DevnetLayout
 from avs.devnet.processes import running_from_state_file, stop_from_state_file
 from avs.devnet.summary import summary_table_rows
@@ -113,7 +114,7 @@ def up(
 
 
 def _print_summary(summary: dict[str, Any]) -> None:
-    out = Console()
+    out = make_console()
     t, lat = summary["tasks"], summary["latency"]
     out.print(
         f"\n[bold]tasks[/] {t['certified']}/{t['submitted']} certified, {t['expired']} expired; "

@@ -16,12 +16,13 @@ from typing import Any, TypeVar
 
 import click
 
+from avs.console import make_console
 from avs.errors import InputError
 from avs.stakers.chart import draw, series
 from avs.stakers.ledger import Ledger
 from avs.stakers.metrics import Window
 from avs.stakers.progress import scan_progress
-from avs.stakers.render import list_table, make_console, show_group
+from avs.stakers.render import list_table, show_group
 from avs.stakers.report import SORT_COLUMNS, list_json, show_json
 from avs.stakers.session import DEFAULT_DEPLOYMENT, Session, Target, default_rpc_url
 
@@ -79,6 +80,11 @@ def _window(session: Session, ledger: Ledger, since: int | None, last: int | Non
     start = session.context.start_block
     if since is not None and last is not None:
         raise InputError("--since and --last exclude each other; pass one")
+    if since is not None and since > ledger.head:
+        raise InputError(
+            f"--since {since} is after the chain head (block {ledger.head}); "
+            f"pass a block between {start} and {ledger.head}"
+        )
     if last is not None:
         return Window(max(start, ledger.head - last + 1), ledger.head)
     return Window(max(start, since or start), ledger.head)

@@ -105,7 +105,8 @@ def _operator_row(op: OperatorOutcome, certified: Sequence[TaskOutcome]) -> dict
         "signed": len(signed),
         "abstained": sum(t.result.count(ABSTAIN) for t in signed if t.result is not None),
         "dissented": op.slashes,
-        "missed": len(certified) - len(signed),
+        # one definition with `avs operators` (docs/stakers.md): a proven fault is not a miss
+        "missed": max(0, len(certified) - len(signed) - op.slashes),
         "stake_before": str(op.stake_before),
         "stake_after": str(op.stake_after),
         "fees_earned": str(op.fees_earned),

@@ -77,6 +77,9 @@ class Ledger:
             self._state(t, certified.get(i), i in refunded) for i, t in sorted(created.items())
         )
         """Every task, by index."""
+        latencies = [t.latency for t in self.tasks if t.latency is not None]
+        self.fastest_latency: int = max(1, min(latencies, default=1))
+        """Smallest certification latency (blocks) of any task: what this AVS achieves."""
 
     def _state(self, task: TaskCreated, cert: TaskCertified | None, refunded: bool) -> TaskState:
         if cert is not None:

@@ -9,9 +9,10 @@ import click
 from rich.live import Live
 from rich.text import Text
 
+from avs.console import make_console
 from avs.errors import ChainError
 from avs.stakers.metrics import Window
-from avs.stakers.render import list_table, make_console
+from avs.stakers.render import list_table
 from avs.stakers.report import list_json
 from avs.stakers.session import Session
 
@@ -37,10 +38,15 @@ def watch(
         live.start()
     refreshes = 0
     seen = -1
+    down = False  # say once when the node goes away and once when it is back
     try:
         while not stop.is_set() and (count is None or refreshes < count):
             try:
                 head = session.source.head()
+                if down:
+                    down = False
+                    seen = -1  # redraw the table over the message
+                    _say(live, f"node at {session.source.client.url} answering again", "green")
                 if head != seen:
                     ledger = session.refresh()
                     seen = ledger.head
@@ -54,11 +60,9 @@ def watch(
                     else:
                         console.print(list_table(doc))
             except ChainError as exc:
-                message = f"node not answering ({exc}); retrying every {interval:g}s"
-                if live is not None:
-                    live.update(Text(message, style="red"), refresh=True)
-                else:
-                    click.echo(f"warning: {message}", err=True)
+                if not down:
+                    down = True
+                    _say(live, f"{exc}; retrying every {interval:g}s", "red")
             if count is not None and refreshes >= count:
                 break
             stop.wait(interval)
@@ -66,3 +70,11 @@ def watch(
         if live is not None:
             live.stop()
     return refreshes
+
+
+def _say(live: Live | None, message: str, style: str) -> None:
+    """One status line: over the live table on a terminal, else on stderr."""
+    if live is not None:
+        live.update(Text(message, style=style), refresh=True)
+    else:
+        click.echo(f"watch: {message}", err=True)

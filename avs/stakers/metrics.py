@@ -12,7 +12,9 @@ Definitions (docs/stakers.md states them for users):
 - latency = certification block - creation block, over the tasks it signed;
 - fees earned: TaskManager.claimFees' own formula for each signed task;
 - effectiveness = 100 x response rate x agreement rate x timeliness, timeliness being the
-  mean over signed tasks of (window - latency + 1) / window, window = deadline - creation.
+  mean over signed tasks of (window - latency + 1) / (window - fastest + 1), window =
+  deadline - creation, fastest = the smallest latency of any certificate of this AVS (what
+  is achievable), so an operator in every fastest certificate scores 100.
 """
 
 from __future__ import annotations
@@ -132,10 +134,11 @@ def fee_share(ledger: Ledger, task: TaskState, operator_id: bytes) -> int:
     return amount
 
 
-def _timeliness(task: TaskState) -> float:
+def _timeliness(task: TaskState, fastest: int) -> float:
     window = max(1, task.created.deadline_block - task.created.created_block)
     latency = task.latency or 1
-    return max(0.0, min(1.0, (window - latency + 1) / window))
+    achievable = max(1, window - fastest + 1)
+    return max(0.0, min(1.0, (window - latency + 1) / achievable))
 
 
 def performance(ledger: Ledger, operator_id: bytes, window: Window) -> Performance:
@@ -180,7 +183,8 @@ def performance(ledger: Ledger, operator_id: bytes, window: Window) -> Performan
     agreement_rate = agreeing / responses if responses else None
     effectiveness = None
     if response_rate is not None:
-        timeliness = sum(_timeliness(t) for t in signed) / len(signed) if signed else 0.0
+        fastest = ledger.fastest_latency
+        timeliness = sum(_timeliness(t, fastest) for t in signed) / len(signed) if signed else 0.0
         a = 1.0 if agreement_rate is None else agreement_rate
         effectiveness = round(100.0 * response_rate * a * timeliness, 2)
     return Performance(

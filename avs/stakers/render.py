@@ -9,19 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from rich.console import Console, Group
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
 UNIT = 10**18
-PIPE_WIDTH = 200
-"""Width of tables written to a file or pipe (a terminal's own width is used otherwise)."""
-
-
-def make_console() -> Console:
-    """A stdout console; wide when not a terminal, so piped tables do not wrap at 80."""
-    console = Console()
-    return console if console.is_terminal else Console(width=PIPE_WIDTH)
 
 
 def _units(wei: str | int, places: int = 4) -> str:
@@ -71,17 +63,18 @@ def list_table(doc: Mapping[str, Any]) -> Table:
     table.add_column("operator", no_wrap=True, min_width=13)
     table.add_column("status", no_wrap=True, min_width=12)
     for name in (
-        "stake",
+        "stake (tokens)",
         "share",
         "assigned",
         "signed",
         "response",
         "agreement",
-        "latency p50/p95",
-        "fees earned",
-        "unclaimed",
+        "latency p50/p95 (blocks)",
+        "fees earned (ETH)",
+        "unclaimed (ETH)",
         "slashes",
-        "effectiveness",
+        "slashed (tokens)",
+        "effectiveness (0-100)",
     ):
         table.add_column(name, justify="right")
     for row in doc["operators"]:
@@ -100,7 +93,8 @@ def list_table(doc: Mapping[str, Any]) -> Table:
             _latency(row),
             _units(row["fees"]["earned"], 6),
             _units(row["fees"]["unclaimed"], 6),
-            f"{slashes['count']} ({_units(slashes['shares'], 2)})" if slashes["count"] else "0",
+            str(slashes["count"]),
+            _units(slashes["shares"], 2) if slashes["count"] else "-",
             _eff(row["effectiveness"]),
         )
     return table
@@ -118,10 +112,10 @@ def _windows_table(doc: Mapping[str, Any]) -> Table:
         "expired",
         "response",
         "agreement",
-        "latency p50/p95",
-        "fees earned",
+        "latency p50/p95 (blocks)",
+        "fees earned (ETH)",
         "slashes",
-        "effectiveness",
+        "effectiveness (0-100)",
     ):
         table.add_column(name, justify="left" if name == "window" else "right")
     for w in doc["windows"]:
@@ -149,7 +143,7 @@ def _delegators_table(doc: Mapping[str, Any]) -> Table:
     table = Table(title="Delegators (withdrawable shares now)", header_style="bold")
     table.add_column("staker")
     table.add_column("strategy")
-    table.add_column("shares", justify="right")
+    table.add_column("shares (tokens)", justify="right")
     for d in doc["delegators"]:
         for s in d["shares"]:
             table.add_row(d["staker"], _short(s["strategy"]), _units(s["shares"], 4))
@@ -158,7 +152,7 @@ def _delegators_table(doc: Mapping[str, Any]) -> Table:
 
 def _slashes_table(doc: Mapping[str, Any]) -> Table:
     table = Table(title="Slashing history", header_style="bold")
-    for name in ("block", "task", "fault", "fraction", "quorums", "shares", "transaction"):
+    for name in ("block", "task", "fault", "fraction", "quorums", "shares (tokens)", "transaction"):
         table.add_column(name)
     for s in doc["slashes"]:
         table.add_row(
@@ -185,6 +179,30 @@ def show_group(doc: Mapping[str, Any]) -> Group:
         f"fees earned {_units(op['fees']['earned'], 6)} ETH, ",
         f"unclaimed {_units(op['fees']['unclaimed'], 6)} ETH · head {doc['head_block']}",
     )
-    parts: list[Any] = [header, _windows_table(doc), _delegators_table(doc)]
+    parts: list[Any] = [header, _windows_table(doc), _stake_history_table(doc)]
+    parts.append(_delegators_table(doc))
     parts.append(_slashes_table(doc) if doc["slashes"] else Text("No slashes."))
     return Group(*parts)
+
+
+def _stake_history_table(doc: Mapping[str, Any]) -> Table | Text:
+    """Each recorded stake change per quorum, with the change in tokens and percent."""
+    history = doc["stake_history"]
+    if not history:
+        return Text("No stake recorded.")
+    table = Table(title="Stake history (recorded by the registry)", header_style="bold")
+    for name in ("quorum", "block", "stake (tokens)", "change"):
+        table.add_column(name, justify="right")
+    previous: dict[int, int] = {}
+    for entry in history:
+        q, stake = entry["quorum"], int(entry["stake"])
+        before = previous.get(q)
+        if before is None:
+            change = "first record"
+        elif before == 0:
+            change = f"+{_units(stake, 2)}"
+        else:
+            change = f"{_units(stake - before, 2)} ({100 * (stake - before) / before:+.2f}%)"
+        previous[q] = stake
+        table.add_row(str(q), str(entry["block"]), _units(stake, 4), change)
+    return table

@@ -12,11 +12,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import click
-from rich.console import Console
 
 from avs.chain.deployment import Deployment
 from avs.chain.reader import ChainReader
 from avs.cli.configinit import config_group
+from avs.console import make_console
 from avs.keyfiles import load_bls_key, load_ecdsa_key
 from avs_operator.config import OperatorConfig, load_operator_config
 
@@ -90,7 +90,7 @@ def selftest(
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2))
     else:
-        render(result, Console())
+        render(result, make_console())
     if not result.passed:
         raise SystemExit(1)
 
@@ -176,7 +176,7 @@ def status(config_path: Path | None, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(node.to_dict(), indent=2))
     else:
-        render_status(node, Console())
+        render_status(node, make_console())
     if not node.healthy:
         raise SystemExit(1)
 

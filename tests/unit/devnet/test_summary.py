@@ -42,7 +42,8 @@ def test_summary_counts_signers_abstentions_and_accuracy() -> None:
     assert s["accuracy"] == 0.75
     a, b = s["operators"]
     assert (a["signed"], a["abstained"], a["missed"]) == (2, 1, 0)
-    assert (b["signed"], b["missed"], b["dissented"], b["stake_after"]) == (1, 1, 1, "90")
+    # B did not sign task 1 and was slashed for it: dissented, not missed (docs/stakers.md)
+    assert (b["signed"], b["missed"], b["dissented"], b["stake_after"]) == (1, 0, 1, "90")
     assert summary_table_rows(s)[1][5].endswith("(-10.0%)")
 
 

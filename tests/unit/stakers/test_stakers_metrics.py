@@ -150,3 +150,19 @@ def test_window_limits_tasks_and_slashes(ledger: Ledger) -> None:
     assert nothing.assigned == 0
     assert nothing.response_rate is None
     assert nothing.effectiveness is None
+
+
+def test_an_operator_in_every_fastest_certificate_scores_100() -> None:
+    # every certificate lands 2 blocks after creation: that is what this AVS achieves
+    history: list[Record] = [
+        PubkeyRegistered(at(1, 1), ADDR["A"], ID["A"]),
+        StakeUpdated(at(1, 2), ID["A"], 0, 30),
+        QuorumsChanged(at(1, 3), ADDR["A"], ID["A"], (0,), True),
+    ]
+    for i in range(3):
+        created = 10 + 5 * i
+        history.append(TaskCreated(at(created), i, FLOAT, (0,), created, created + 20, 10))
+        history.append(TaskCertified(at(created + 2), i, b"r" * 32, created, (), (30,), (30,)))
+    ledger = Ledger(history, head=60)
+    assert ledger.fastest_latency == 2
+    assert performance(ledger, ID["A"], ALL).effectiveness == 100.0
