@@ -49,9 +49,11 @@ def run(config_path: Path | None) -> None:
     from avs.metrics import OperatorMetrics
     from avs_operator.app import OperatorApp, run_until_signal
     from avs_operator.chainports import SlashingRecorder, connect_chain
+    from avs_operator.faults import require_devnet
 
     use_service_logging()
     cfg = _config(config_path)
+    require_devnet(cfg.devnet_fault, cfg.rpc_url, Deployment.load(cfg.deployment))
     keypair = load_bls_key(cfg.bls_key_file, cfg.bls_password_file)
     metrics = OperatorMetrics.create()
     chain = connect_chain(

@@ -15,12 +15,15 @@ from pathlib import Path
 
 import pytest
 import yaml
+from click.testing import CliRunner
 from eth_account import Account
 from opnode_peer import Peer  # type: ignore[import-not-found]  # test dir on sys.path
 
+from avs.chain.anvil import DEV_PRIVATE_KEYS
 from avs.chain.client import ChainClient
 from avs.chain.deployment import DeployParams
 from avs.chain.devkit import DevSystem
+from avs.cli.main import cli
 from avs.crypto.bls import KeyPair
 from avs.crypto.keystore import save_keystore
 from avs.models.hashing import content_hash
@@ -33,6 +36,7 @@ pytestmark = pytest.mark.integration
 
 BLS = KeyPair.from_secret(0xC4A1)
 ECDSA_KEY = b"\x7e" * 32
+DEV_DEPLOYER = Account.from_key(DEV_PRIVATE_KEYS[0]).address
 DEPLOYMENT_STUB = {
     "chain_id": 31337,
     "block": 0,
@@ -219,3 +223,26 @@ def test_status_exits_2_with_one_line_when_the_chain_is_unreachable(
     lines = result.stderr.strip().splitlines()
     assert lines == [lines[0]], result.stderr
     assert lines[0].startswith(f"error: cannot reach the chain at {url} (connection refused)")
+
+
+@pytest.mark.parametrize(
+    ("deployment", "why"),
+    [
+        (DEPLOYMENT_STUB, "chain 31337, deployed by 0x1111"),
+        (
+            DEPLOYMENT_STUB | {"deployer": DEV_DEPLOYER, "chain_id": 1},
+            "the deployment is on chain 1",
+        ),
+    ],
+)
+def test_devnet_fault_is_refused_off_a_devnet(
+    tmp_path: Path, anvil: str, peer: Peer, deployment: dict[str, object], why: str
+) -> None:
+    (tmp_path / "deployment.json").write_text(json.dumps(deployment))
+    config = write_config(tmp_path, anvil, tmp_path / "deployment.json", peer)
+    result = CliRunner().invoke(
+        cli, ["operator", "run", "--config", str(config)], env={"AVS_DEVNET_FAULT": "wrong_label"}
+    )
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: ")
+    assert why in result.stderr
