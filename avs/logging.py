@@ -14,6 +14,8 @@ from typing import Any
 
 import structlog
 
+from avs.urls import redact_url
+
 _SECRET_WORDS = frozenset(
     {
         "password",
@@ -34,12 +36,16 @@ _REFERENCE_SUFFIXES = ("_file", "_path", "_id")
 # (hashes and signatures are public), so only exact 64-hex-digit values are masked.
 _HEX_SECRET = re.compile(r"^(0x)?[0-9a-fA-F]{64}$")
 REDACTED = "***redacted***"
+_URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s'\"<>]+")
+# Free text that may quote an endpoint (exception messages): URLs in it keep scheme://host.
+_FREE_TEXT_KEYS = frozenset({"error", "reason", "detail", "exc", "message"})
 
 
 def redact_secrets(
     _logger: Any, _method: str, event_dict: MutableMapping[str, Any]
 ) -> MutableMapping[str, Any]:
-    """Mask values whose key names a secret, and bare 32-byte hex values under such keys."""
+    """Mask values whose key names a secret, and bare 32-byte hex values under such keys;
+    URLs (``*_url`` values, and URLs quoted in error text) keep only ``scheme://host``."""
     for key, value in list(event_dict.items()):
         if key == "event":
             continue
@@ -49,6 +55,10 @@ def redact_secrets(
         looks_like_key = is_hex_key and "key" in words
         if names_secret or looks_like_key:
             event_dict[key] = REDACTED
+        elif isinstance(value, str) and (key == "url" or key.endswith("_url")):
+            event_dict[key] = redact_url(value)
+        elif isinstance(value, str) and key in _FREE_TEXT_KEYS:
+            event_dict[key] = _URL.sub(lambda m: redact_url(m.group(0)), value)
     return event_dict
 
 

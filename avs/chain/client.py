@@ -29,6 +29,7 @@ from avs.chain.nonces import is_nonce_conflict, key_lock
 from avs.chain.reach import check_rpc_url, rpc_error_message, unreachable
 from avs.chain.types import Log, Receipt
 from avs.errors import ChainError, ContractRevert
+from avs.urls import redact_url, scrub
 
 GAS_MARGIN_NUM = 5
 GAS_MARGIN_DEN = 4  # send 125% of the estimate: estimates of precompile-heavy calls run tight
@@ -135,8 +136,13 @@ class ChainClient:
 
     @property
     def url(self) -> str:
-        """The RPC URL."""
+        """The RPC URL (may hold an API key: never log it; see :attr:`shown_url`)."""
         return self._url
+
+    @property
+    def shown_url(self) -> str:
+        """The RPC URL as messages show it: ``scheme://host[:port]``."""
+        return redact_url(self._url)
 
     def _guard(self, what: str, fn: Any, *args: Any) -> Any:
         try:
@@ -146,7 +152,9 @@ class ChainClient:
         except Web3RPCError as exc:  # the node answered with a JSON-RPC error
             raise ChainError(self._rpc_failure(what, rpc_error_message(exc))) from exc
         except Web3Exception as exc:  # web3's own checks (a malformed address, say)
-            raise ChainError(f"{what} failed on {self._url}: {exc}") from exc
+            raise ChainError(
+                f"{what} failed on {self.shown_url}: {scrub(str(exc), self._url)}"
+            ) from exc
         except (OSError, ValueError) as exc:
             # ValueError: an endpoint that answers, but not JSON-RPC (an HTML page, say)
             raise unreachable(self._url, exc) from exc
@@ -161,9 +169,9 @@ class ChainClient:
                 balance = "too little ETH"
             return (
                 f"{what}: account {address} has {balance}, not enough to pay for gas; "
-                f"fund it with ETH on this chain ({self._url}) and retry"
+                f"fund it with ETH on this chain ({self.shown_url}) and retry"
             )
-        return f"{what} failed on {self._url}: {message}"
+        return f"{what} failed on {self.shown_url}: {scrub(message, self._url)}"
 
     @property
     def chain_id(self) -> int:

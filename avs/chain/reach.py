@@ -1,9 +1,9 @@
 """One readable sentence for every way a JSON-RPC node can fail to answer.
 
 requests and urllib3 describe a refused connection in ~300 characters of nested reprs and
-a URL without a scheme as "No connection adapters"; a user needs the URL, the short reason
-and what to check. Every chain command goes through :func:`unreachable` so the message is
-the same everywhere.
+a URL without a scheme as "No connection adapters"; a user needs the endpoint (never its
+path or query: API keys live there), the short reason and what to check. Every chain
+command goes through :func:`unreachable` so the message is the same everywhere.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from avs.errors import ChainUnreachable
+from avs.urls import redact_url, scrub
 
 _REASONS = (
     ("Connection refused", "connection refused"),
@@ -45,16 +46,17 @@ def _suggested(url: str) -> str:
 
 def unreachable(url: str, exc: BaseException) -> ChainUnreachable:
     """The error for a node at ``url`` that did not answer with JSON-RPC."""
-    reason = short_reason(exc)
+    reason = scrub(short_reason(exc), url)
     if reason == "not an http(s) URL":
         return bad_url(url)
-    return ChainUnreachable(f"cannot reach the chain at {url} ({reason}); {_NEXT_STEP}")
+    return ChainUnreachable(f"cannot reach the chain at {redact_url(url)} ({reason}); {_NEXT_STEP}")
 
 
 def bad_url(url: str) -> ChainUnreachable:
     """The error for an RPC URL that is not http(s)://host[:port][/path]."""
+    shown = redact_url(url)
     return ChainUnreachable(
-        f"cannot reach the chain at {url} (not an http(s) URL); use {_suggested(url)}"
+        f"cannot reach the chain at {shown} (not an http(s) URL); use {_suggested(shown)}"
     )
 
 

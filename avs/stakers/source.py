@@ -17,6 +17,7 @@ from avs.chain.logscan import EventSpec, LogScanner, block_hash, code_at
 from avs.errors import ChainError
 from avs.stakers.convert import to_record, watched_events
 from avs.stakers.records import Record
+from avs.urls import redact_url
 
 CONNECT_TIMEOUT_S = 10.0
 
@@ -97,14 +98,15 @@ def connect(rpc_url: str, deployment_path: Path) -> ChainSource:
     chain_id = client.chain_id
     if chain_id != deployment.chain_id:
         raise ChainError(
-            f"{rpc_url} serves chain {chain_id} but {deployment_path} describes chain "
+            f"{redact_url(rpc_url)} serves chain {chain_id} but {deployment_path} describes chain "
             f"{deployment.chain_id}; pass the matching --rpc-url or --deployment"
         )
     for name in sorted(watched_events()):
         address = deployment.contract(name).address
         if not code_at(client, address):
             raise ChainError(
-                f"no {name} contract at {address} on {rpc_url}: {deployment_path} does not "
+                f"no {name} contract at {address} on {redact_url(rpc_url)}: {deployment_path} "
+                "does not "
                 "match this chain (was the devnet restarted?); redeploy or pass the right "
                 "--deployment"
             )

@@ -23,6 +23,7 @@ from avs.logging import get_logger
 from avs.metrics import OperatorMetrics
 from avs.models.hashing import hash_hex
 from avs.protocol import Task
+from avs.urls import redact_url
 from avs_operator.ports import ChainPorts, ModelInfo
 from avs_operator.signer import ChainDomain
 
@@ -168,7 +169,8 @@ def connect_chain(
     else:
         if actual != deployment.chain_id:
             raise ConfigError(
-                f"rpc_url {rpc_url} serves chain {actual}, but {deployment_file} is a deployment "
+                f"rpc_url {redact_url(rpc_url)} serves chain {actual}, but {deployment_file} "
+                "is a deployment "
                 f"on chain {deployment.chain_id}; point rpc_url and deployment at the same chain"
             )
     reader = ChainReader(client, deployment)

@@ -20,6 +20,7 @@ from avs.chain.reader import ChainReader
 from avs.chain.writer import WAD, ChainWriter
 from avs.crypto.bls import KeyPair
 from avs.errors import ChainError, ConfigError
+from avs.urls import redact_url
 
 ZERO_ID = bytes(32)
 Progress = Callable[[str], None]
@@ -69,7 +70,8 @@ def connect(rpc_url: str, deployment: Deployment, account: LocalAccount) -> Chai
     client = ChainClient.connect(rpc_url, account.key)
     if client.chain_id != deployment.chain_id:
         raise ConfigError(
-            f"rpc_url {rpc_url} serves chain {client.chain_id}, the deployment is on chain "
+            f"rpc_url {redact_url(rpc_url)} serves chain {client.chain_id}, "
+            "the deployment is on chain "
             f"{deployment.chain_id}; point both at the same chain"
         )
     return ChainWriter(client, deployment)

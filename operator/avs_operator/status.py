@@ -16,6 +16,7 @@ from avs.chain.deployment import Deployment
 from avs.chain.reader import ChainReader
 from avs.crypto.bls import KeyPair
 from avs.errors import ConfigError
+from avs.urls import redact_url
 from avs_operator.config import OperatorConfig
 from avs_operator.protection import ProtectionStore, SignedRecord
 from avs_operator.registration import ZERO_ID, Standing, read_standing
@@ -177,7 +178,8 @@ def connect_reader(cfg: OperatorConfig) -> ChainReader:
     client = ChainClient.connect(cfg.rpc_url)
     if client.chain_id != deployment.chain_id:
         raise ConfigError(
-            f"rpc_url {cfg.rpc_url} serves chain {client.chain_id}, the deployment is on chain "
+            f"rpc_url {redact_url(cfg.rpc_url)} serves chain {client.chain_id}, "
+            "the deployment is on chain "
             f"{deployment.chain_id}; point both at the same chain"
         )
     return ChainReader(client, deployment)
