@@ -31,7 +31,8 @@ EXAMPLES: Mapping[str, Any] = {
     "aggregator_url": "127.0.0.1:50051",
     "data_dir": "data",
 }
-"""Placeholder values for required settings in a generated file (the user replaces them)."""
+"""Placeholder values for required settings in a generated file (the user replaces them),
+and for an optional one when a config needs one of several (``aggregator_url``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +152,9 @@ def config_template(cls: type, role: str) -> str:
         if s.section is not None:
             lines.append(f"{indent}{s.path[-1]}:")
             continue
-        value = EXAMPLES.get(s.name, "") if s.required else s.default
+        # An example also stands in for an optional setting that one of several must give
+        # (aggregator_url, or aggregator_urls).
+        value = EXAMPLES.get(s.name, "" if s.required else s.default)
         lines.append(f"{indent}{s.path[-1]}: {_yaml_value(value)}")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"

@@ -80,6 +80,7 @@ def operator_settings(
         "node_api_port": node_api_port,
         "metrics_port": metrics_port,
         "poll_interval": 0.25,
+        "block_time": 1.0,  # the devnet mines one block a second
         "devnet_fault": "wrong_label" if faulty else "",
     }
 

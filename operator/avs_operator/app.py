@@ -29,7 +29,9 @@ from avs.rpc.client import AggregatorClient
 from avs.tasks.registry import TaskTypeRegistry, load_registry
 from avs.tasks.session import ExecutionConfig
 from avs_operator.config import OperatorConfig
-from avs_operator.health import AGGREGATOR, CHAIN, ServiceTracker
+from avs_operator.fanout import FanOutSink
+from avs_operator.headwatch import HeadWatch
+from avs_operator.health import AGGREGATOR, CHAIN, CHAIN_HEAD, ServiceTracker
 from avs_operator.inference import InferenceEngine
 from avs_operator.node import OperatorNode
 from avs_operator.ports import ChainPorts
@@ -79,8 +81,9 @@ class OperatorApp:
         if cfg.devnet_fault:
             self._log.warning("devnet_fault_enabled", fault=cfg.devnet_fault)
         listened = [CHAIN] if cfg.listen_chain and self.chain.feed is not None else []
+        watched = [CHAIN_HEAD] if self.chain.clock is not None else []
         services = ServiceTracker(
-            (*listened, AGGREGATOR), on_change=self.metrics.performance_score.set
+            (*listened, *watched, AGGREGATOR), on_change=self.metrics.performance_score.set
         )
         self.metrics.performance_score.set(services.score())
         # Closed in reverse order: endpoints, then the thread pool (in-flight signing ends),
@@ -88,8 +91,12 @@ class OperatorApp:
         async with contextlib.AsyncExitStack() as stack:
             protection = open_protection(cfg.protection_db)
             stack.callback(protection.close)
-            client = AggregatorClient(cfg.aggregator_url, stream_lifetime_s=cfg.stream_lifetime)
-            stack.push_async_callback(client.close)
+            clients = [
+                AggregatorClient(url, stream_lifetime_s=cfg.stream_lifetime)
+                for url in cfg.aggregators
+            ]
+            for each in clients:
+                stack.push_async_callback(each.close)
             executor = ThreadPoolExecutor(cfg.max_concurrent_tasks + 1, thread_name_prefix="avs")
             stack.callback(executor.shutdown, wait=True, cancel_futures=True)
             api = _listen(
@@ -114,13 +121,13 @@ class OperatorApp:
                 )
                 stack.callback(_close_wsgi, metrics)
                 self.endpoints.metrics_port = int(metrics.server_port)
-            self.node = self._build_node(protection, client, executor, services)
+            self.node = self._build_node(protection, clients, executor, services)
             self.endpoints.started.set()
             self._log.info(
                 "operator_started",
                 node_api_port=api.port,
                 metrics_port=self.endpoints.metrics_port,
-                aggregator=cfg.aggregator_url,
+                aggregators=list(cfg.aggregators),
                 tasks_signed_before=protection.count(),
             )
             await self.node.run(stop)
@@ -129,11 +136,14 @@ class OperatorApp:
     def _build_node(
         self,
         protection: ProtectionStore,
-        client: AggregatorClient,
+        clients: list[AggregatorClient],
         executor: ThreadPoolExecutor,
         services: ServiceTracker,
     ) -> OperatorNode:
+        """The primary aggregator (first) serves the task stream and blobs; responses go to
+        every aggregator."""
         cfg, chain = self.config, self.chain
+        client = clients[0]
         blobs = BlobStore(cfg.model_cache, source=client.blob_source)
         engine = InferenceEngine(
             self.registry,
@@ -149,7 +159,7 @@ class OperatorApp:
             engine=engine,
             membership=chain.membership,
             signer=Signer(self.keypair, protection, chain.domain),
-            submitter=Submitter(client, cfg.submit_timeout, cfg.submit_retries),
+            submitter=Submitter(FanOutSink(clients), cfg.submit_timeout, cfg.submit_retries),
             metrics=self.metrics,
             fault=cfg.devnet_fault,
             executor=executor,
@@ -166,11 +176,15 @@ class OperatorApp:
         else:
             # Responses still go to the aggregator: keep its service state live anyway.
             sources.append(AggregatorProbe(client, services, max(cfg.poll_interval, 5.0)))
+        if chain.clock is not None:
+            sources.append(HeadWatch(chain.clock, services, cfg.block_time, cfg.head_stall_blocks))
         return OperatorNode(
             sources=sources,
             worker=worker,
             concurrency=cfg.max_concurrent_tasks,
             shutdown_grace=cfg.shutdown_grace,
+            clock=chain.clock,
+            block_time=cfg.block_time,
         )
 
 

@@ -169,7 +169,7 @@ def status(config_path: Path | None, as_json: bool) -> None:
             reader,
             account.address,
             keypair,
-            serving_problem(cfg.aggregator_url),
+            serving_problem(cfg.aggregators[0]),
             _unclaimed_fees(cfg),
         )
     except AvsError as exc:

@@ -20,10 +20,13 @@ class OperatorConfig:
     """BLS key file (eigenlayer-cli keystore layout)."""
     ecdsa_key_file: Path
     """ECDSA key file (geth keystore v3) of the operator's address."""
-    aggregator_url: str
-    """``host:port`` of the aggregator's gRPC endpoint."""
     data_dir: Path
     """Holds ``protection.sqlite`` (never delete it) and the ``models/`` cache."""
+    aggregator_url: str = ""
+    """``host:port`` of the aggregator's gRPC endpoint (one aggregator; see aggregator_urls)."""
+    aggregator_urls: tuple[str, ...] = ()
+    """``host:port`` of every aggregator to send responses to (the first one also serves the
+    task stream and blobs); aggregator_url alone is the same as a one-element list."""
     bls_password_file: Path | None = None
     """File holding the BLS key password (empty file: empty password)."""
     ecdsa_password_file: Path | None = None
@@ -51,7 +54,13 @@ class OperatorConfig:
     submit_timeout: float = 10.0
     """Deadline of one SubmitResponse call, in seconds."""
     submit_retries: int = 5
-    """Attempts per response before giving up (exponential backoff)."""
+    """Attempts per response within one try of a task (exponential backoff); a task whose
+    submission still fails is tried again, with capped backoff, until its deadline block."""
+    block_time: float = 12.0
+    """Seconds between blocks: the chain counts as stalled after head_stall_blocks block
+    times without a new block, and a deadline is estimated with it while the chain is down."""
+    head_stall_blocks: int = 5
+    """Block times without a new block before the node reports the chain head stalled."""
     shutdown_grace: float = 20.0
     """Seconds to finish in-flight tasks after SIGTERM."""
     allow_file_inputs: bool = False
@@ -66,6 +75,10 @@ class OperatorConfig:
     def __post_init__(self) -> None:
         if self.devnet_fault not in ("", "wrong_label"):
             raise ValueError("devnet_fault must be empty or 'wrong_label'")
+        if not self.aggregators:
+            raise ValueError("set aggregator_url (or aggregator_urls): the aggregator's host:port")
+        if self.block_time <= 0 or self.head_stall_blocks < 1:
+            raise ValueError("block_time must be positive and head_stall_blocks at least 1")
         if self.submit_retries < 1:
             raise ValueError("submit_retries must be at least 1")
         if self.input_deadline <= 0:
@@ -74,6 +87,12 @@ class OperatorConfig:
             raise ValueError("max_concurrent_tasks must be at least 1")
         if not (self.listen_chain or self.listen_stream):
             raise ValueError("listen_chain and listen_stream are both off; enable at least one")
+
+    @property
+    def aggregators(self) -> tuple[str, ...]:
+        """Every aggregator endpoint, the primary (stream, blobs) first, without repeats."""
+        urls = (*self.aggregator_urls, *((self.aggregator_url,) if self.aggregator_url else ()))
+        return tuple(dict.fromkeys(u for u in urls if u))
 
     @property
     def protection_db(self) -> Path:

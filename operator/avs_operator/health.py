@@ -8,10 +8,12 @@ from collections.abc import Callable
 from avs.nodeapi import ServiceState, ServiceStatus, health_code
 
 CHAIN = "chain"
+CHAIN_HEAD = "chain-head"
 AGGREGATOR = "aggregator"
 
 _DESCRIPTIONS = {
     CHAIN: ("Chain RPC", "TaskCreated events, model registry and block numbers"),
+    CHAIN_HEAD: ("Chain head", "new blocks keep arriving (Down: none for several block times)"),
     AGGREGATOR: ("Aggregator gRPC", "task stream, blob downloads and response submission"),
 }
 _SCORES = {200: 100.0, 206: 50.0, 503: 0.0}

@@ -8,14 +8,21 @@ or signed and recorded its signature, so a restart resumes it safely), then the 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Sequence
 from dataclasses import replace
 
+from avs.backoff import Backoff
+from avs.errors import ChainError
 from avs.logging import get_logger
 from avs.protocol import Task
 from avs_operator.intake import Arrival, TaskIntake
+from avs_operator.ports import BlockClock
 from avs_operator.sources import TaskSource
 from avs_operator.worker import Outcome, TaskWorker
+
+RETRY_BACKOFF = Backoff(initial=1.0, factor=2.0, maximum=10.0, jitter=0.2)
+"""Between attempts of one task after a transient failure (capped: the deadline decides)."""
 
 
 class OperatorNode:
@@ -29,19 +36,23 @@ class OperatorNode:
         concurrency: int = 2,
         shutdown_grace: float = 20.0,
         intake: TaskIntake[Task] | None = None,
-        retries: int = 3,
-        retry_delay: float = 5.0,
+        retry_backoff: Backoff = RETRY_BACKOFF,
+        clock: BlockClock | None = None,
+        block_time: float = 12.0,
     ) -> None:
-        """At most ``concurrency`` tasks run at once; a transient failure is retried up to
-        ``retries`` times, ``retry_delay`` seconds apart (the deadline check still applies)."""
+        """At most ``concurrency`` tasks run at once; a transient failure is retried with
+        ``retry_backoff`` until the task's deadline block (read from ``clock``; while the
+        chain cannot say, estimated as its response window times ``block_time`` seconds)."""
         if not sources:
             raise ValueError("the node needs at least one task source (chain or stream)")
         self._sources = list(sources)
         self._worker = worker
         self._slots = asyncio.Semaphore(concurrency)
         self._grace = shutdown_grace
-        self._retries = retries
-        self._retry_delay = retry_delay
+        self._backoff = retry_backoff
+        self._clock = clock
+        self._block_time = block_time
+        self._give_up_at: dict[int, float] = {}
         self.intake: TaskIntake[Task] = intake or TaskIntake()
         self._inflight: set[asyncio.Task[Outcome]] = set()
         self.outcomes: dict[int, Outcome] = {}
@@ -80,22 +91,44 @@ class OperatorNode:
             outcome = await self._worker.handle(arrival)
             self.outcomes[arrival.task_index] = outcome
             if outcome is Outcome.RETRY:
-                self._schedule_retry(arrival)
+                await self._schedule_retry(arrival)
+            else:
+                self._give_up_at.pop(arrival.task_index, None)
             return outcome
         finally:
             self._slots.release()
 
-    def _schedule_retry(self, arrival: Arrival[Task]) -> None:
-        if arrival.attempt >= self._retries:
-            self._log.error(
-                "task_abandoned", task_index=arrival.task_index, attempts=arrival.attempt + 1
+    async def _schedule_retry(self, arrival: Arrival[Task]) -> None:
+        task = arrival.task
+        if await self._past_deadline(task):
+            self._give_up_at.pop(arrival.task_index, None)
+            self._log.warning(
+                "task_abandoned",
+                task_index=arrival.task_index,
+                attempts=arrival.attempt + 1,
+                reason="deadline_passed",
             )
             return
+        delay = self._backoff.delay(arrival.attempt)
         again = replace(arrival, attempt=arrival.attempt + 1)
-        asyncio.get_running_loop().call_later(self._retry_delay, self.intake.requeue, again)
+        asyncio.get_running_loop().call_later(delay, self.intake.requeue, again)
         self._log.info(
-            "task_retry_scheduled", task_index=arrival.task_index, in_seconds=self._retry_delay
+            "task_retry_scheduled",
+            task_index=arrival.task_index,
+            attempt=arrival.attempt + 1,
+            in_seconds=round(delay, 2),
         )
+
+    async def _past_deadline(self, task: Task) -> bool:
+        """Whether the chain head reached the task's deadline (no response can count then)."""
+        window = (task.deadline_block - task.created_block + 1) * self._block_time
+        give_up_at = self._give_up_at.setdefault(task.task_index, time.monotonic() + window)
+        if self._clock is not None:
+            try:
+                return await self._clock.block_number() >= task.deadline_block
+            except ChainError:
+                pass  # the head is unknown during an outage: the wall-clock estimate decides
+        return time.monotonic() >= give_up_at
 
     async def _drain(self) -> None:
         if not self._inflight:

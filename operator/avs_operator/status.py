@@ -215,7 +215,7 @@ def gather(
         balance_wei=reader.client.balance(address),
         tasks_signed=signed,
         last_signed=last,
-        aggregator_url=cfg.aggregator_url,
+        aggregator_url=cfg.aggregators[0],
         aggregator_problem=aggregator_problem,
         unclaimed_tasks=tasks,
         unclaimed_wei=wei,

@@ -166,7 +166,7 @@ def test_register_then_answer_a_chain_task_and_stop_on_sigterm(
     assert response.result_bytes == golden.result
     expected = BLS.sign(message_hash(system.reader.task_hash(task), golden.result))
     assert response.signature == expected
-    assert services == {"chain": "Up", "aggregator": "Up"}
+    assert services == {"chain": "Up", "chain-head": "Up", "aggregator": "Up"}
     assert health == 200
 
     status = avs("operator", "status", "--config", str(config), "--json")

@@ -82,6 +82,21 @@ def test_config_map_is_a_valid_operator_config(ci: str, tmp_path: Path) -> None:
     assert node["args"][-4:] == ["operator", "run", "--config", "/config/operator.yaml"]
 
 
+def test_several_aggregators_reach_the_node_config(tmp_path: Path) -> None:
+    urls = ["agg-a.avs.svc:50051", "agg-b.avs.svc:50051"]
+    extra = {"config": {"aggregatorUrl": "", "aggregatorUrls": urls, "blockTimeSeconds": 2}}
+    rendered = _render("minimal-values.yaml", extra)
+    config_file = tmp_path / "operator.yaml"
+    config_file.write_text(_operator_yaml(rendered))
+    config = load_config(OperatorConfig, config_file, env=_env(_node(rendered)))
+    assert config.aggregators == tuple(urls)
+    assert config.block_time == 2
+    single = _render("minimal-values.yaml")
+    config_file.write_text(_operator_yaml(single))
+    config = load_config(OperatorConfig, config_file, env=_env(_node(single)))
+    assert config.aggregators == ("avs-aggregator.avs.svc:50051",)
+
+
 @pytest.mark.parametrize("ci", CI)
 def test_key_files_come_from_the_existing_secrets(ci: str, tmp_path: Path) -> None:
     rendered = _render(ci)

@@ -9,6 +9,7 @@ from pathlib import Path
 import grpc
 from opnode_cases import DOMAIN, Fixture  # type: ignore[import-not-found]  # test dir on sys.path
 
+from avs.backoff import Backoff
 from avs.crypto.bls import KeyPair
 from avs.metrics import OperatorMetrics
 from avs.models.store import BlobStore
@@ -156,8 +157,24 @@ class FlakySink:
         return SubmitResult(SubmitStatus.ACCEPTED, "")
 
 
+class StepClock:
+    """A chain head that moves one block per read (each retry decision reads it once)."""
+
+    def __init__(self, first: int) -> None:
+        self.head = first - 1
+
+    async def block_number(self) -> int:
+        self.head += 1
+        return self.head
+
+
 def run_flaky(
-    tmp_path: Path, case: Fixture, keypair: KeyPair, task: Task, sink: FlakySink
+    tmp_path: Path,
+    case: Fixture,
+    keypair: KeyPair,
+    task: Task,
+    sink: FlakySink,
+    expected_calls: int,
 ) -> OperatorNode:
     worker = TaskWorker(
         resolver=PinnedModels({case.model.model_id: case.model}),
@@ -170,14 +187,18 @@ def run_flaky(
         metrics=OperatorMetrics.create(),
     )
     node = OperatorNode(
-        sources=[ListSource("chain", [task])], worker=worker, retries=2, retry_delay=0.01
+        sources=[ListSource("chain", [task])],
+        worker=worker,
+        retry_backoff=Backoff(initial=0.01, maximum=0.01),
+        clock=StepClock(task.created_block),
     )
 
     async def scenario() -> None:
         stop = asyncio.Event()
         running = asyncio.create_task(node.run(stop))
         while not (
-            sink.accepted.is_set() or (task.task_index in node.outcomes and sink.calls >= 3)
+            sink.accepted.is_set()
+            or (task.task_index in node.outcomes and sink.calls >= expected_calls)
         ):
             await asyncio.sleep(0.01)
         await asyncio.sleep(0.1)  # room for a (wrong) extra retry to show up
@@ -192,15 +213,17 @@ def test_a_transient_failure_is_retried_later(
     tmp_path: Path, case: Fixture, keypair: KeyPair, task_factory: Callable[..., Task]
 ) -> None:
     sink = FlakySink(failures=1)
-    node = run_flaky(tmp_path, case, keypair, task_factory(4), sink)
+    node = run_flaky(tmp_path, case, keypair, task_factory(4), sink, 2)
     assert sink.calls == 2
     assert node.outcomes == {4: Outcome.SUBMITTED}
 
 
-def test_retries_are_bounded(
+def test_retries_continue_until_the_deadline_block(
     tmp_path: Path, case: Fixture, keypair: KeyPair, task_factory: Callable[..., Task]
 ) -> None:
+    # Created at block 10, deadline 16: retry decisions read heads 10..15 (retry) and 16
+    # (give up), so the task is tried 7 times, however many attempts that takes.
     sink = FlakySink(failures=100)
-    node = run_flaky(tmp_path, case, keypair, task_factory(5), sink)
-    assert sink.calls == 3  # the first try and two retries
+    node = run_flaky(tmp_path, case, keypair, task_factory(5, deadline=16), sink, 7)
+    assert sink.calls == 7
     assert node.outcomes == {5: Outcome.RETRY}
