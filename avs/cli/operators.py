@@ -18,7 +18,7 @@ import click
 
 from avs.console import make_console
 from avs.errors import InputError
-from avs.stakers.chart import draw, series
+from avs.stakers.chart import chart_format, series
 from avs.stakers.ledger import Ledger
 from avs.stakers.metrics import Window
 from avs.stakers.progress import scan_progress
@@ -198,10 +198,17 @@ def show_cmd(
     "--out",
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="PNG file to write.",
+    help="Image to write; the extension picks the format: .png or .svg.",
 )
 @click.option("--since", type=click.IntRange(min=0), metavar="BLOCK", help="Start at BLOCK.")
-@click.option("--buckets", type=click.IntRange(min=1), default=20, show_default=True)
+@click.option(
+    "--buckets",
+    type=click.IntRange(min=1),
+    default=20,
+    show_default=True,
+    help="Points on the performance line (each a run of equally many assigned tasks).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print what was written as JSON.")
 def chart_cmd(
     rpc_url: str | None,
     deployment: Path,
@@ -211,16 +218,39 @@ def chart_cmd(
     out: Path,
     since: int | None,
     buckets: int,
+    as_json: bool,
 ) -> None:
-    """Response rate and stake of OPERATOR over time, as a PNG picture."""
+    """OPERATOR's response rate, effectiveness, stake and slashes over time, as an image.
+
+    Stake is drawn from 0 with each change labelled in percent; slashes are labelled
+    with their fault and amount; time comes from block timestamps.
+    """
+    from avs.stakers.chart_draw import draw
+
+    fmt = chart_format(out.name)  # before any chain access
     with _open(rpc_url, deployment, cache, no_cache) as session:
-        ledger = _refresh(session, False)
+        ledger = _refresh(session, as_json)
         op_id = _operator_id(ledger, operator)
-        start = max(session.context.start_block, since or 0)
-        data = series(ledger, op_id, start, buckets)
+        window = _window(session, ledger, since, None)
+        data = series(ledger, op_id, window.from_block, buckets)
+        timestamps = session.source.timestamps(data.blocks())
     address = ledger.registry.addresses[op_id]
-    draw(data, f"operator {address}", ledger.head, out)
-    click.echo(f"wrote {out}", err=True)
+    draw(data, f"operator {address}", timestamps, out, fmt)
+    if as_json:
+        _emit_json(
+            {
+                "kind": "operators.chart",
+                "path": str(out),
+                "format": fmt,
+                "operator": address,
+                "from_block": window.from_block,
+                "to_block": ledger.head,
+                "buckets": len(data.buckets),
+                "slashes": len(data.slashes),
+            }
+        )
+    else:
+        click.echo(f"wrote {out} ({fmt.upper()})", err=True)
 
 
 @operators.command("watch")

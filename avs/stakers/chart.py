@@ -1,97 +1,121 @@
-"""``avs operators chart``: response rate and stake of one operator over time, as a PNG.
+"""``avs operators chart``: what a staker needs to see about one operator, as numbers first.
 
-Response rate is plotted per bucket of task creation blocks (settled tasks only); stake is
-the registry's recorded stake per quorum, a step function of blocks. Slashes are marked.
-Matplotlib runs on its Agg backend (no display needed).
+:func:`series` computes everything the picture shows from the ledger (testable without
+matplotlib): response rate and effectiveness per bucket of the operator's assigned tasks
+(equal task counts, so every point stands on the same evidence), stake steps per quorum and
+the slashes with their fault and amount. :mod:`avs.stakers.chart_draw` draws it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
-from avs.errors import InputError
 from avs.stakers.ledger import PENDING, Ledger
 from avs.stakers.metrics import Window, performance, slashes_of
 
-UNIT = 10**18
+CHART_FORMATS = ("png", "svg")
+
+
+@dataclass(frozen=True, slots=True)
+class Bucket:
+    """Figures over one run of consecutive assigned tasks."""
+
+    first_block: int
+    """Creation block of its first task."""
+    last_block: int
+    """Creation block of its last task (where the point is drawn)."""
+    tasks: int
+    """Assigned tasks in it."""
+    response_rate: float
+    """signed / assigned, 0..1."""
+    effectiveness: float
+    """Effectiveness, 0..100."""
+
+
+@dataclass(frozen=True, slots=True)
+class SlashMark:
+    """One slash, as the chart labels it."""
+
+    block: int
+    """Block of the slash."""
+    fault: str
+    """Fault kind (equivocation, dissent, ...)."""
+    shares: int
+    """Delegated shares removed."""
+    wad: int
+    """Fraction slashed x 1e18."""
 
 
 @dataclass(frozen=True, slots=True)
 class Series:
-    """What the chart shows, computed before any drawing (testable without matplotlib)."""
+    """What the chart shows."""
 
-    rate_blocks: tuple[int, ...]
-    """Last block of each bucket that had assigned tasks."""
-    rates: tuple[float, ...]
-    """Response rate (0..1) in that bucket."""
+    buckets: tuple[Bucket, ...]
+    """Performance per bucket, in chain order."""
     stake: tuple[tuple[int, tuple[tuple[int, int], ...]], ...]
     """(quorum, ((block, stake), ...)) steps."""
-    slash_blocks: tuple[int, ...]
-    """Blocks of the operator's slashes."""
+    slashes: tuple[SlashMark, ...]
+    """The operator's slashes."""
+    head: int
+    """Last block of the chart."""
+
+    def blocks(self) -> set[int]:
+        """Every block the chart places on its time axis."""
+        out = {self.head}
+        out.update(b.last_block for b in self.buckets)
+        out.update(b for _, steps in self.stake for b, _ in steps)
+        out.update(s.block for s in self.slashes)
+        return out
+
+
+def chart_format(name: str) -> str:
+    """The image format named by a file's extension; InputError names the choices."""
+    from avs.errors import InputError
+
+    suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if suffix not in CHART_FORMATS:
+        raise InputError(
+            f"--out {name}: the chart is written as PNG or SVG, chosen by the extension; "
+            "name the file .png or .svg"
+        )
+    return suffix
+
+
+def _assigned_blocks(ledger: Ledger, operator_id: bytes, start: int) -> list[int]:
+    registry = ledger.registry
+    out = []
+    for task in ledger.tasks:
+        created = task.created
+        if task.status == PENDING or created.created_block < start:
+            continue
+        mask = sum(1 << q for q in set(created.quorums))
+        if registry.bitmap_at(operator_id, created.created_block) & mask:
+            out.append(created.created_block)
+    return out
 
 
 def series(ledger: Ledger, operator_id: bytes, start: int, buckets: int) -> Series:
-    """Bucketed response rate and stake steps from ``start`` to the ledger's head."""
-    head = ledger.head
-    settled = [
-        t.created.created_block
-        for t in ledger.tasks
-        if t.status != PENDING and t.created.created_block >= start
-    ]
-    first = min(settled, default=start)
-    span = max(1, head - first + 1)
-    size = max(1, -(-span // max(1, buckets)))
-    rate_blocks: list[int] = []
-    rates: list[float] = []
-    lo = first
-    while lo <= head:
-        hi = min(head, lo + size - 1)
-        perf = performance(ledger, operator_id, Window(lo, hi))
-        if perf.response_rate is not None:
-            rate_blocks.append(hi)
-            rates.append(perf.response_rate)
-        lo = hi + 1
+    """Bucketed performance, stake steps and slashes from ``start`` to the ledger's head."""
+    blocks = _assigned_blocks(ledger, operator_id, start)
+    count = max(1, min(buckets, len(blocks)))
+    out: list[Bucket] = []
+    for i in range(count):
+        part = blocks[i * len(blocks) // count : (i + 1) * len(blocks) // count]
+        if not part:
+            continue
+        lo = part[0] if not out else max(part[0], out[-1].last_block + 1)
+        perf = performance(ledger, operator_id, Window(lo, part[-1]))
+        if perf.response_rate is None or perf.effectiveness is None:
+            continue
+        out.append(Bucket(lo, part[-1], perf.assigned, perf.response_rate, perf.effectiveness))
     registry = ledger.registry
     stake = tuple(
-        (q, registry.stake_history(operator_id, q))
+        (q, steps)
         for q in sorted(registry.quorums)
-        if registry.stake_history(operator_id, q)
+        if (steps := registry.stake_history(operator_id, q))
     )
-    slashes = tuple(s.at.block for s in slashes_of(ledger, operator_id))
-    return Series(tuple(rate_blocks), tuple(rates), stake, slashes)
-
-
-def draw(data: Series, title: str, head: int, out: Path) -> None:
-    """Write the PNG."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, (ax_rate, ax_stake) = plt.subplots(2, 1, sharex=True, figsize=(9, 6))
-    try:
-        ax_rate.step(data.rate_blocks, [100 * r for r in data.rates], where="pre", marker="o")
-        ax_rate.set_ylim(-5, 105)
-        ax_rate.set_ylabel("response rate (%)")
-        ax_rate.grid(alpha=0.3)
-        for q, steps in data.stake:
-            xs = [b for b, _ in steps] + [head]
-            ys = [s / UNIT for _, s in steps] + [steps[-1][1] / UNIT]
-            ax_stake.step(xs, ys, where="post", label=f"quorum {q}")
-        if data.stake:
-            ax_stake.legend(loc="best")
-        ax_stake.set_ylabel("recorded stake (1e18 units)")
-        ax_stake.set_xlabel("block")
-        ax_stake.grid(alpha=0.3)
-        for block in data.slash_blocks:
-            for ax in (ax_rate, ax_stake):
-                ax.axvline(block, color="red", linestyle="--", alpha=0.6)
-        fig.suptitle(title)
-        fig.tight_layout()
-        try:
-            fig.savefig(out, format="png", dpi=100)
-        except OSError as exc:
-            raise InputError(f"cannot write the chart to {out}: {exc}") from None
-    finally:
-        plt.close(fig)
+    slashes = tuple(
+        SlashMark(s.at.block, s.fault, s.shares_slashed, s.wad)
+        for s in slashes_of(ledger, operator_id)
+    )
+    return Series(tuple(out), stake, slashes, ledger.head)

@@ -7,7 +7,7 @@ place (no node, wrong chain, no contracts) into one clear error.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -83,6 +83,16 @@ class ChainSource:
     def fetch(self, from_block: int, to_block: int) -> list[Record]:
         """Records in [from_block, to_block]."""
         return [to_record(log) for log in self._scanner.scan(from_block, to_block)]
+
+    def timestamps(self, blocks: Iterable[int]) -> dict[int, int]:
+        """Unix timestamp of each block (one request per block; charts need a few dozen)."""
+        out: dict[int, int] = {}
+        for number in sorted(set(blocks)):
+            block = self.client.rpc("eth_getBlockByNumber", [hex(number), False])
+            if not isinstance(block, dict) or "timestamp" not in block:
+                raise ChainError(f"block {number} is not on {self.client.url} (was it reset?)")
+            out[number] = int(str(block["timestamp"]), 16)
+        return out
 
     def withdrawable_shares(self, staker: str, strategies: Sequence[str]) -> tuple[int, ...]:
         """Shares ``staker`` could withdraw now from each strategy (slashes applied)."""

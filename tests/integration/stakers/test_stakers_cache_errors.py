@@ -111,11 +111,22 @@ def test_deployment_of_another_chain_state_is_clear(truth: Truth, tmp_path: Path
     assert "none.json not found" in missing.stderr
 
 
-def test_chart_writes_a_png(truth: Truth, tmp_path: Path) -> None:
-    out = tmp_path / "op.png"
-    code, _, err = invoke(truth, "chart", truth.ops[2].address, "--out", str(out), "--no-cache")
+def test_chart_format_follows_the_extension(truth: Truth, tmp_path: Path) -> None:
+    png, svg, txt = tmp_path / "op.png", tmp_path / "op.svg", tmp_path / "op.txt"
+    code, out, err = invoke(truth, "chart", truth.ops[2].address, "--out", str(png), "--json")
     assert code == 0, err
-    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    written = json.loads(out)
+    assert (written["path"], written["format"], written["slashes"]) == (str(png), "png", 1)
+    assert written["buckets"] >= 5  # enough points to see a trend
+    code, _, err = invoke(truth, "chart", truth.ops[2].address, "--out", str(svg))
+    assert code == 0, err
+    assert b"<svg" in svg.read_bytes()[:400]
+    assert err.strip() == f"wrote {svg} (SVG)"
+    code, _, err = invoke(truth, "chart", truth.ops[2].address, "--out", str(txt))
+    assert code == 2
+    assert "name the file .png or .svg" in err
+    assert not txt.exists()
 
 
 def test_watch_refreshes_on_new_blocks(truth: Truth, chain_snapshot: None) -> None:

@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 from rich.console import Console
 
-from avs.stakers.chart import draw, series
+from avs.errors import InputError
+from avs.stakers.chart import SlashMark, chart_format, series
+from avs.stakers.chart_draw import draw
 from avs.stakers.ledger import Ledger
 from avs.stakers.metrics import Window
 from avs.stakers.records import (
@@ -142,18 +144,33 @@ def test_show_document_and_tables_render() -> None:
     assert "dissent" in text
 
 
-def test_chart_series_and_png(tmp_path: Path) -> None:
+def test_chart_series_and_images(tmp_path: Path) -> None:
     led = ledger()
     data = series(led, OPS[1][1], 1, buckets=4)
-    # tasks at blocks 10, 15, 20, 25 (the operator misses the 2nd and 4th); buckets of 11
-    # blocks from 10; buckets without assigned tasks are left out
-    assert data.rate_blocks == (20, 31)
-    assert data.rates == pytest.approx((2 / 3, 0.0))
-    assert data.slash_blocks == (40,)
+    # tasks at blocks 10, 15, 20, 25; the operator misses the 2nd and 4th: one task a bucket
+    assert [b.last_block for b in data.buckets] == [10, 15, 20, 25]
+    assert [b.response_rate for b in data.buckets] == [1.0, 0.0, 1.0, 0.0]
+    assert data.buckets[0].effectiveness == 100.0  # as fast as the AVS's fastest certificate
+    assert data.slashes == (SlashMark(40, "dissent", 7, 10**16),)
     assert data.stake == ((0, ((2, 2 * 10**18),)),)
-    out = tmp_path / "c.png"
-    draw(data, "operator", led.head, out)
-    assert out.read_bytes()[:4] == b"\x89PNG"
+    two = series(led, OPS[1][1], 1, buckets=2)
+    assert [(b.first_block, b.last_block, b.tasks) for b in two.buckets] == [
+        (10, 15, 2),
+        (20, 25, 2),
+    ]
+    timestamps = {b: 1_750_000_000 + 12 * b for b in data.blocks()}
+    draw(data, "operator", timestamps, tmp_path / "c.png", "png")
+    assert (tmp_path / "c.png").read_bytes()[:4] == b"\x89PNG"
+    draw(data, "operator", timestamps, tmp_path / "c.svg", "svg")
+    assert b"<svg" in (tmp_path / "c.svg").read_bytes()[:400]
+
+
+@pytest.mark.parametrize("name", ["chart.txt", "chart", "chart.SVG.bak"])
+def test_chart_format_comes_from_the_extension_or_is_refused(name: str) -> None:
+    with pytest.raises(InputError, match=r"name the file \.png or \.svg"):
+        chart_format(name)
+    assert chart_format("a.PNG") == "png"
+    assert chart_format("b.svg") == "svg"
 
 
 def test_default_rpc_url_prefers_the_devnet_file(
