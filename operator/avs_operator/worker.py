@@ -36,8 +36,9 @@ class Outcome(StrEnum):
     FAILED = "failed"
 
 
-def failure_reason(exc: BaseException) -> str:
-    """The ``reason`` label of a failure (bounded set, for metrics)."""
+def failure_reason(exc: BaseException, submitting: bool = True) -> str:
+    """The ``reason`` label of a failure (bounded set, for metrics); an aggregator error
+    before ``submitting`` came from fetching a blob (GetBlob), not from submitting."""
     if isinstance(exc, SubmissionRejected):
         return f"rejected_{exc.status.value}"
     for cls, reason in (
@@ -45,7 +46,7 @@ def failure_reason(exc: BaseException) -> str:
         (TaskError, "invalid_task"),
         (ModelError, "model_unavailable"),
         (ChainError, "chain_unavailable"),
-        (RpcError, "submit_failed"),
+        (RpcError, "submit_failed" if submitting else "fetch_failed"),
     ):
         if isinstance(exc, cls):
             return reason
@@ -97,6 +98,7 @@ class TaskWorker:
             task_index=task.task_index,
             source=arrival.source,
         )
+        submitting = False
         try:
             if await self._expired(task, log):
                 self._metrics.tasks_failed.labels(reason="expired").inc()
@@ -113,14 +115,19 @@ class TaskWorker:
             loop = asyncio.get_running_loop()
             # hash_to_g1 and the scalar multiplication are pure-Python CPU work.
             response = await loop.run_in_executor(self._executor, self._signer.sign, task, result)
+            submitting = True
             reply = await self._submitter.submit(response)
         except asyncio.CancelledError:
             raise
         except AvsError as exc:
-            reason = failure_reason(exc)
+            reason = failure_reason(exc, submitting)
             self._metrics.tasks_failed.labels(reason=reason).inc()
             transient = is_transient(exc)
-            log.error("task_failed", reason=reason, error=str(exc), transient=transient)
+            # A closed task is expected (certified already, or replayed after a restart);
+            # a transient failure is retried, so only a lasting one is an error.
+            level = "debug" if reason == "rejected_task_closed" else None
+            level = level or ("warning" if transient else "error")
+            getattr(log, level)("task_failed", reason=reason, error=str(exc), transient=transient)
             return Outcome.RETRY if transient else Outcome.FAILED
         except Exception as exc:  # a bug: keep the node alive, but show the traceback
             self._metrics.tasks_failed.labels(reason="internal").inc()

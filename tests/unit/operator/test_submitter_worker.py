@@ -17,6 +17,7 @@ from opnode_cases import DOMAIN, Fixture  # type: ignore[import-not-found]  # te
 
 from avs.backoff import Backoff
 from avs.crypto.bls import KeyPair
+from avs.errors import ChainError, RpcError
 from avs.metrics import OperatorMetrics
 from avs.models.store import BlobStore
 from avs.protocol import ABSTAIN, Task, TaskResponse
@@ -30,7 +31,7 @@ from avs_operator.ports import PinnedModels
 from avs_operator.protection import ProtectionStore
 from avs_operator.signer import Signer
 from avs_operator.submitter import SubmissionRejected, Submitter
-from avs_operator.worker import Outcome, TaskWorker
+from avs_operator.worker import Outcome, TaskWorker, failure_reason
 
 FAST = Backoff(initial=0.001, maximum=0.002)
 Step = SubmitStatus | Exception
@@ -226,3 +227,42 @@ def test_tasks_of_quorums_the_operator_was_not_in_are_skipped(
     member = FixedMembership(frozenset({0, 1}))
     w, _ = worker(tmp_path, case, keypair, sink, membership=member)
     assert run(w, task) is Outcome.SUBMITTED
+
+
+class DownChain:
+    """A clock and membership whose chain is unreachable."""
+
+    async def block_number(self) -> int:
+        raise ChainError("eth_blockNumber failed: connection refused")
+
+    async def quorums_at(self, operator_id: bytes, block: int) -> frozenset[int]:
+        raise ChainError("eth_call failed: connection refused")
+
+
+def test_chain_errors_on_deadline_or_membership_still_answer(
+    tmp_path: Path, case: Fixture, keypair: KeyPair, task_factory: TaskFactory
+) -> None:
+    # The aggregator has the final word on both; an unreachable chain must not cost a task.
+    sink = ScriptedSink([SubmitStatus.ACCEPTED])
+    metrics = OperatorMetrics.create()
+    w = TaskWorker(
+        resolver=PinnedModels({case.model.model_id: case.model}),
+        clock=DownChain(),
+        engine=InferenceEngine(
+            load_registry(), BlobStore(tmp_path / "c"), ExecutionConfig(), allow_file_inputs=True
+        ),
+        membership=DownChain(),
+        signer=Signer(keypair, ProtectionStore(tmp_path / "p.sqlite"), DOMAIN),
+        submitter=Submitter(sink, 1.0, 2, FAST),
+        metrics=metrics,
+    )
+    assert run(w, task_factory()) is Outcome.SUBMITTED
+    assert len(sink.received) == 1
+
+
+def test_aggregator_errors_are_labelled_by_what_failed() -> None:
+    down = RpcError("GetBlob failed: aggregator unreachable")
+    assert failure_reason(down, submitting=False) == "fetch_failed"
+    assert failure_reason(down, submitting=True) == "submit_failed"
+    closed = SubmissionRejected("closed", SubmitStatus.TASK_CLOSED)
+    assert failure_reason(closed, submitting=True) == "rejected_task_closed"
