@@ -1,0 +1,122 @@
+"""The aggregator's chain adapter on real contracts: losing a race costs no gas and is
+recorded as a competitor's certificate, and equivocation evidence it holds ends in a slash
+(the "certified by someone else" and equivocation branches, issue 13)."""
+
+from __future__ import annotations
+
+import pytest
+from eth_account import Account
+
+from avs.chain.anvil import DEV_PRIVATE_KEYS
+from avs.chain.events import FAULT_EQUIVOCATION
+from avs.chain.reader import ChainReader
+from avs.chain.writer import ChainWriter
+from avs.metrics import AggregatorMetrics
+from avs.protocol import Task, result_digest
+from avs_aggregator.aggregation import AddOutcome, DigestGroup, SignedResponse, TaskAggregation
+from avs_aggregator.chain_adapter import ChainAdapter
+
+from .systems import SMALL_PARAMS, SmallSystem
+
+A, B = b"result A", b"result B"
+
+
+@pytest.fixture(autouse=True)
+def _isolated(chain_snapshot: None) -> None:
+    """Every test starts from the module's freshly deployed small_system."""
+
+
+def adapter_of(system: SmallSystem, key_index: int) -> tuple[ChainAdapter, AggregatorMetrics]:
+    """An aggregator's adapter signing with anvil dev account ``key_index``."""
+    dev = system.dev
+    client = dev.client.with_account(DEV_PRIVATE_KEYS[key_index])
+    metrics = AggregatorMetrics.create()
+    reader, writer = ChainReader(client, dev.deployment), ChainWriter(client, dev.deployment)
+    return ChainAdapter(reader, writer, metrics), metrics
+
+
+def aggregation_of(
+    system: SmallSystem, adapter: ChainAdapter, task: Task, liar: int | None = None
+) -> TaskAggregation:
+    """Every operator signs A; ``liar`` also signs B (kept as equivocation evidence)."""
+    dev = system.dev
+    aggregation = TaskAggregation(adapter.snapshot(task), task.threshold_bps)
+    for result, signers in ((A, dev.operators), (B, [] if liar is None else [dev.operators[liar]])):
+        for op_id, signature in dev.sign(task, result, signers).items():
+            outcome = aggregation.add(
+                SignedResponse(op_id, result, result_digest(result), signature)
+            )
+            assert outcome in (AddOutcome.ACCEPTED, AddOutcome.CONFLICT)
+    return aggregation
+
+
+def group_a(aggregation: TaskAggregation) -> DigestGroup:
+    (group,) = [g for g in aggregation.groups() if g.result_digest == result_digest(A)]
+    return group
+
+
+def test_losing_the_race_sends_nothing_and_names_the_winner(small_system: SmallSystem) -> None:
+    dev = small_system.dev
+    task = dev.create_task(small_system.float_model, [0, 1])
+    ours, metrics = adapter_of(small_system, 3)
+    aggregation = aggregation_of(small_system, ours, task)
+    _certificate, theirs = dev.certify(task, A, dev.operators)  # a competing aggregator
+    address = Account.from_key(DEV_PRIVATE_KEYS[3]).address
+    nonce_before = dev.client.rpc("eth_getTransactionCount", [address, "latest"])
+
+    result = ours.certify(task, aggregation.snapshot, group_a(aggregation))
+
+    assert result.already_certified
+    assert result.tx_hash == theirs.tx_hash
+    assert result.result_digest == result_digest(A)
+    # No transaction was sent, so no gas burnt and no revert counted.
+    assert dev.client.rpc("eth_getTransactionCount", [address, "latest"]) == nonce_before
+    reverted = metrics.registry.get_sample_value(
+        "avs_reverted_transactions_total", {"function": "respondToTask"}
+    )
+    assert reverted is None
+    seen = ours.certification(task)
+    assert seen is not None
+    assert not seen.by_self
+    assert (
+        ours.last_evidence_block(task) == task.deadline_block + SMALL_PARAMS.challenge_window_blocks
+    )
+
+
+def test_own_certificate_is_recorded_as_ours(small_system: SmallSystem) -> None:
+    dev = small_system.dev
+    task = dev.create_task(small_system.float_model, [0, 1])
+    ours, _metrics = adapter_of(small_system, 3)
+    aggregation = aggregation_of(small_system, ours, task)
+    result = ours.certify(task, aggregation.snapshot, group_a(aggregation))
+    assert not result.already_certified
+    seen = ours.certification(task)
+    assert seen is not None
+    assert seen.by_self
+    assert seen.tx_hash == result.tx_hash
+
+
+def test_equivocation_evidence_goes_through_the_challenger_to_a_slash(
+    small_system: SmallSystem,
+) -> None:
+    dev = small_system.dev
+    task = dev.create_task(small_system.float_model, [0, 1])
+    liar = dev.operators[2]
+    winner, _ = adapter_of(small_system, 3)
+    loser, _ = adapter_of(small_system, 4)
+    aggregation = aggregation_of(small_system, loser, task, liar=2)
+    assert len(aggregation.equivocations()) == 1
+    # The competitor certifies without the evidence; the loser still holds it and reports.
+    winner.certify(task, aggregation.snapshot, group_a(aggregation))
+    lost = loser.certify(task, aggregation.snapshot, group_a(aggregation))
+    assert lost.already_certified
+    assert not dev.reader.is_slashed(task.task_index, liar.operator_id, FAULT_EQUIVOCATION)
+
+    loser.report(task, group_a(aggregation), aggregation)
+
+    assert dev.reader.is_slashed(task.task_index, liar.operator_id, FAULT_EQUIVOCATION)
+    honest = [op for op in dev.operators if op is not liar]
+    assert not any(
+        dev.reader.is_slashed(task.task_index, op.operator_id, FAULT_EQUIVOCATION) for op in honest
+    )
+    loser.report(task, group_a(aggregation), aggregation)  # again after a restart: a no-op
