@@ -17,6 +17,7 @@ from avs.chain.deployment import Deployment
 from avs.chain.reader import ChainReader
 from avs.cli.configinit import config_group
 from avs.console import make_console
+from avs.errors import InputError
 from avs.keyfiles import load_bls_key, load_ecdsa_key
 from avs_operator.config import OperatorConfig, load_operator_config
 
@@ -187,15 +188,86 @@ def _unclaimed_fees(cfg: OperatorConfig) -> Callable[[bytes], tuple[int, int]]:
     """Unclaimed fee shares from the stakers' ledger of this deployment (cached scan)."""
 
     def unclaimed(operator_id: bytes) -> tuple[int, int]:
-        from avs.stakers.claims import unclaimed_fees
-        from avs.stakers.session import Session, Target
+        from avs_operator.fees import claimable
 
-        with Session.open(Target(cfg.rpc_url, cfg.deployment, None)) as session:
-            ledger = session.refresh()
-        items = unclaimed_fees(ledger, operator_id)
+        items = claimable(cfg, operator_id)
         return len(items), sum(item.amount for item in items)
 
     return unclaimed
+
+
+@operator.command("claim-fees")
+@_CONFIG
+@click.option(
+    "--tasks",
+    "task_list",
+    metavar="I,J,...",
+    help="Claim these tasks only (comma-separated task indexes).",
+)
+@click.option("--all", "claim_all", is_flag=True, help="Claim every claimable task.")
+@click.option(
+    "--batch-size",
+    type=click.IntRange(min=1, max=500),
+    default=50,
+    show_default=True,
+    help="Tasks per claimFees transaction.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print what was claimable and claimed.")
+def claim_fees(
+    config_path: Path | None,
+    task_list: str | None,
+    claim_all: bool,
+    batch_size: int,
+    as_json: bool,
+) -> None:
+    """Show the fee shares this operator can claim; with --all or --tasks, claim them.
+
+    Without --all or --tasks nothing is sent: the command lists what is claimable (task,
+    amount) and the total. Claims go out in batches of --batch-size tasks, one transaction
+    each, paid to the operator address.
+    """
+    from avs_operator.fees import claim, claimable, select
+    from avs_operator.registration import connect
+
+    if claim_all and task_list is not None:
+        raise InputError("--all and --tasks exclude each other; pass one")
+    wanted = _task_indexes(task_list) if task_list is not None else None
+    cfg = _config(config_path)
+    keypair = load_bls_key(cfg.bls_key_file, cfg.bls_password_file)
+    available = claimable(cfg, keypair.operator_id)
+    chosen = select(available, wanted) if (claim_all or wanted is not None) else []
+    say = _progress(as_json)
+    total = sum(c.amount for c in available)
+    say(f"claimable: {total / 10**18:.6f} ETH over {len(available)} tasks")
+    for item in available:
+        say(f"  task {item.task_index:>6}  {item.amount / 10**18:.9f} ETH")
+    batches = []
+    if chosen:
+        account = load_ecdsa_key(cfg.ecdsa_key_file, cfg.ecdsa_password_file)
+        writer = connect(cfg.rpc_url, Deployment.load(cfg.deployment), account)
+        batches = claim(writer, chosen, batch_size, say)
+    elif available and not as_json:
+        say("nothing sent; pass --all (or --tasks I,J) to claim")
+    if as_json:
+        doc = {
+            "claimable": [{"task_index": c.task_index, "wei": str(c.amount)} for c in available],
+            "claimed": [
+                {"tasks": list(b.tasks), "paid_wei": str(b.paid_wei), "tx": "0x" + b.tx_hash.hex()}
+                for b in batches
+            ],
+            "paid_wei": str(sum(b.paid_wei for b in batches)),
+        }
+        click.echo(json.dumps(doc, indent=2))
+
+
+def _task_indexes(text: str) -> list[int]:
+    try:
+        indexes = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise InputError(f"--tasks {text!r}: give task indexes like 3,4,9") from None
+    if not indexes or min(indexes) < 0:
+        raise InputError(f"--tasks {text!r}: give task indexes like 3,4,9")
+    return indexes
 
 
 def _progress(quiet: bool) -> Callable[[str], None]:
