@@ -6,7 +6,7 @@ import json
 import signal
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
@@ -16,6 +16,10 @@ from avs.console import make_console
 from avs.devnet.layout import DEFAULT_WORKDIR, DevnetLayout
 from avs.devnet.processes import running_from_state_file, stop_from_state_file
 from avs.devnet.summary import summary_table_rows
+from avs.errors import InputError
+
+if TYPE_CHECKING:
+    from avs.devnet.custom import CustomWorkload
 
 
 @click.group()
@@ -50,6 +54,28 @@ def devnet() -> None:
     help="Leave chain, aggregator and operators up after the tasks, until Ctrl-C.",
 )
 @click.option(
+    "--task-rate",
+    type=click.FloatRange(min=0, min_open=True),
+    help="With --keep-running: keep creating this many tasks per second (a live network).",
+)
+@click.option(
+    "--task-type",
+    "task_type",
+    help="Run your own installed task type instead of the digits demo (needs --model, --inputs).",
+)
+@click.option(
+    "--model",
+    "model_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="With --task-type: the ONNX model to register and run.",
+)
+@click.option(
+    "--inputs",
+    "inputs_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="With --task-type: every task's input batch (.npy, JSON lines, or an AVSI blob).",
+)
+@click.option(
     "--workdir",
     type=click.Path(file_okay=False, path_type=Path),
     default=DEFAULT_WORKDIR,
@@ -64,6 +90,10 @@ def up(
     summary_json: Path | None,
     as_json: bool,
     keep_running: bool,
+    task_rate: float | None,
+    task_type: str | None,
+    model_file: Path | None,
+    inputs_file: Path | None,
     workdir: Path,
 ) -> None:
     """Start a devnet, run real inference tasks through it, and print a summary.
@@ -71,9 +101,16 @@ def up(
     Faulty operators answer every task with shifted labels; on the exact task type
     (int-mlp) the aggregator submits their signatures as dissent evidence and they are
     slashed. Without --keep-running everything is stopped at the end.
+
+    With --task-type ID --model FILE --inputs FILE the devnet registers your task type and
+    model and every task carries your inputs (no accuracy: there are no true labels).
     """
     from avs.devnet.runner import DevnetOptions, Reporter, run_devnet
     from avs.logging import configure_logging
+
+    custom = _custom_workload(task_type, model_file, inputs_file)
+    if task_rate is not None and not keep_running:
+        raise InputError("--task-rate needs --keep-running (tasks are fed while it runs)")
 
     # The steps below are the devnet's progress; library info lines would drown them.
     configure_logging("warning")
@@ -86,6 +123,8 @@ def up(
         inputs_per_task=inputs_per_task,
         workdir=workdir,
         keep_running=keep_running,
+        custom=custom,
+        task_rate=task_rate,
     )
     last = [""]
 
@@ -111,6 +150,21 @@ def up(
         _print_summary(summary)
     if keep_running:
         _wait_for_interrupt(DevnetLayout(workdir))
+
+
+def _custom_workload(
+    task_type: str | None, model_file: Path | None, inputs_file: Path | None
+) -> CustomWorkload | None:
+    """The developer's workload from --task-type/--model/--inputs (all three, or none)."""
+    if task_type is None and model_file is None and inputs_file is None:
+        return None
+    if task_type is None or model_file is None or inputs_file is None:
+        raise InputError("--task-type, --model and --inputs go together; pass all three")
+    from avs.devnet.custom import CustomWorkload
+
+    workload = CustomWorkload(task_type, model_file, inputs_file)
+    workload.check()
+    return workload
 
 
 def _print_summary(summary: dict[str, Any]) -> None:

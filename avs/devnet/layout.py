@@ -26,6 +26,11 @@ class DevnetLayout:
         return self.root / "rpc_url"
 
     @property
+    def aggregator_url_file(self) -> Path:
+        """The aggregator's gRPC ``host:port`` (the developer commands' default)."""
+        return self.root / "aggregator_url"
+
+    @property
     def deployment(self) -> Path:
         """Deployment JSON of the contracts."""
         return self.root / "deployment.json"

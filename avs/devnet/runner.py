@@ -15,6 +15,7 @@ from typing import Any
 
 from avs.chain.devkit import DevSystem, OnboardedOperator
 from avs.crypto.keccak import keccak256
+from avs.devnet.custom import CustomWorkload
 from avs.devnet.layout import DEFAULT_WORKDIR, DevnetLayout
 from avs.devnet.monitor import ChainObservations
 from avs.devnet.session import QUORUM, Devnet, Submitted
@@ -42,6 +43,10 @@ class DevnetOptions:
     task_types: tuple[str, ...] = DEMO_TASK_TYPES
     settle_timeout: float = 90.0
     """Seconds to wait, after the last task, for every task to be certified or expire."""
+    custom: CustomWorkload | None = None
+    """A developer's own task type, model and inputs instead of the digits demo."""
+    task_rate: float | None = None
+    """With keep_running: tasks per second created after the summary."""
 
     def check(self) -> None:
         """Reject impossible combinations before starting anything."""
@@ -68,10 +73,13 @@ def run_devnet(opts: DevnetOptions, report: Reporter) -> dict[str, Any]:
     opts.check()
     devnet = Devnet(DevnetLayout(opts.workdir), opts.block_time)
     try:
-        return _run(opts, devnet, report)
-    finally:
-        if not opts.keep_running:
-            devnet.stop()
+        summary = _run(opts, devnet, report)
+    except BaseException:
+        devnet.stop()  # a failed run never leaves processes behind, even with keep_running
+        raise
+    if not opts.keep_running:
+        devnet.stop()
+    return summary
 
 
 def _run(opts: DevnetOptions, devnet: Devnet, report: Reporter) -> dict[str, Any]:
@@ -86,7 +94,10 @@ def _run(opts: DevnetOptions, devnet: Devnet, report: Reporter) -> dict[str, Any
         f"{operators[0].stake // 10**18} tokens each ({opts.faulty} faulty on purpose)"
     )
     _warn_if_threshold_unreachable(opts, report)
-    models = devnet.register_models(opts.task_types)
+    if opts.custom is None:
+        models = devnet.register_models(opts.task_types)
+    else:
+        models = devnet.register_custom(opts.custom)
     report.step("models     " + ", ".join(m.task_type.id for m in models) + " registered")
     stake_before = {
         op.address: system.reader.allocated_stake(op.address, QUORUM) for op in operators
@@ -112,6 +123,15 @@ def _run(opts: DevnetOptions, devnet: Devnet, report: Reporter) -> dict[str, Any
             f"running    RPC {devnet.url}, deployment {devnet.layout.deployment}; "
             "'avs devnet down' stops it"
         )
+        if opts.task_rate is not None:
+            devnet.feed_tasks(
+                opts.tasks,
+                opts.inputs_per_task,
+                opts.task_rate,
+                (opts.threshold_bps, opts.response_window),
+                report.step,
+            )
+            report.step(f"feed       {opts.task_rate:g} task(s) per second until stopped")
     return summary
 
 

@@ -20,6 +20,8 @@ from avs.chain.client import ChainClient
 from avs.chain.devkit import DevSystem, OnboardedOperator
 from avs.chain.subscriber import ChainSubscriber
 from avs.chain.writer import ChainWriter
+from avs.devnet.custom import CustomWorkload, prepare_custom, register_custom_model
+from avs.devnet.feed import TaskFeed
 from avs.devnet.launch import (
     AGGREGATOR,
     PortPool,
@@ -78,6 +80,8 @@ class Devnet:
         self.operators: list[OnboardedOperator] = []
         self.faulty: set[str] = set()
         self.models: list[DevnetModel] = []
+        self._custom_inputs: bytes | None = None
+        self.feed: TaskFeed | None = None
 
     # -- set-up ------------------------------------------------------------------------
 
@@ -104,11 +108,21 @@ class Devnet:
         self.models = register_models(self.system.owner, self.blobs, task_types)
         return self.models
 
+    def register_custom(self, workload: CustomWorkload) -> list[DevnetModel]:
+        """A developer's task type and model instead of the demo models."""
+        self.blobs = BlobStore(self.layout.aggregator_dir / "data" / "blobs")
+        model, self._custom_inputs = register_custom_model(
+            self.system.owner, self.system.reader, self.blobs, workload
+        )
+        self.models = [model]
+        return self.models
+
     def start_aggregator(self) -> int:
         """Start (first time: configure) the aggregator process; returns its port."""
         if not self._aggregator_config.is_file():
             self._aggregator_config = write_aggregator_config(self.layout, self.url, self.ports)
         self.aggregator_port = start_aggregator(self.group, self.layout, self._aggregator_config)
+        self.layout.aggregator_url_file.write_text(f"127.0.0.1:{self.aggregator_port}\n")
         return self.aggregator_port
 
     def kill_aggregator(self) -> None:
@@ -139,7 +153,11 @@ class Devnet:
     # -- tasks -------------------------------------------------------------------------
 
     def prepare(self, indices: range, inputs_per_task: int) -> list[PreparedTask]:
-        """Inputs of tasks ``indices``, models taken in turn."""
+        """Inputs of tasks ``indices``, models taken in turn (custom: the developer's batch)."""
+        if self._custom_inputs is not None:
+            return [
+                prepare_custom(self.models[0], self._custom_inputs, self.blobs) for _ in indices
+            ]
         digits = digits_test()
         return [
             prepare_task(i, self.models[i % len(self.models)], inputs_per_task, self.blobs, digits)
@@ -179,6 +197,28 @@ class Devnet:
                 future.result()
         return sorted(submitted, key=lambda s: s.task.task_index)
 
+    def feed_tasks(
+        self,
+        first_index: int,
+        inputs_per_task: int,
+        rate: float,
+        threshold_and_window: tuple[int, int],
+        report: Callable[[str], None],
+    ) -> TaskFeed:
+        """Keep creating ``rate`` tasks per second from one client account (a live network)."""
+        writer = ChainWriter(self.client.with_account(DEV_PRIVATE_KEYS[-1]), self.system.deployment)
+        threshold, window = threshold_and_window
+        self.feed = TaskFeed(
+            writer,
+            lambda i: self.prepare(range(i, i + 1), inputs_per_task)[0],
+            first_index,
+            rate,
+            ([QUORUM], threshold, window),
+            report,
+        )
+        self.feed.start()
+        return self.feed
+
     def observe(self) -> ChainObservations:
         """Certifications and slashes seen on chain so far."""
         return self.monitor.poll(time.time())
@@ -189,4 +229,6 @@ class Devnet:
 
     def stop(self) -> None:
         """Stop every process (operators and aggregator first, the chain last)."""
+        if self.feed is not None:
+            self.feed.stop()
         self.group.stop_all(grace=15)

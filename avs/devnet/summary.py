@@ -92,7 +92,8 @@ def build_summary(
         "operators": [_operator_row(op, certified) for op in operators],
         "accuracy": round(correct / labelled, 4) if labelled else None,
         "abstained_inputs": abstentions,
-        "inputs_certified": sum(len(t.true_labels) for t in certified),
+        # A developer's own task type has no true labels: count its certified results instead.
+        "inputs_certified": sum(len(t.true_labels) or len(t.result or b"") for t in certified),
     }
 
 

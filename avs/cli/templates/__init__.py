@@ -1,0 +1,1 @@
+"""Templates of ``avs task-type new`` (data only; ``${name}`` placeholders, string.Template)."""
