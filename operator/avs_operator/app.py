@@ -158,6 +158,7 @@ class OperatorApp:
             clock=chain.clock,
             engine=engine,
             membership=chain.membership,
+            records=chain.records,
             signer=Signer(self.keypair, protection, chain.domain),
             submitter=Submitter(FanOutSink(clients), cfg.submit_timeout, cfg.submit_retries),
             metrics=self.metrics,

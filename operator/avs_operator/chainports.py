@@ -24,7 +24,7 @@ from avs.metrics import OperatorMetrics
 from avs.models.hashing import hash_hex
 from avs.protocol import Task
 from avs.urls import redact_url
-from avs_operator.ports import ChainPorts, ModelInfo
+from avs_operator.ports import ChainPorts, ModelInfo, RecordCheck
 from avs_operator.signer import ChainDomain
 
 _ZERO = bytes(32)
@@ -80,6 +80,21 @@ class ChainMembership:
         """Quorums of ``operator_id`` at ``block``."""
         bitmap = await asyncio.to_thread(self._reader.quorum_bitmap, operator_id, block)
         return frozenset(q for q in range(bitmap.bit_length()) if bitmap >> q & 1)
+
+
+class ChainTaskRecords:
+    """TaskRecords over TaskManager.taskRecord (the task's hash while pending)."""
+
+    def __init__(self, reader: ChainReader) -> None:
+        """Read records with ``reader``."""
+        self._reader = reader
+
+    async def check(self, task: Task) -> RecordCheck:
+        """Whether ``task`` is on chain, exactly as given, and not yet settled."""
+        record = await asyncio.to_thread(self._reader.task_record, task.task_index)
+        if record == self._reader.task_hash(task):
+            return RecordCheck.PENDING
+        return RecordCheck.NOT_YET if record == _ZERO else RecordCheck.MISMATCH
 
 
 class ChainTasks:
@@ -188,4 +203,5 @@ def connect_chain(
         ChainBlocks(client),
         feed,
         ChainMembership(reader),
+        ChainTaskRecords(reader),
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Protocol
 
 from avs.errors import ModelError
@@ -51,6 +52,25 @@ class Membership(Protocol):
 
     async def quorums_at(self, operator_id: bytes, block: int) -> frozenset[int]:
         """Quorum numbers of ``operator_id`` at ``block``; ChainError when unreachable."""
+        ...
+
+
+class RecordCheck(StrEnum):
+    """What the chain's record says about a task someone handed us."""
+
+    PENDING = "pending"
+    """The chain holds exactly this task (its hash), not yet settled."""
+    NOT_YET = "not_yet"
+    """No task at that index yet (a lagging node, or a forged future index)."""
+    MISMATCH = "mismatch"
+    """Another task at that index, or this one already settled."""
+
+
+class TaskRecords(Protocol):
+    """The TaskManager's record of each task (is a streamed task real and still open?)."""
+
+    async def check(self, task: Task) -> RecordCheck:
+        """Compare ``task`` with the chain's record; ChainError when unreachable."""
         ...
 
 
@@ -103,3 +123,5 @@ class ChainPorts:
     """TaskCreated events (None: stream only)."""
     membership: Membership | None = None
     """Quorum membership, to skip tasks of quorums this operator was not in (None: no check)."""
+    records: TaskRecords | None = None
+    """Task records, to run streamed tasks only once the chain confirms them (None: no check)."""

@@ -18,9 +18,10 @@ from avs.models.errors import BlobNotFoundError
 from avs.protocol import ABSTAIN, Task
 from avs.rpc.status import RpcStatusError
 from avs_operator.faults import inject_fault
+from avs_operator.health import CHAIN
 from avs_operator.inference import InferenceEngine
 from avs_operator.intake import Arrival
-from avs_operator.ports import BlockClock, Membership, ModelResolver
+from avs_operator.ports import BlockClock, Membership, ModelResolver, RecordCheck, TaskRecords
 from avs_operator.signer import Signer
 from avs_operator.submitter import SubmissionRejected, Submitter
 
@@ -31,6 +32,8 @@ class Outcome(StrEnum):
     SUBMITTED = "submitted"
     EXPIRED = "expired"
     NOT_MEMBER = "not_member"
+    NOT_ON_CHAIN = "not_on_chain"
+    """A streamed task the chain does not hold as pending (forged, settled or unknown)."""
     RETRY = "retry"
     """Failed for a reason that may pass (aggregator, chain or blob source unreachable)."""
     FAILED = "failed"
@@ -72,14 +75,17 @@ class TaskWorker:
         clock: BlockClock | None,
         engine: InferenceEngine,
         membership: Membership | None = None,
+        records: TaskRecords | None = None,
         signer: Signer,
         submitter: Submitter,
         metrics: OperatorMetrics,
         fault: str = "",
         executor: Executor | None = None,
     ) -> None:
-        """``clock`` None: no deadline check before work (the aggregator still enforces it)."""
+        """``clock`` None: no deadline check before work (the aggregator still enforces it);
+        ``records`` None: streamed tasks are run without asking the chain first."""
         self._resolver = resolver
+        self._records = records
         self._clock = clock
         self._membership = membership
         self._engine = engine
@@ -100,6 +106,9 @@ class TaskWorker:
         )
         submitting = False
         try:
+            if arrival.source != CHAIN and not await self._on_chain(task, log):
+                self._metrics.tasks_failed.labels(reason="not_on_chain").inc()
+                return Outcome.NOT_ON_CHAIN
             if await self._expired(task, log):
                 self._metrics.tasks_failed.labels(reason="expired").inc()
                 return Outcome.EXPIRED
@@ -144,6 +153,19 @@ class TaskWorker:
             inference_ms=round(inference.seconds * 1000, 2),
         )
         return Outcome.SUBMITTED
+
+    async def _on_chain(self, task: Task, log: Any) -> bool:
+        """Check a streamed task against the chain before spending anything on it: a lying
+        aggregator must not get free compute. Unreachable chain: ChainError (retried)."""
+        if self._records is None:
+            return True
+        check = await self._records.check(task)
+        if check is RecordCheck.PENDING:
+            return True
+        if check is RecordCheck.NOT_YET:  # our chain node may lag: retried, never run blind
+            raise ChainError(f"task {task.task_index} is not on chain yet")
+        log.warning("task_not_on_chain", detail="streamed task differs from the chain's record")
+        return False
 
     async def _expired(self, task: Task, log: Any) -> bool:
         if self._clock is None:

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import structlog
 
 from avs.chain.anvil import DEV_PRIVATE_KEYS
 from avs.chain.client import ChainClient
@@ -36,10 +38,20 @@ SECRETS = ("QUERYSECRET", "PATHSECRET", "USERSECRET", "PASSSECRET")
 DEAD_RPC = "http://USERSECRET:PASSSECRET@127.0.0.1:9/v3/PATHSECRET?apikey=QUERYSECRET"
 
 
+@pytest.fixture
+def json_logs(capfd: pytest.CaptureFixture[str]) -> Iterator[pytest.CaptureFixture[str]]:
+    """Captured stderr; logging goes back to the defaults afterwards (a logger left bound
+    to the closed capture would break later tests)."""
+    try:
+        yield capfd
+    finally:
+        structlog.reset_defaults()
+
+
 def test_operators_and_aggregator_certify_a_task(
-    anvil: str, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+    anvil: str, tmp_path: Path, json_logs: pytest.CaptureFixture[str]
 ) -> None:
-    configure_logging("debug", json=True)
+    configure_logging("debug", json=True)  # bound to this phase's captured stderr
     rpc = f"{anvil}/?apikey=QUERYSECRET"  # anvil serves "/" whatever the query
     client = ChainClient.connect(
         anvil, "0x" + "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
@@ -101,7 +113,7 @@ def test_operators_and_aggregator_certify_a_task(
         client.rpc("evm_setAutomine", [True])
     assert certified
     assert non_signers == []
-    logs = capfd.readouterr().err
+    logs = json_logs.readouterr().err
     assert "127.0.0.1:9" in logs  # the dead endpoint's failures were logged...
     leaked = [secret for secret in SECRETS if secret in logs]
     assert leaked == []  # ...without its key

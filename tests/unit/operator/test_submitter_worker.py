@@ -27,7 +27,7 @@ from avs.tasks.registry import load_registry
 from avs.tasks.session import ExecutionConfig
 from avs_operator.inference import InferenceEngine
 from avs_operator.intake import Arrival
-from avs_operator.ports import PinnedModels
+from avs_operator.ports import PinnedModels, RecordCheck
 from avs_operator.protection import ProtectionStore
 from avs_operator.signer import Signer
 from avs_operator.submitter import SubmissionRejected, Submitter
@@ -115,6 +115,16 @@ class FixedMembership:
         return self.quorums
 
 
+class FixedRecords:
+    """The chain's answer about every task (the real one reads TaskManager.taskRecord)."""
+
+    def __init__(self, answer: RecordCheck) -> None:
+        self.answer = answer
+
+    async def check(self, task: Task) -> RecordCheck:
+        return self.answer
+
+
 def worker(
     tmp_path: Path,
     case: Fixture,
@@ -124,6 +134,7 @@ def worker(
     fault: str = "",
     clock: FixedClock | None = None,
     membership: FixedMembership | None = None,
+    records: FixedRecords | None = None,
 ) -> tuple[TaskWorker, OperatorMetrics]:
     metrics = OperatorMetrics.create()
     engine = InferenceEngine(
@@ -135,6 +146,7 @@ def worker(
         clock=clock,
         engine=engine,
         membership=membership,
+        records=records,
         signer=Signer(keypair, store, DOMAIN),
         submitter=Submitter(sink, 1.0, 2, FAST),
         metrics=metrics,
@@ -266,3 +278,25 @@ def test_aggregator_errors_are_labelled_by_what_failed() -> None:
     assert failure_reason(down, submitting=True) == "submit_failed"
     closed = SubmissionRejected("closed", SubmitStatus.TASK_CLOSED)
     assert failure_reason(closed, submitting=True) == "rejected_task_closed"
+
+
+def test_streamed_tasks_run_only_once_the_chain_holds_them(
+    tmp_path: Path, case: Fixture, keypair: KeyPair, task_factory: TaskFactory
+) -> None:
+    sink = ScriptedSink([SubmitStatus.ACCEPTED] * 3)
+    records = FixedRecords(RecordCheck.MISMATCH)
+    w, metrics = worker(tmp_path, case, keypair, sink, records=records)
+    task = task_factory()
+    # A lying aggregator's task: refused before any download, inference or signature.
+    assert run(w, task) is Outcome.NOT_ON_CHAIN
+    records.answer = RecordCheck.NOT_YET  # our node may lag behind the aggregator's
+    assert run(w, task) is Outcome.RETRY
+    assert sink.received == []
+    assert sample(metrics, "avs_inference_seconds_count") == 0
+    assert sample(metrics, "avs_tasks_failed_total", reason="not_on_chain") == 1
+    records.answer = RecordCheck.PENDING
+    assert run(w, task) is Outcome.SUBMITTED
+    # Tasks from the chain's own events need no second look.
+    records.answer = RecordCheck.MISMATCH
+    chain_arrival = Arrival(task.task_index, task_factory(2), "chain")
+    assert asyncio.run(w.handle(chain_arrival)) is Outcome.SUBMITTED
