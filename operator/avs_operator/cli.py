@@ -76,20 +76,34 @@ def run(config_path: Path | None) -> None:
     "or execution_providers from --config).",
 )
 @click.option("--task-type", "task_types", multiple=True, help="Only these task types.")
+@click.option(
+    "--require",
+    "required",
+    multiple=True,
+    metavar="TASK_TYPE",
+    help="Fail unless this task type is installed (repeatable; third-party types of an image).",
+)
 @_CONFIG
 def selftest(
-    as_json: bool, providers: tuple[str, ...], task_types: tuple[str, ...], config_path: Path | None
+    as_json: bool,
+    providers: tuple[str, ...],
+    task_types: tuple[str, ...],
+    required: tuple[str, ...],
+    config_path: Path | None,
 ) -> None:
     """Run every installed task type's conformance suite on this machine's hardware.
 
-    Exits 1 when any check fails or a requested provider is missing.
+    Checks the providers each task type's inference session actually runs on
+    (session.get_providers()), not only onnxruntime's list of available ones. Exits 1 when
+    any check fails, a requested provider is missing or unused, or a --require'd task type
+    is not installed.
     """
     from avs_operator.selftest import render, run_selftest
 
     chosen = [p.strip() for item in providers for p in item.split(",") if p.strip()]
     if not chosen and config_path is not None:
         chosen = list(_config(config_path).execution_providers)
-    result = run_selftest(chosen or None, task_types or None)
+    result = run_selftest(chosen or None, task_types or None, required=required)
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2))
     else:

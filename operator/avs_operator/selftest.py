@@ -32,11 +32,39 @@ class SelftestResult:
     missing_providers: tuple[str, ...]
     """Requested providers this machine's onnxruntime does not offer (a failure)."""
     reports: tuple[ConformanceReport, ...]
+    missing_task_types: tuple[str, ...] = ()
+    """Requested task types that are not installed in this image (a failure)."""
+
+    def provider_failures(self) -> list[str]:
+        """Requested providers a task type's inference session did not actually use.
+
+        onnxruntime lists a provider as available when its library is present, yet falls
+        back to the CPU when it cannot start (a broken CUDA install, a missing driver): only
+        ``session.get_providers()`` tells what runs, and that is what is checked here.
+        """
+        wanted = [p for p in self.providers if p != CPU_PROVIDER and p not in _NOT_LOCAL]
+        out = []
+        for report in self.reports:
+            if not report.providers:
+                out.append(f"{report.task_type}: no inference session ran; providers unverified")
+                continue
+            used = ", ".join(report.providers)
+            out += [
+                f"{report.task_type}: {p} requested, but its session runs on {used}"
+                for p in wanted
+                if p not in report.providers
+            ]
+        return out
 
     @property
     def passed(self) -> bool:
-        """True when every requested provider exists and no check failed."""
-        return not self.missing_providers and all(r.passed for r in self.reports)
+        """Every requested provider and task type present and used, and no check failed."""
+        return (
+            not self.missing_providers
+            and not self.missing_task_types
+            and not self.provider_failures()
+            and all(r.passed for r in self.reports)
+        )
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready form of ``selftest --json``."""
@@ -45,6 +73,8 @@ class SelftestResult:
             "hardware": self.hardware.to_dict(),
             "providers": list(self.providers),
             "missing_providers": list(self.missing_providers),
+            "missing_task_types": list(self.missing_task_types),
+            "provider_failures": self.provider_failures(),
             "task_types": [r.to_dict() for r in self.reports],
         }
 
@@ -60,17 +90,23 @@ def run_selftest(
     task_types: Sequence[str] | None = None,
     registry: TaskTypeRegistry | None = None,
     hardware: HardwareInfo | None = None,
+    required: Sequence[str] = (),
 ) -> SelftestResult:
-    """Run the conformance suite of ``task_types`` (default: all installed) on ``providers``."""
+    """Run the conformance suite of ``task_types`` (default: all installed) on ``providers``;
+    ``required`` task types must be installed."""
     hardware = hardware or detect_hardware()
     registry = registry or load_registry()
     chosen = tuple(providers) if providers else default_providers(hardware)
     missing = tuple(p for p in chosen if p not in hardware.providers)
+    wanted = tuple(task_types or registry.ids())
+    installed = set(registry.ids())
     reports = tuple(
         run_conformance(registry.get(type_id), providers=chosen, registry=registry)
-        for type_id in (task_types or registry.ids())
+        for type_id in wanted
+        if type_id in installed
     )
-    return SelftestResult(hardware, chosen, missing, reports)
+    absent = tuple(dict.fromkeys(t for t in (*wanted, *required) if t not in installed))
+    return SelftestResult(hardware, chosen, missing, reports, absent)
 
 
 _STYLE = {Outcome.PASS: "green", Outcome.FAIL: "bold red", Outcome.SKIP: "yellow"}
@@ -83,8 +119,13 @@ def render(result: SelftestResult, console: Console) -> None:
     console.print(f"providers tested: {', '.join(result.providers)}")
     for name in result.missing_providers:
         console.print(f"[bold red]provider {name} is not available in this onnxruntime build")
+    for name in result.missing_task_types:
+        console.print(f"[bold red]task type {name} is not installed in this image")
+    for problem in result.provider_failures():
+        console.print(f"[bold red]{problem}", highlight=False)
     for report in result.reports:
-        table = Table(title=f"{report.task_type} on {', '.join(report.providers)}")
+        used = ", ".join(report.providers) or "no session"
+        table = Table(title=f"{report.task_type}: sessions ran on {used}")
         table.add_column("check")
         table.add_column("result")
         table.add_column("detail", overflow="fold")

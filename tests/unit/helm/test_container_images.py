@@ -194,7 +194,11 @@ def test_avs_console_script_is_declared() -> None:
     ("group_module", "argv"),
     [
         ("avs_operator.cli", ["operator", "run", "--config", "/config/operator.yaml"]),
-        ("avs_operator.cli", ["operator", "selftest", "--json"]),
+        (
+            "avs_operator.cli",
+            ["operator", "selftest", "--json", "--config", "/config/operator.yaml"],
+        ),
+        ("avs_operator.cli", ["operator", "selftest", "--require", "acme-detect"]),
         ("avs_operator.cli", ["operator", "register", "--config", "/config/operator.yaml"]),
         ("avs_aggregator.cli", ["aggregator", "run", "--config", "/config/aggregator.yaml"]),
     ],

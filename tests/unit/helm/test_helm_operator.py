@@ -249,11 +249,29 @@ def test_notes_show_the_operator_and_how_to_check_it() -> None:
     assert "helm test t" in notes
 
 
-def test_selftest_hook_runs_the_selftest_command() -> None:
+def test_selftest_hook_runs_the_selftest_with_the_release_config() -> None:
     (pod,) = _render("minimal-values.yaml").all("Pod")
     (container,) = pod["spec"]["containers"]
-    assert container["args"] == ["operator", "selftest", "--json"]
+    assert container["args"] == [
+        "operator",
+        "selftest",
+        "--json",
+        "--config",
+        "/config/operator.yaml",
+    ]
+    mounts = {m["mountPath"]: m["name"] for m in container["volumeMounts"]}
+    node_mounts = {
+        m["mountPath"]: m["name"] for m in _node(_render("minimal-values.yaml"))["volumeMounts"]
+    }
+    assert mounts["/config"] == node_mounts["/config"]  # the node's operator.yaml
     assert container["image"] == _node(_render("minimal-values.yaml"))["image"]
+
+
+def test_selftest_requires_the_task_types_the_image_carries() -> None:
+    extra = {"tests": {"selftest": {"requireTaskTypes": ["acme-detect", "int-mlp"]}}}
+    (pod,) = _render("minimal-values.yaml", extra).all("Pod")
+    (container,) = pod["spec"]["containers"]
+    assert container["args"][-4:] == ["--require", "acme-detect", "--require", "int-mlp"]
 
 
 def _exported_metric_names() -> set[str]:

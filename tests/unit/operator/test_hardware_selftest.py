@@ -88,3 +88,35 @@ def test_cli_prints_json_and_fails_on_a_missing_provider() -> None:
     )
     assert bad.exit_code == 1
     assert json.loads(bad.stdout)["missing_providers"] == ["Nope"]
+
+
+def test_a_provider_listed_but_not_used_by_the_session_fails() -> None:
+    # onnxruntime's list claims CUDA (as with a broken CUDA install); the real session
+    # falls back to the CPU, and the selftest must see that instead of trusting the list
+    listed = HardwareInfo("x86_64", frozenset(), ("CUDAExecutionProvider", CPU_PROVIDER))
+    result = run_selftest(
+        providers=["CUDAExecutionProvider", CPU_PROVIDER], task_types=["int-mlp"], hardware=listed
+    )
+    assert result.missing_providers == ()
+    assert result.reports[0].providers == (CPU_PROVIDER,)
+    assert result.provider_failures() == [
+        "int-mlp: CUDAExecutionProvider requested, but its session runs on CPUExecutionProvider"
+    ]
+    assert not result.passed
+    assert result.to_dict()["provider_failures"] == result.provider_failures()
+
+
+def test_a_task_type_the_image_lacks_fails_the_selftest() -> None:
+    result = run_selftest(providers=[CPU_PROVIDER], task_types=["int-mlp", "acme-detect"])
+    assert result.missing_task_types == ("acme-detect",)
+    assert [r.task_type for r in result.reports] == ["int-mlp"]
+    assert not result.passed
+
+
+def test_cli_require_fails_for_a_task_type_the_image_lacks() -> None:
+    result = CliRunner().invoke(
+        cli,
+        ["operator", "selftest", "--json", "--task-type", "int-mlp", "--require", "acme-detect"],
+    )
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["missing_task_types"] == ["acme-detect"]
