@@ -52,6 +52,8 @@ class BlobUploads:
         self._store = store
         self.limits = limits or UploadLimits()
         self._active = 0
+        self._reserved = 0
+        """Bytes that uploads in progress may still add (counted against the quota)."""
 
     async def receive(
         self, chunks: AsyncIterator[aggregator_pb2.PutBlobChunk]
@@ -82,11 +84,24 @@ class BlobUploads:
         if await asyncio.to_thread(self._store.holds_verified, header.digest):
             return _reply(header, created=False)  # idempotent: the rest need not be read
         used = await asyncio.to_thread(self._store.total_bytes)
-        if used + header.total_size > self.limits.quota_bytes:
+        # Uploads in flight count too, or concurrent ones could each pass and together overrun.
+        if used + self._reserved + header.total_size > self.limits.quota_bytes:
             raise StoreFullError(
                 f"a {header.total_size}-byte blob would exceed this aggregator's blob quota "
-                f"({used} of {self.limits.quota_bytes} bytes used)"
+                f"({used} of {self.limits.quota_bytes} bytes used, {self._reserved} in flight)"
             )
+        self._reserved += header.total_size
+        try:
+            return await self._store_upload(header, first, chunks)
+        finally:
+            self._reserved -= header.total_size
+
+    async def _store_upload(
+        self,
+        header: _Header,
+        first: aggregator_pb2.PutBlobChunk,
+        chunks: AsyncIterator[aggregator_pb2.PutBlobChunk],
+    ) -> aggregator_pb2.PutBlobReply:
         data = bytearray()
         _append(data, header, first)
         async for chunk in chunks:
