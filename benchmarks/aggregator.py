@@ -14,7 +14,9 @@ each task's msgHash to G1 is inside the timing). Rows:
 - aggregate_one_bad_random_32: the same with the bad signer drawn at random per task;
 - single_task_latency_32: aggregate 32 signatures and verify the aggregate (what a
   certificate needs), seconds;
-- single_task_batch_verify_32: one task of 32 with every signature checked, seconds.
+- single_task_batch_verify_32: one task of 32 with every signature checked, seconds;
+- submit_honest_under_forged_flood_32: honest responses/s through the aggregator's submit
+  path while forged responses (same operator ids) arrive 4:1 (:mod:`benchmarks.flood`).
 
 The baseline of every row is per-signature plain py_ecc checks (``bls.verify``); a few
 are measured and the rate extrapolated (stated in each row's note).
@@ -35,6 +37,7 @@ from avs.crypto.fast_curve import g1_mul, g2_mul, g2_to_affine
 from avs.crypto.keccak import keccak256
 from avs.crypto.points import G2_GENERATOR, G1Point, G2Point, R
 from benchmarks.common import Row, emit, median_time, parse_args, pin_to_one_core, row
+from benchmarks.flood import flood_rows
 
 OPERATORS = 32
 
@@ -171,6 +174,7 @@ def main() -> None:
             f"one task, every signature checked (batch_verify); {note_base}",
         )
     )
+    rows.extend(flood_rows(OPERATORS, max(1, reps - 1)))
     emit(rows, args.json, {"cpu": pinned, "repetitions": f"{reps} (baseline: 3 plain checks)"})
 
 
