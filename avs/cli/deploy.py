@@ -46,6 +46,7 @@ DEVNET_CHAIN_ID = 31337
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="JSON file overriding any DeployParams field (delays, windows, slash fractions...).",
 )
+@click.option("--json", "as_json", is_flag=True, help="Print the deployment document as JSON.")
 def deploy(
     rpc_url: str,
     out: Path,
@@ -54,6 +55,7 @@ def deploy(
     quorums: int,
     minimum_stake: int,
     params_file: Path | None,
+    as_json: bool,
 ) -> None:
     """Deploy restaking core, registry, task and slashing managers; write OUT.
 
@@ -95,6 +97,9 @@ def deploy(
         )
     deployment = deploy_system(reader.with_account(key), params)
     deployment.save(out)
+    if as_json:
+        click.echo(json.dumps({"path": str(out), **deployment.to_json()}, indent=2))
+        return
     click.echo(f"deployed to chain {deployment.chain_id} at block {deployment.block}:")
     for name, address in sorted(deployment.contracts.items()):
         click.echo(f"  {name:24} {address}")

@@ -208,8 +208,13 @@ def _wait_for_interrupt(layout: DevnetLayout) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     default=DEFAULT_WORKDIR,
     show_default=True,
+    help="The devnet's working directory.",
 )
-def down(workdir: Path) -> None:
+@click.option("--json", "as_json", is_flag=True, help='Print {"stopped": [...]} as JSON.')
+def down(workdir: Path, as_json: bool) -> None:
     """Stop whatever a devnet left running (from its state file)."""
     stopped = stop_from_state_file(DevnetLayout(workdir).state_file)
+    if as_json:
+        click.echo(json.dumps({"stopped": list(stopped)}))
+        return
     click.echo(f"stopped: {', '.join(stopped)}" if stopped else "no devnet running")

@@ -41,6 +41,13 @@ def test_deploy_writes_a_usable_deployment(anvil: str, tmp_path: Path) -> None:
         "int-mlp": True,
         "onnx-classify": False,
     }
+    again = CliRunner().invoke(
+        cli, ["deploy", "--rpc-url", anvil, "--out", str(tmp_path / "d2.json"), "--json"]
+    )
+    assert again.exit_code == 0, again.output
+    doc = json.loads(again.stdout)
+    assert doc["path"] == str(tmp_path / "d2.json")
+    assert doc["contracts"] == json.loads((tmp_path / "d2.json").read_text())["contracts"]
 
 
 def test_deploy_with_key_file_and_params(anvil: str, tmp_path: Path) -> None:
@@ -100,7 +107,9 @@ def test_mined_revert_is_decoded(anvil: str) -> None:
 
 def test_unreachable_node_is_a_chain_error() -> None:
     client = ChainClient.connect(f"http://127.0.0.1:{free_port()}", timeout=2)
-    with pytest.raises(ChainError, match=r"eth_chainId failed on http://127\.0\.0\.1"):
+    with pytest.raises(
+        ChainError, match=r"cannot reach the chain at http://127\.0\.0\.1:\d+ \(connection"
+    ):
         _ = client.chain_id
 
 

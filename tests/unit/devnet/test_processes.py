@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from pathlib import Path
@@ -48,3 +49,20 @@ def test_down_from_state_file_stops_orphans(tmp_path: Path) -> None:
     assert not state.exists()
     assert group.exit_code("aggregator") is not None
     assert stop_from_state_file(state) == []
+
+
+def test_devnet_down_json_lists_what_was_stopped(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from avs.cli.main import cli
+
+    group = ProcessGroup(tmp_path / "state.json")
+    child = group.start("anvil", SLEEPER, tmp_path / "anvil.log")
+    deadline = time.monotonic() + 10
+    while not child.log_path.read_text() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    result = CliRunner().invoke(cli, ["devnet", "down", "--workdir", str(tmp_path), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == {"stopped": ["anvil"]}
+    again = CliRunner().invoke(cli, ["devnet", "down", "--workdir", str(tmp_path), "--json"])
+    assert json.loads(again.stdout) == {"stopped": []}
