@@ -25,6 +25,8 @@ from avs_aggregator.aggregation import DigestGroup, TaskAggregation
 from avs_aggregator.protocols import Certification, CertifyResult
 
 log = get_logger(component="aggregator.chain")
+SNAPSHOTS_KEPT = 64
+"""Operator-set snapshots cached (by quorums and block), oldest dropped first."""
 
 
 class ChainAdapter:
@@ -43,14 +45,25 @@ class ChainAdapter:
         self._jitter = jitter_seconds
         self._window: int | None = None
         self._models: dict[bytes, ModelInfo] = {}
+        self._snapshots: dict[tuple[bytes, int], OperatorSetState] = {}
         self._verifier = FastVerifier()  # evidence checks run one at a time, after certifying
         self._lock = threading.Lock()
 
     # -- ChainView ---------------------------------------------------------------------
 
     def snapshot(self, task: Task) -> OperatorSetState:
-        """Operators, stakes and keys of the task's quorums at its creation block."""
-        return self._reader.operator_state(task.quorums, task.created_block)
+        """Operators, stakes and keys of the task's quorums at its creation block (shared by
+        the tasks created in one block: a past block's operator set never changes)."""
+        key = (bytes(task.quorums), task.created_block)
+        with self._lock:
+            state = self._snapshots.get(key)
+        if state is None:
+            state = self._reader.operator_state(task.quorums, task.created_block)
+            with self._lock:
+                self._snapshots[key] = state
+                while len(self._snapshots) > SNAPSHOTS_KEPT:
+                    del self._snapshots[next(iter(self._snapshots))]
+        return state
 
     def certification(self, task: Task) -> Certification | None:
         """The task's certificate on chain (its TaskCertified event), if any."""

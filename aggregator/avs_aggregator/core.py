@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 from avs.backoff import Backoff
 from avs.crypto.keccak import keccak256
@@ -26,6 +27,7 @@ from avs.rpc.messages import (
     TaskHints,
 )
 from avs_aggregator.aggregation import AddOutcome, DigestGroup, SignedResponse, TaskAggregation
+from avs_aggregator.arrivals import ArrivalBatcher
 from avs_aggregator.broadcast import AggregatorBusyError, TaskBroadcast
 from avs_aggregator.codec import TaskCodec, signature_bytes
 from avs_aggregator.entry import NO_HINTS, TaskEntry, rebuild_entry
@@ -38,6 +40,8 @@ log = get_logger(component="aggregator")
 CERTIFY_BACKOFF = Backoff(initial=0.5, factor=2.0, maximum=8.0, jitter=0.5)
 """Between certificate (and evidence) attempts of one task: an outage is not hammered,
 and competing aggregators that both lost a race do not retry in step."""
+TX_THREADS = 32
+"""Certificate submissions in flight at once (each waits for its transaction)."""
 
 
 class AggregatorCore:
@@ -64,6 +68,8 @@ class AggregatorCore:
         self._verifier = verifier
         self._metrics = metrics
         self._backoff = backoff
+        self._arrivals = ArrivalBatcher(verifier)
+        self._tx_threads = ThreadPoolExecutor(TX_THREADS, thread_name_prefix="avs-certify")
         self._evidence = (
             None
             if challenger is None
@@ -201,7 +207,7 @@ class AggregatorCore:
         )
         self._pending_verifications += 1
         try:
-            return await asyncio.to_thread(self._verifier.is_valid, message, signer)
+            return await self._arrivals.is_valid(message, signer)
         finally:
             self._pending_verifications -= 1
 
@@ -303,6 +309,7 @@ class AggregatorCore:
         """Wait (up to ``timeout`` s) for certificate submissions in flight."""
         if self._jobs:
             await asyncio.wait(list(self._jobs), timeout=timeout)
+        self._tx_threads.shutdown(wait=False)
 
     async def expire(self, block_number: int) -> list[int]:
         """Close open tasks that can no longer be certified at chain head ``block_number``.
@@ -359,8 +366,10 @@ class AggregatorCore:
     async def _certify(self, entry: TaskEntry, group: DigestGroup) -> bool:
         index = entry.task.task_index
         try:
-            result = await asyncio.to_thread(
-                self._certifier.certify, entry.task, entry.snapshot, group
+            # Own threads: a certificate waits a block or more for its receipt, and must
+            # never hold the threads that verify responses and read new tasks.
+            result = await asyncio.get_running_loop().run_in_executor(
+                self._tx_threads, self._certifier.certify, entry.task, entry.snapshot, group
             )
         except Exception as exc:
             entry.state = TaskState.OPEN

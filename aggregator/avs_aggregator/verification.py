@@ -63,6 +63,15 @@ class GroupVerifier:
             except CryptoError:  # a registered key outside the subgroup signs nothing
                 return False
 
+    def all_valid(self, signers: Sequence[tuple[bytes, SignerEntry]]) -> bool:
+        """Whether every (message, signer) verifies, in one batch check (no locating)."""
+        items = [SignatureItem(m, s.pubkey_g2, s.signature) for m, s in signers]
+        with self._lock:
+            try:
+                return self._verifier.batch_verify(items)
+            except CryptoError:
+                return False
+
     def invalid_signers(self, groups: Sequence[GroupToVerify]) -> list[list[bytes]]:
         """For each group, the operator ids whose signatures are invalid (usually none)."""
         items: list[SignatureItem] = []

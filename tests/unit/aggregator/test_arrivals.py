@@ -1,0 +1,63 @@
+"""Arriving responses verified in shared batches: each still gets its own right answer."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+from avs.crypto.bls import KeyPair
+from avs.crypto.keccak import keccak256
+from avs_aggregator.arrivals import ArrivalBatcher
+from avs_aggregator.verification import GroupVerifier, SignerEntry
+
+KEYS = [KeyPair.from_secret(9100 + i) for i in range(8)]
+STRANGER = KeyPair.from_secret(424242)
+
+
+class CountingVerifier(GroupVerifier):
+    """The real verifier, counting batch checks and their sizes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.batches: list[int] = []
+
+    def all_valid(self, signers: Sequence[tuple[bytes, SignerEntry]]) -> bool:
+        self.batches.append(len(signers))
+        return super().all_valid(signers)
+
+
+def test_concurrent_arrivals_share_batches_and_each_gets_its_answer() -> None:
+    messages = [keccak256(bytes([t])) for t in range(3)]
+    cases: list[tuple[bytes, SignerEntry, bool]] = []
+    for message in messages:
+        for key in KEYS:
+            genuine = SignerEntry(key.operator_id, key.pubkey_g2, key.sign(message))
+            cases.append((message, genuine, True))
+        # A forgery in operator 0's name next to its genuine response, same message.
+        forged = SignerEntry(KEYS[0].operator_id, KEYS[0].pubkey_g2, STRANGER.sign(message))
+        cases.append((message, forged, False))
+
+    async def scenario() -> tuple[list[bool], list[int]]:
+        verifier = CountingVerifier()
+        batcher = ArrivalBatcher(verifier)
+        answers = await asyncio.gather(*(batcher.is_valid(m, s) for m, s, _ok in cases))
+        return list(answers), verifier.batches
+
+    answers, batches = asyncio.run(scenario())
+    assert answers == [ok for _m, _s, ok in cases]
+    # Checked together (at most the first arrival alone), not one pairing check each.
+    assert len(batches) <= 2
+    assert sum(batches) >= len(cases) - 1
+
+
+def test_a_lone_arrival_is_checked_at_once() -> None:
+    message = keccak256(b"lone")
+    key = KEYS[1]
+
+    async def scenario() -> bool:
+        batcher = ArrivalBatcher(GroupVerifier())
+        return await batcher.is_valid(
+            message, SignerEntry(key.operator_id, key.pubkey_g2, key.sign(message))
+        )
+
+    assert asyncio.run(scenario())
