@@ -29,6 +29,7 @@ from avs_aggregator.chain_adapter import ChainAdapter
 from avs_aggregator.codec import TaskCodec
 from avs_aggregator.config import AggregatorConfig
 from avs_aggregator.core import AggregatorCore
+from avs_aggregator.results import PublishingCertifier
 from avs_aggregator.store import TaskStore
 from avs_aggregator.verification import GroupVerifier
 
@@ -114,7 +115,7 @@ async def run_aggregator(cfg: AggregatorConfig, stop: asyncio.Event | None = Non
         store,
         codec,
         adapter,
-        adapter,
+        PublishingCertifier(adapter, blobs),
         GroupVerifier(),
         metrics,
         challenger=adapter if cfg.challenge else None,

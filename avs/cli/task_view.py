@@ -1,9 +1,11 @@
 """One task as a developer sees it: status, certificate, and the certified labels.
 
-The chain stores only ``keccak256(resultBytes)``; the labels are recovered by running the
-task locally (model and inputs fetched by hash from the aggregator and checked) and
-accepted only if the local result hashes to the certified digest. When it does not (a
-non-exact type on different hardware), the view says so instead of guessing.
+The chain stores only ``keccak256(resultBytes)``, which is also the content hash under which
+the aggregator publishes the certified bytes, so the labels come from the aggregator's copy,
+checked against the chain by hash. An aggregator that does not publish them is worked around
+by running the task locally (model and inputs fetched by hash and checked); that result
+counts only if it hashes to the certified digest, and when it does not (a non-exact type on
+different hardware) the view says so instead of guessing.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from avs.rpc.blob_client import BlobClient
 from avs.tasks.registry import load_registry
 
 MAX_BLOB_BYTES = 256 * 1024 * 1024
+MAX_RESULT_BYTES = 1 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,15 +87,35 @@ def _certificate(reader: ChainReader, task: Task, cert: CertifiedTask) -> dict[s
 def certified_labels(
     reader: ChainReader, task: Task, cert: CertifiedTask, aggregator: str
 ) -> Labels:
-    """Re-run the task locally; its labels count only if they hash to the certified digest."""
+    """The certified labels: the aggregator's copy of the result bytes, checked by hash
+    against the chain; failing that, a local re-run whose bytes hash to the certified digest."""
+    try:
+        task_type = load_registry().get(reader.model(task.model_id).task_type)
+    except AvsError as exc:
+        return Labels(None, f"cannot decode the result: {exc}")
+    with BlobClient(aggregator) as blobs:
+        try:
+            result = blobs.get(ContentHash(cert.result_digest), MAX_RESULT_BYTES)
+        except AvsError:
+            return _rerun_locally(reader, task, cert, blobs)
+    if len(result) != task.input_count:
+        return Labels(
+            None, f"the certified result has {len(result)} entries, not {task.input_count}"
+        )
+    return Labels(task_type.decode_result(result), "certified result; its hash is the one on chain")
+
+
+def _rerun_locally(
+    reader: ChainReader, task: Task, cert: CertifiedTask, blobs: BlobClient
+) -> Labels:
+    """For an aggregator that does not publish results: run the task here, compare digests."""
     try:
         model = reader.model(task.model_id)
         task_type = load_registry().get(model.task_type)
-        with BlobClient(aggregator) as blobs:
-            model_bytes = blobs.get(ContentHash(model.content_hash), MAX_BLOB_BYTES)
-            if not task.inputs_uri.startswith(f"{AGGREGATOR_SCHEME}://"):
-                return Labels(None, f"inputs at {task.inputs_uri} are not in the aggregator")
-            inputs = blobs.get(hash_from_aggregator_uri(task.inputs_uri), MAX_BLOB_BYTES)
+        model_bytes = blobs.get(ContentHash(model.content_hash), MAX_BLOB_BYTES)
+        if not task.inputs_uri.startswith(f"{AGGREGATOR_SCHEME}://"):
+            return Labels(None, f"inputs at {task.inputs_uri} are not in the aggregator")
+        inputs = blobs.get(hash_from_aggregator_uri(task.inputs_uri), MAX_BLOB_BYTES)
         result = task_type.execute(task_type.load_model(model_bytes), inputs)
     except AvsError as exc:
         return Labels(None, f"could not re-run the task locally: {exc}")

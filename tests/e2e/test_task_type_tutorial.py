@@ -150,7 +150,13 @@ def test_from_registration_to_a_certified_task(
     assert task["status"] == "certified"
     assert task["fee_wei"] == int(FEE) * 8
     assert task["labels"] == expected_labels(root)
+    assert task["labels_note"].startswith("certified result")  # the aggregator's copy
     assert len(task["certificate"]["signers"]) >= 3
+    raw = shell.cwd / "result.bin"
+    shell.avs("blobs", "get", task["certificate"]["result_digest"], "-o", str(raw))
+    assert (
+        raw.read_bytes() == parse_golden((root / "fraud_score" / "golden.json").read_bytes()).result
+    )
     shown = shell.avs_json("tasks", "show", str(task["task_index"]))
     assert shown["certificate"] == task["certificate"]
     assert shown["labels"] == task["labels"]
