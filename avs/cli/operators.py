@@ -15,14 +15,16 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from eth_utils.address import is_address
 
 from avs.console import make_console
 from avs.errors import InputError
 from avs.stakers.chart import chart_format, series
+from avs.stakers.delegator import delegation_spans, delegator_json
 from avs.stakers.ledger import Ledger
 from avs.stakers.metrics import Window
 from avs.stakers.progress import scan_progress
-from avs.stakers.render import list_table, show_group
+from avs.stakers.render import delegator_table, list_csv, list_table, show_group
 from avs.stakers.report import SORT_COLUMNS, list_json, show_json
 from avs.stakers.session import DEFAULT_DEPLOYMENT, Session, Target, default_rpc_url
 
@@ -131,7 +133,14 @@ def operators() -> None:
     show_default=True,
     help="Column to order by (null figures last).",
 )
+@click.option(
+    "--delegator",
+    metavar="ADDRESS",
+    help="A staker's own view: only the operators ADDRESS delegates (or delegated) to, with "
+    "its shares, what slashes took from it and its pro-rata share of the fees.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the documented JSON document.")
+@click.option("--csv", "as_csv", is_flag=True, help="Print the rows as CSV (for spreadsheets).")
 def list_cmd(
     rpc_url: str | None,
     deployment: Path,
@@ -140,17 +149,61 @@ def list_cmd(
     since: int | None,
     last: int | None,
     sort: str,
+    delegator: str | None,
     as_json: bool,
+    as_csv: bool,
 ) -> None:
     """One row per operator: stake, tasks, response and agreement rates, latency, fees,
-    slashes, status and effectiveness."""
+    fees per staked token, slashes, status, effectiveness and rank."""
+    if as_json and as_csv:
+        raise InputError("--json and --csv exclude each other; pass one")
+    if delegator is not None and not is_address(delegator):
+        raise InputError(f"--delegator {delegator} is not an address (0x + 40 hex digits)")
     with _open(rpc_url, deployment, cache, no_cache) as session:
-        ledger = _refresh(session, as_json)
-        doc = list_json(session.context, ledger, _window(session, ledger, since, last), sort)
+        ledger = _refresh(session, as_json or as_csv)
+        window = _window(session, ledger, since, last)
+        seconds = _seconds(session, window)
+        doc = list_json(session.context, ledger, window, sort, seconds)
+        if delegator is not None:
+            _restrict_to_delegator(session, ledger, doc, delegator, window)
     if as_json:
         _emit_json(doc)
+    elif as_csv:
+        click.echo(list_csv(doc), nl=False)
     else:
-        make_console().print(list_table(doc))
+        console = make_console()
+        console.print(list_table(doc))
+        if "delegator" in doc:
+            console.print(delegator_table(doc))
+
+
+def _seconds(session: Session, window: Window) -> float | None:
+    """Wall-clock length of the window from its blocks' timestamps."""
+    if window.to_block <= window.from_block:
+        return None
+    stamps = session.source.timestamps([window.from_block, window.to_block])
+    return float(stamps[window.to_block] - stamps[window.from_block]) or None
+
+
+def _restrict_to_delegator(
+    session: Session, ledger: Ledger, doc: dict[str, Any], staker: str, window: Window
+) -> None:
+    spans = delegation_spans(ledger, staker)
+    if not spans:
+        raise InputError(
+            f"{staker} never delegated to an operator of this AVS (no StakerDelegated event); "
+            "check the address"
+        )
+    parts: dict[str, tuple[int, int]] = {}
+    current = spans[-1] if spans[-1].to_block is None else None
+    if current is not None:
+        everyone = session.delegators(ledger, current.operator)
+        total = sum(v for _, shares in everyone for _, v in shares)
+        own = sum(v for who, shares in everyone if who.lower() == staker.lower() for _, v in shares)
+        parts[current.operator.lower()] = (own, total)
+    doc["delegator"] = delegator_json(ledger, staker, spans, parts, window)
+    mine = {s.operator.lower() for s in spans}
+    doc["operators"] = [r for r in doc["operators"] if r["operator"].lower() in mine]
 
 
 @operators.command("show")

@@ -6,6 +6,8 @@ the ``--json`` output keeps exact integers.
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Mapping
 from typing import Any
 
@@ -44,6 +46,13 @@ def _latency(perf: Mapping[str, Any]) -> str:
     return f"{lat['median']}/{lat['p95']}"
 
 
+def _per_token(row: Mapping[str, Any]) -> str:
+    per = row.get("fees_per_token") or {}
+    if per.get("eth_per_year") is not None:
+        return f"{per['eth_per_year']:.6g}"
+    return "-" if per.get("eth") is None else f"{per['eth']:.6g} (window)"
+
+
 def _eff(value: float | None) -> str:
     return "-" if value is None else f"{value:.1f}"
 
@@ -72,9 +81,11 @@ def list_table(doc: Mapping[str, Any]) -> Table:
         "latency p50/p95 (blocks)",
         "fees earned (ETH)",
         "unclaimed (ETH)",
+        "fees/token (ETH/yr)",
         "slashes",
         "slashed (tokens)",
         "effectiveness (0-100)",
+        "rank",
     ):
         table.add_column(name, justify="right")
     for row in doc["operators"]:
@@ -93,9 +104,11 @@ def list_table(doc: Mapping[str, Any]) -> Table:
             _latency(row),
             _units(row["fees"]["earned"], 6),
             _units(row["fees"]["unclaimed"], 6),
+            _per_token(row),
             str(slashes["count"]),
             _units(slashes["shares"], 2) if slashes["count"] else "-",
             _eff(row["effectiveness"]),
+            "-" if row.get("rank") is None else str(row["rank"]),
         )
     return table
 
@@ -205,4 +218,83 @@ def _stake_history_table(doc: Mapping[str, Any]) -> Table | Text:
             change = f"{_units(stake - before, 2)} ({100 * (stake - before) / before:+.2f}%)"
         previous[q] = stake
         table.add_row(str(q), str(entry["block"]), _units(stake, 4), change)
+    return table
+
+
+CSV_COLUMNS = (
+    "rank",
+    "operator",
+    "operator_id",
+    "status",
+    "stake_tokens",
+    "assigned",
+    "signed",
+    "missed",
+    "expired",
+    "response_rate",
+    "agreement_rate",
+    "latency_p50_blocks",
+    "fees_earned_eth",
+    "fees_unclaimed_eth",
+    "fees_per_token_eth",
+    "fees_per_token_eth_per_year",
+    "slashes",
+    "slashed_tokens",
+    "effectiveness",
+)
+
+
+def list_csv(doc: Mapping[str, Any]) -> str:
+    """The rows of an ``operators.list`` document as CSV (amounts in whole units)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for row in doc["operators"]:
+        t, fees, per = row["tasks"], row["fees"], row["fees_per_token"]
+        writer.writerow(
+            [
+                row["rank"],
+                row["operator"],
+                row["operator_id"],
+                row["status"],
+                sum(int(s["stake"]) for s in row["stake"]) / UNIT,
+                t["assigned"],
+                t["signed"],
+                t["missed"],
+                t["expired"],
+                row["response_rate"],
+                row["agreement_rate"],
+                row["latency_blocks"]["median"],
+                int(fees["earned"]) / UNIT,
+                int(fees["unclaimed"]) / UNIT,
+                per["eth"],
+                per["eth_per_year"],
+                row["slashes"]["count"],
+                int(row["slashes"]["shares"]) / UNIT,
+                row["effectiveness"],
+            ]
+        )
+    return out.getvalue()
+
+
+def delegator_table(doc: Mapping[str, Any]) -> Table:
+    """The staker's own rows of ``list --delegator``."""
+    view = doc["delegator"]
+    table = Table(title=f"Delegations of {view['staker']}", header_style="bold")
+    for name in ("operator", "blocks", "shares now (tokens)", "part", "slashes",
+                 "slashed (tokens)", "fees pro rata (ETH)"):  # fmt: skip
+        table.add_column(name, justify="left" if name == "operator" else "right")
+    for d in view["delegations"]:
+        until = "now" if d["to_block"] is None else str(d["to_block"])
+        slashed = d["slashed_shares"]
+        fees = d["fees_pro_rata_wei"]
+        table.add_row(
+            d["operator"],
+            f"{d['from_block']}..{until}",
+            _units(d["shares_now"], 4),
+            "-" if d["part_of_operator"] is None else _pct(d["part_of_operator"]),
+            ", ".join(f"task {s['task_index']} ({s['fault']})" for s in d["slashes"]) or "none",
+            "-" if slashed is None else _units(slashed, 4),
+            "-" if fees is None else _units(fees, 9),
+        )
     return table

@@ -14,7 +14,7 @@ from typing import Any
 from avs.stakers.ledger import Ledger
 from avs.stakers.metrics import Performance, Window, performance, slashes_of, task_counts
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +123,8 @@ SORT_COLUMNS: Mapping[str, tuple[SortKey, bool]] = {
     "unclaimed": (lambda r: int(r["fees"]["unclaimed"]), True),
     "slashes": (lambda r: r["slashes"]["count"], True),
     "effectiveness": (lambda r: r["effectiveness"], True),
+    "rank": (lambda r: r["rank"], False),
+    "fees_per_token": (lambda r: r["fees_per_token"]["eth"], True),
 }
 """--sort column -> (key, descending). Rows without the figure (null) always go last."""
 
@@ -138,11 +140,49 @@ def sort_rows(rows: Sequence[dict[str, Any]], column: str) -> list[dict[str, Any
     return present + missing
 
 
-def list_json(ctx: Context, ledger: Ledger, window: Window, sort: str) -> dict[str, Any]:
-    """The ``avs operators list --json`` document."""
+SECONDS_PER_YEAR = 365.25 * 24 * 3600
+
+
+def _add_yield_and_rank(rows: list[dict[str, Any]], window_seconds: float | None) -> None:
+    """``fees_per_token`` (ETH earned per staked token over the window, and per year at that
+    pace) and ``rank`` (1 = highest effectiveness; ties share a rank; null without a score)."""
+    for row in rows:
+        stake = _stake_total(row)
+        per_token = int(row["fees"]["earned"]) / stake if stake else None
+        per_year = None
+        if per_token is not None and window_seconds:
+            per_year = per_token * SECONDS_PER_YEAR / window_seconds
+        row["fees_per_token"] = {
+            "eth": None if per_token is None else round(per_token, 12),
+            "eth_per_year": None if per_year is None else round(per_year, 12),
+        }
+    for row in rows:
+        score = row["effectiveness"]
+        row["rank"] = (
+            None
+            if score is None
+            else 1
+            + sum(1 for r in rows if r["effectiveness"] is not None and r["effectiveness"] > score)
+        )
+
+
+def list_json(
+    ctx: Context,
+    ledger: Ledger,
+    window: Window,
+    sort: str,
+    window_seconds: float | None = None,
+) -> dict[str, Any]:
+    """The ``avs operators list --json`` document.
+
+    ``window_seconds``: wall-clock length of the window (block timestamps), for the yearly
+    fee pace; None leaves it null.
+    """
     doc = _header(ctx, ledger, "operators.list")
     doc["window"] = _window_json(ledger, window)
+    doc["window"]["seconds"] = window_seconds
     rows = [operator_json(ledger, op, window) for op in ledger.operator_ids()]
+    _add_yield_and_rank(rows, window_seconds)
     doc["operators"] = sort_rows(rows, sort)
     return doc
 

@@ -3,6 +3,7 @@ that says once when the node goes away and once when it is back."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from urllib.parse import urlsplit
@@ -14,7 +15,7 @@ from avs.cli.main import cli
 from avs.stakers.live import watch
 from avs.stakers.session import Session, Target
 
-from .stakers_scenario import Truth
+from .stakers_scenario import DELEGATED, STAKES, Truth
 from .switchable_proxy import SwitchableProxy
 
 pytestmark = pytest.mark.integration
@@ -97,3 +98,29 @@ def _wait_for(capsys: pytest.CaptureFixture[str], done: object, timeout: float =
             return
         time.sleep(0.05)
     raise AssertionError(f"condition not met; stdout {out_all[-300:]!r}; stderr {_seen_err!r}")
+
+
+def test_a_stakers_own_view_and_csv(truth: Truth) -> None:
+    code, out, err = invoke(truth, "list", "--delegator", truth.staker, "--json")
+    assert code == 0, err
+    doc = json.loads(out)
+    op3 = truth.ops[3].address
+    assert [r["operator"] for r in doc["operators"]] == [op3]
+    (mine,) = doc["delegator"]["delegations"]
+    assert (mine["operator"], mine["current"], mine["to_block"]) == (op3, True, None)
+    assert mine["shares_now"] == str(DELEGATED)
+    assert mine["part_of_operator"] == round(DELEGATED / (DELEGATED + STAKES[3]), 6)
+    assert (mine["slashes"], mine["slashed_shares"]) == ([], "0")
+    assert doc["operators"][0]["rank"] >= 1
+    assert doc["window"]["seconds"] is not None
+    code, out, err = invoke(truth, "list", "--delegator", truth.staker)
+    assert code == 0, err
+    assert f"Delegations of {truth.staker}" in out
+    code, _, err = invoke(truth, "list", "--delegator", "0x" + "12" * 20)
+    assert code == 2
+    assert "never delegated to an operator of this AVS" in err
+    code, out, err = invoke(truth, "list", "--csv")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0].startswith("rank,operator,operator_id,status,stake_tokens")
+    assert len(lines) == 1 + len(truth.ops)

@@ -12,9 +12,11 @@ from rich.console import Console
 from avs.errors import InputError
 from avs.stakers.chart import SlashMark, chart_format, series
 from avs.stakers.chart_draw import draw
+from avs.stakers.delegator import delegation_spans, delegator_json
 from avs.stakers.ledger import Ledger
-from avs.stakers.metrics import Window
+from avs.stakers.metrics import Window, performance
 from avs.stakers.records import (
+    DelegationChanged,
     EventRef,
     OperatorSlashed,
     PubkeyRegistered,
@@ -25,7 +27,7 @@ from avs.stakers.records import (
     TaskCertified,
     TaskCreated,
 )
-from avs.stakers.render import list_table, show_group
+from avs.stakers.render import list_csv, list_table, show_group
 from avs.stakers.report import Context, list_json, show_json, sort_rows
 from avs.stakers.session import FALLBACK_RPC_URL, default_rpc_url
 
@@ -90,11 +92,11 @@ def test_list_document_shape() -> None:
         "window",
         "operators",
     }
-    assert doc["schema_version"] == 1
+    assert doc["schema_version"] == 2
     assert doc["kind"] == "operators.list"
-    assert set(doc["window"]) == {"from_block", "to_block", "tasks"}
+    assert set(doc["window"]) == {"from_block", "to_block", "seconds", "tasks"}
     for row in doc["operators"]:
-        assert set(row) == ROW_KEYS
+        assert set(row) == ROW_KEYS | {"rank", "fees_per_token"}
         assert set(row["tasks"]) == {
             "assigned",
             "signed",
@@ -181,3 +183,45 @@ def test_default_rpc_url_prefers_the_devnet_file(
     (tmp_path / ".devnet").mkdir()
     (tmp_path / ".devnet" / "rpc_url").write_text("http://127.0.0.1:9999\n")
     assert default_rpc_url() == "http://127.0.0.1:9999"
+
+
+def test_rank_fees_per_token_and_csv() -> None:
+    doc = list_json(CTX, ledger(), Window(1, 50), "rank", window_seconds=3600.0)
+    rows = {r["operator"]: r for r in doc["operators"]}
+    a, b = rows[OPS[0][0]], rows[OPS[1][0]]
+    assert (a["rank"], b["rank"]) == (1, 2)  # A signed every task, B half of them
+    assert rows[OPS[2][0]]["rank"] is None  # never in a quorum: no score
+    per_token = int(a["fees"]["earned"]) / (10**18)  # A's stake is 1 token
+    assert a["fees_per_token"]["eth"] == pytest.approx(per_token)
+    assert a["fees_per_token"]["eth_per_year"] == pytest.approx(per_token * 24 * 365.25)
+    assert [r["operator"] for r in doc["operators"]][:2] == [OPS[0][0], OPS[1][0]]
+    text = list_csv(doc)
+    header, first = text.splitlines()[:2]
+    assert header.split(",")[:3] == ["rank", "operator", "operator_id"]
+    assert first.split(",")[:2] == ["1", OPS[0][0]]
+    assert len(text.splitlines()) == 1 + len(OPS)
+
+
+def test_delegator_view_estimates_its_loss_from_its_part() -> None:
+    led = ledger()
+    staker = "0x" + "9" * 40
+    delegations = [
+        DelegationChanged(at(5), staker, OPS[0][0], True),
+        DelegationChanged(at(6), staker, OPS[0][0], False),
+        DelegationChanged(at(7), staker, OPS[1][0], True),
+    ]
+    led = Ledger([*records(), *delegations], head=50)
+    spans = delegation_spans(led, staker)
+    assert [(s.operator, s.from_block, s.to_block) for s in spans] == [
+        (OPS[0][0], 5, 6),
+        (OPS[1][0], 7, None),
+    ]
+    view = delegator_json(led, staker, spans, {OPS[1][0].lower(): (1, 4)}, Window(1, 50))
+    past, current = view["delegations"]
+    assert past["current"] is False
+    assert past["slashed_shares"] is None
+    assert current["part_of_operator"] == 0.25
+    assert current["slashes"] == [{"task_index": 1, "block": 40, "fault": "dissent"}]
+    assert current["slashed_shares"] == str(7 // 4)  # a quarter of the 7 shares slashed
+    fees = performance(led, OPS[1][1], Window(1, 50)).fees_earned
+    assert current["fees_pro_rata_wei"] == str(fees // 4)
