@@ -163,7 +163,7 @@ def list_cmd(
         ledger = _refresh(session, as_json or as_csv)
         window = _window(session, ledger, since, last)
         seconds = _seconds(session, window)
-        doc = list_json(session.context, ledger, window, sort, seconds)
+        doc = list_json(session.context, ledger, window, sort, seconds, _metadata(ledger))
         if delegator is not None:
             _restrict_to_delegator(session, ledger, doc, delegator, window)
     if as_json:
@@ -175,6 +175,17 @@ def list_cmd(
         console.print(list_table(doc))
         if "delegator" in doc:
             console.print(delegator_table(doc))
+
+
+def _metadata(ledger: Ledger, only: str | None = None) -> dict[str, Any]:
+    """Operators' metadata from their published URIs (bounded fetches; failures shown)."""
+    from avs.models.fetchers import HttpFetcher
+    from avs.stakers.metadata import resolve_all
+
+    uris = ledger.metadata_uris
+    if only is not None:
+        uris = {k: v for k, v in uris.items() if k == only.lower()}
+    return dict(resolve_all(uris, HttpFetcher(timeout_s=3.0, deadline_s=5.0)))
 
 
 def _seconds(session: Session, window: Window) -> float | None:
@@ -237,7 +248,8 @@ def show_cmd(
         op_id = _operator_id(ledger, operator)
         address = ledger.registry.addresses[op_id]
         delegators = session.delegators(ledger, address)
-        doc = show_json(session.context, ledger, op_id, sizes, delegators)
+        found = _metadata(ledger, only=address)
+        doc = show_json(session.context, ledger, op_id, sizes, delegators, found)
     if as_json:
         _emit_json(doc)
     else:

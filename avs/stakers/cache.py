@@ -20,7 +20,7 @@ from avs.errors import ConfigError
 from avs.stakers.codec import decode_payload, encode_payload
 from avs.stakers.records import EventRef, Record
 
-CACHE_FORMAT = "1"
+CACHE_FORMAT = "2"  # 2: operator metadata records
 """Bump when the record payloads change; older caches are then rebuilt."""
 
 _SCHEMA = """

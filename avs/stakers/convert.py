@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from avs.chain.compiled import load_artifact
 from avs.chain.events import FAULTS
 from avs.chain.logscan import DecodedLog
 from avs.stakers.records import (
@@ -13,6 +14,7 @@ from avs.stakers.records import (
     FeesClaimed,
     ModelRegistered,
     OperatorEjected,
+    OperatorMetadataUpdated,
     OperatorSlashed,
     PubkeyRegistered,
     QuorumCreated,
@@ -111,6 +113,20 @@ CONVERTERS: Mapping[tuple[str, str], Converter] = {
     ),
 }
 """(contract, event) -> record builder: every event the stakers' view reads."""
+
+
+def _has_event(contract: str, event: str) -> bool:
+    return event in load_artifact(contract).abi.events
+
+
+if _has_event("DelegationManager", "OperatorMetadataURIUpdated"):
+    # EigenLayer's metadata event; read only where the compiled core emits it
+    CONVERTERS = {
+        **CONVERTERS,
+        ("DelegationManager", "OperatorMetadataURIUpdated"): lambda at, v: OperatorMetadataUpdated(
+            at, str(v["operator"]), str(v["metadataURI"])
+        ),
+    }
 
 
 def watched_events() -> dict[str, tuple[str, ...]]:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from avs.stakers.records import (
     DelegationChanged,
     FeesClaimed,
+    OperatorMetadataUpdated,
     OperatorSlashed,
     Record,
     TaskCertified,
@@ -59,6 +60,8 @@ class Ledger:
         """Slashing events in chain order."""
         self.delegations: list[DelegationChanged] = []
         """Delegation changes in chain order."""
+        self.metadata_uris: dict[str, str] = {}
+        """Operator address (lower case) -> its latest metadata URI."""
         for r in records:
             if isinstance(r, TaskCreated):
                 created[r.task_index] = r
@@ -73,6 +76,8 @@ class Ledger:
                 self.slashes.append(r)
             elif isinstance(r, DelegationChanged):
                 self.delegations.append(r)
+            elif isinstance(r, OperatorMetadataUpdated):
+                self.metadata_uris[r.operator.lower()] = r.uri
         self.tasks: tuple[TaskState, ...] = tuple(
             self._state(t, certified.get(i), i in refunded) for i, t in sorted(created.items())
         )

@@ -221,6 +221,19 @@ class DelegationChanged:
     """True when the staker delegated to the operator, False when it left."""
 
 
+@dataclass(frozen=True, slots=True)
+class OperatorMetadataUpdated:
+    """DelegationManager.OperatorMetadataURIUpdated: the operator's metadata URI."""
+
+    KIND: ClassVar[str] = "operator_metadata"
+    at: EventRef
+    """Position."""
+    operator: str
+    """Operator address."""
+    uri: str
+    """Metadata URI (attacker-written: see avs.stakers.metadata)."""
+
+
 Record = (
     QuorumCreated
     | PubkeyRegistered
@@ -234,6 +247,7 @@ Record = (
     | FeesClaimed
     | OperatorSlashed
     | DelegationChanged
+    | OperatorMetadataUpdated
 )
 """Any record."""
 
@@ -250,4 +264,5 @@ RECORD_TYPES: tuple[type[Record], ...] = (
     FeesClaimed,
     OperatorSlashed,
     DelegationChanged,
+    OperatorMetadataUpdated,
 )

@@ -31,6 +31,14 @@ def _short(address: str) -> str:
     return address[:8] + "…" + address[-4:]
 
 
+def _who(row: Mapping[str, Any]) -> Text:
+    """Short address, and the operator's self-declared name (plain text, never markup)."""
+    text = Text(_short(row["operator"]))
+    if row.get("name"):
+        text.append(f"\n{row['name']}", style="dim")
+    return text
+
+
 def _stake_cell(row: Mapping[str, Any]) -> tuple[str, str]:
     if not row["stake"]:
         return "0", "-"
@@ -93,7 +101,7 @@ def list_table(doc: Mapping[str, Any]) -> Table:
         slashes = row["slashes"]
         status = Text(row["status"], style="green" if row["status"] == "registered" else "red")
         table.add_row(
-            _short(row["operator"]),
+            _who(row),
             status,
             stake,
             share,
@@ -185,9 +193,18 @@ def show_group(doc: Mapping[str, Any]) -> Group:
     op = doc["operator"]
     stake, share = _stake_cell(op)
     quorums = ",".join(str(q) for q in op["quorums"]) or "none"
+    meta = op.get("metadata")
+    about = ""
+    if meta:
+        about = f"{meta['name']} · {meta['website'] or 'no website'}\n"
+        if meta["description"]:
+            about += f"{meta['description']}\n"
+    elif op.get("metadata_error"):
+        about = f"metadata not shown: {op['metadata_error']}\n"
     header = Text.assemble(
         (op["operator"], "bold"),
         f"  id {op['operator_id']}\n",
+        about,
         f"status {op['status']} · quorums {quorums} · stake {stake} ({share}) · ",
         f"fees earned {_units(op['fees']['earned'], 6)} ETH, ",
         f"unclaimed {_units(op['fees']['unclaimed'], 6)} ETH · head {doc['head_block']}",
@@ -224,6 +241,7 @@ def _stake_history_table(doc: Mapping[str, Any]) -> Table | Text:
 CSV_COLUMNS = (
     "rank",
     "operator",
+    "name",
     "operator_id",
     "status",
     "stake_tokens",
@@ -255,6 +273,7 @@ def list_csv(doc: Mapping[str, Any]) -> str:
             [
                 row["rank"],
                 row["operator"],
+                row.get("name") or "",
                 row["operator_id"],
                 row["status"],
                 sum(int(s["stake"]) for s in row["stake"]) / UNIT,

@@ -166,12 +166,28 @@ def _add_yield_and_rank(rows: list[dict[str, Any]], window_seconds: float | None
         )
 
 
+def add_metadata(rows: Sequence[dict[str, Any]], found: Mapping[str, Any]) -> None:
+    """Each row's ``name`` and ``metadata`` (or ``metadata_error``) from resolved metadata
+    (operator address, lower case -> OperatorMetadata or the reason there is none)."""
+    for row in rows:
+        item = found.get(row["operator"].lower())
+        row["name"] = None
+        row["metadata"] = None
+        row["metadata_error"] = None
+        if isinstance(item, str):
+            row["metadata_error"] = item
+        elif item is not None:
+            row["name"] = item.name
+            row["metadata"] = item.to_dict()
+
+
 def list_json(
     ctx: Context,
     ledger: Ledger,
     window: Window,
     sort: str,
     window_seconds: float | None = None,
+    metadata: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The ``avs operators list --json`` document.
 
@@ -183,6 +199,7 @@ def list_json(
     doc["window"]["seconds"] = window_seconds
     rows = [operator_json(ledger, op, window) for op in ledger.operator_ids()]
     _add_yield_and_rank(rows, window_seconds)
+    add_metadata(rows, metadata or {})
     doc["operators"] = sort_rows(rows, sort)
     return doc
 
@@ -202,6 +219,7 @@ def show_json(
     operator_id: bytes,
     sizes: Sequence[int],
     delegators: Sequence[tuple[str, Sequence[tuple[str, int]]]],
+    metadata: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The ``avs operators show --json`` document.
 
@@ -210,6 +228,7 @@ def show_json(
     doc = _header(ctx, ledger, "operators.show")
     everything = Window(ctx.start_block, ledger.head)
     doc["operator"] = operator_json(ledger, operator_id, everything)
+    add_metadata([doc["operator"]], metadata or {})
     doc["windows"] = []
     for size, window in windows_for(ctx, ledger.head, sizes):
         entry = {"blocks": size, **_window_json(ledger, window)}

@@ -15,6 +15,7 @@ from avs.stakers.records import (
     FeesClaimed,
     ModelRegistered,
     OperatorEjected,
+    OperatorMetadataUpdated,
     OperatorSlashed,
     PubkeyRegistered,
     QuorumCreated,
@@ -47,6 +48,7 @@ SAMPLES: list[Record] = [
     FeesClaimed(at(11), 3, ID, 12345),
     OperatorSlashed(at(12), 3, OP, ID, "dissent", 10**16, (0,), 7, OP),
     DelegationChanged(at(13), OP, OP, False),
+    OperatorMetadataUpdated(at(14), OP, "data:application/json,{}"),
 ]
 
 

@@ -14,6 +14,7 @@ from avs.stakers.chart import SlashMark, chart_format, series
 from avs.stakers.chart_draw import draw
 from avs.stakers.delegator import delegation_spans, delegator_json
 from avs.stakers.ledger import Ledger
+from avs.stakers.metadata import OperatorMetadata
 from avs.stakers.metrics import Window, performance
 from avs.stakers.records import (
     DelegationChanged,
@@ -96,7 +97,8 @@ def test_list_document_shape() -> None:
     assert doc["kind"] == "operators.list"
     assert set(doc["window"]) == {"from_block", "to_block", "seconds", "tasks"}
     for row in doc["operators"]:
-        assert set(row) == ROW_KEYS | {"rank", "fees_per_token"}
+        assert set(row) == ROW_KEYS | {"rank", "fees_per_token", "name", "metadata",
+                                       "metadata_error"}  # fmt: skip
         assert set(row["tasks"]) == {
             "assigned",
             "signed",
@@ -197,8 +199,8 @@ def test_rank_fees_per_token_and_csv() -> None:
     assert [r["operator"] for r in doc["operators"]][:2] == [OPS[0][0], OPS[1][0]]
     text = list_csv(doc)
     header, first = text.splitlines()[:2]
-    assert header.split(",")[:3] == ["rank", "operator", "operator_id"]
-    assert first.split(",")[:2] == ["1", OPS[0][0]]
+    assert header.split(",")[:4] == ["rank", "operator", "name", "operator_id"]
+    assert first.split(",")[:3] == ["1", OPS[0][0], ""]
     assert len(text.splitlines()) == 1 + len(OPS)
 
 
@@ -225,3 +227,21 @@ def test_delegator_view_estimates_its_loss_from_its_part() -> None:
     assert current["slashed_shares"] == str(7 // 4)  # a quarter of the 7 shares slashed
     fees = performance(led, OPS[1][1], Window(1, 50)).fees_earned
     assert current["fees_pro_rata_wei"] == str(fees // 4)
+
+
+def test_metadata_names_rows_and_failures_are_shown_not_raised() -> None:
+    good = OperatorMetadata("Acme Staking", "https://acme.example", "", "Edge GPUs in 3 regions")
+    found = {OPS[0][0].lower(): good, OPS[1][0].lower(): "document has no name"}
+    doc = list_json(CTX, ledger(), Window(1, 50), "operator", None, found)
+    rows = {r["operator"]: r for r in doc["operators"]}
+    assert rows[OPS[0][0]]["name"] == "Acme Staking"
+    assert rows[OPS[0][0]]["metadata"]["website"] == "https://acme.example"
+    assert rows[OPS[1][0]]["name"] is None
+    assert rows[OPS[1][0]]["metadata_error"] == "document has no name"
+    console = Console(record=True, width=250)
+    console.print(list_table(doc))
+    assert "Acme Staking" in console.export_text()
+    shown = show_json(CTX, ledger(), OPS[0][1], [10], [], found)
+    console.print(show_group(shown))
+    assert "Edge GPUs in 3 regions" in console.export_text()
+    assert "Acme Staking" in list_csv(doc)
