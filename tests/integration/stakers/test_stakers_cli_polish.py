@@ -122,5 +122,5 @@ def test_a_stakers_own_view_and_csv(truth: Truth) -> None:
     code, out, err = invoke(truth, "list", "--csv")
     assert code == 0, err
     lines = out.splitlines()
-    assert lines[0].startswith("rank,operator,operator_id,status,stake_tokens")
+    assert lines[0].startswith("rank,operator,name,operator_id,status,stake_tokens")
     assert len(lines) == 1 + len(truth.ops)
