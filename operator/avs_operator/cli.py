@@ -274,6 +274,37 @@ def claim_fees(
         click.echo(json.dumps(doc, indent=2))
 
 
+@operator.command("metadata")
+@click.option("--name", required=True, help="Display name stakers see (64 characters at most).")
+@click.option("--website", default="", help="https:// URL of your website.")
+@click.option("--logo", default="", help="https:// URL of your logo (PNG).")
+@click.option("--description", default="", help="What you run and where (500 characters).")
+@click.option(
+    "--data-uri",
+    is_flag=True,
+    help="Print a data: URI holding the document (kept on chain; no hosting needed) instead "
+    "of the JSON document to host at an https:// URL.",
+)
+def metadata(name: str, website: str, logo: str, description: str, data_uri: bool) -> None:
+    """Write your operator metadata (EigenLayer's metadata URI document) for stakers.
+
+    Host the JSON at an https:// URL, or use --data-uri; put the URL in metadata_uri of
+    operator.yaml before `avs operator register`. Stakers' `avs operators list` and `show`
+    display it. The document is checked as a staker's view will check it.
+    """
+    from avs.stakers.metadata import MetadataError, parse_metadata
+    from avs.stakers.metadata import data_uri as to_data_uri
+
+    fields = {"name": name, "website": website, "logo": logo, "description": description}
+    try:
+        parsed = parse_metadata(json.dumps(fields).encode())
+    except MetadataError as exc:
+        raise InputError(f"metadata: {exc}") from None
+    if parsed.to_dict() != fields:
+        raise InputError("metadata: a field is too long or holds control characters")
+    click.echo(to_data_uri(parsed) if data_uri else json.dumps(parsed.to_dict(), indent=2))
+
+
 def _task_indexes(text: str) -> list[int]:
     try:
         indexes = [int(part) for part in text.split(",") if part.strip()]

@@ -102,3 +102,19 @@ def test_http_metadata_is_fetched_with_a_cap_and_failures_are_reasons(
     found = resolve_all({"0xa": url, "0xb": data_uri(parse_metadata(doc(name="B")))}, fetch)
     assert found["0xa"] == "cannot fetch it (BlobTooLargeError)"
     assert isinstance(found["0xb"], OperatorMetadata)
+
+
+def test_operator_metadata_command_writes_what_stakers_will_accept() -> None:
+    from click.testing import CliRunner
+
+    from avs.cli.main import cli
+
+    args = ["operator", "metadata", "--name", "Acme", "--website", "https://acme.example"]
+    result = CliRunner().invoke(cli, [*args, "--data-uri"])
+    assert result.exit_code == 0, result.output
+    assert resolve(result.stdout.strip(), HttpFetcher()).website == "https://acme.example"
+    hosted = CliRunner().invoke(cli, args)
+    assert parse_metadata(hosted.stdout.encode()).name == "Acme"
+    bad = CliRunner().invoke(cli, ["operator", "metadata", "--name", "x" * 65])
+    assert bad.exit_code == 2
+    assert bad.stderr.startswith("error: metadata: a field is too long")
