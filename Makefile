@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMPS := .stamps
 PYTEST_ARGS ?=
 
-.PHONY: all demo test test-unit lint generate check-generated bench setup clean
+.PHONY: all demo test test-unit lint generate check-generated bench chaos setup clean
 
 all: test
 
@@ -56,6 +56,10 @@ bench: setup
 	$(BIN)/python benchmarks/aggregator.py --json | tee out/bench-aggregator.json
 	$(BIN)/python benchmarks/intake.py --json | tee out/bench-intake.json
 	$(BIN)/python benchmarks/gas.py --json | tee out/bench-gas.json
+
+chaos: setup
+	@mkdir -p out
+	$(BIN)/python benchmarks/chaos.py --scenario all --json | tee out/chaos.json
 
 clean:
 	rm -rf $(STAMPS) $(VENV) contracts/node_modules .mypy_cache .ruff_cache

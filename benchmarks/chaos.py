@@ -1,0 +1,264 @@
+"""Chaos scenarios on a devnet of real processes, audited on chain afterwards.
+
+Run: ``python benchmarks/chaos.py --scenario NAME --json`` (``make chaos`` runs them all;
+``--short`` is the bounded version ``make test`` runs). The devnet: anvil with 1 s blocks,
+4 operators (the last signs wrong labels), the aggregator, int-mlp (exact) and
+onnx-classify tasks with 20-block windows. Scenarios:
+
+- aggregator-crash-loop: SIGKILL the aggregator at random moments, every other time right
+  after a certificate is mined, and restart it;
+- operator-crash-loop: SIGKILL a random operator and restart it, over and over;
+- grpc-fuzz: thousands of raw and mutated requests (:mod:`avs.rpc.fuzz`) at the running
+  aggregator while it certifies tasks.
+
+Each prints the audit of :mod:`benchmarks.chaos_audit` (expected: lost 0, certified more
+than once 0, honest operators slashed 0, provable faults unslashed 0). Not implemented
+yet: rpc-outage (a loopback proxy that refuses, then hangs) and competing-aggregators.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import functools
+import json
+import random
+import signal
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import grpc
+from eth_account import Account
+
+from avs.chain.anvil import DEV_PRIVATE_KEYS
+from avs.devnet.launch import avs_command
+from avs.devnet.layout import DevnetLayout
+from avs.devnet.runner import wait_settled
+from avs.devnet.session import Devnet
+from avs.logging import configure_logging
+from avs.rpc.fuzz import BAD_CODES, make_case, send
+from avs.rpc.v1 import aggregator_pb2
+from avs.rpc.version import WIRE_VERSION
+from benchmarks.chaos_audit import ChaosRun, audit
+
+WINDOW, THRESHOLD, INPUTS = 20, 6_667, 4
+
+
+@dataclass(frozen=True, slots=True)
+class Size:
+    """How long a scenario runs."""
+
+    tasks: int
+    disruptions: int
+    fuzz_cases: int
+
+
+FULL = Size(tasks=40, disruptions=20, fuzz_cases=3_000)
+SHORT = Size(tasks=4, disruptions=2, fuzz_cases=150)
+
+
+def run_scenarios(names: list[str], size: Size, root: Path, seed: int = 1) -> list[dict[str, Any]]:
+    """Set up one devnet under ``root``, run the scenarios ``names`` one after another
+    (each audited on its own tasks), stop everything; the reports, in order."""
+    rng = random.Random(seed)
+    devnet = Devnet(DevnetLayout(root / "devnet"))
+    try:
+        devnet.start_chain()
+        devnet.onboard(4, faulty=1)
+        models = devnet.register_models(("int-mlp", "onnx-classify"))
+        devnet.start_aggregator()
+        devnet.start_operators()
+        devnet.interval_mining()
+        exact = {m.model_id for m in models if m.task_type.exact}
+        layout = devnet.layout
+        reports = []
+        next_index = 0
+        for name in names:
+            run = ChaosRun(
+                name,
+                devnet.client.block_number(),
+                aggregator_dirs=[layout.aggregator_dir],
+                aggregator_logs=[layout.logs / "aggregator.log"],
+                aggregator_accounts=[Account.from_key(DEV_PRIVATE_KEYS[1]).address],
+                first_task=next_index,
+            )
+            SCENARIOS[name](devnet, run, size, rng)
+            next_index += size.tasks
+            wait_settled(devnet, run.submitted, timeout=WINDOW * devnet.block_time + 60)
+            report = _audit_when_evidence_settles(devnet, run, exact)
+            report["failed_checks"] = expected_failures(report)
+            reports.append(report)
+        return reports
+    finally:
+        devnet.stop()
+
+
+def _audit_when_evidence_settles(
+    devnet: Devnet, run: ChaosRun, exact: set[bytes], timeout: float = 60
+) -> dict[str, Any]:
+    """Evidence follows certificates by a few blocks: audit until it is in (or timeout)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        report = audit(devnet, run, exact)
+        if report["provable_faults_unslashed"] == 0 or time.monotonic() > deadline:
+            return report
+        time.sleep(2)
+
+
+def _submit_in_background(devnet: Devnet, run: ChaosRun, count: int) -> threading.Thread:
+    """Create ``count`` tasks (a few per block) while the scenario disrupts things."""
+    first = run.first_task
+
+    def create() -> None:
+        prepared = devnet.prepare(range(first, first + count), INPUTS)
+        run.submitted.extend(devnet.submit(prepared, THRESHOLD, WINDOW))
+
+    thread = threading.Thread(target=create, name="chaos-tasks", daemon=True)
+    thread.start()
+    return thread
+
+
+def _time_to_next_certificate(devnet: Devnet, since: float, timeout: float = 60) -> float | None:
+    """Seconds from ``since`` until a certificate not seen before ``since`` lands."""
+    before = set(devnet.observe().certified)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        seen = devnet.observe().certified
+        if set(seen) - before:
+            return round(time.time() - since, 2)
+        time.sleep(0.2)
+    return None
+
+
+def _wait_for_new_certificate(devnet: Devnet, timeout: float) -> None:
+    before = set(devnet.observe().certified)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and not set(devnet.observe().certified) - before:
+        time.sleep(0.05)
+
+
+def aggregator_crash_loop(devnet: Devnet, run: ChaosRun, size: Size, rng: random.Random) -> None:
+    """SIGKILL the aggregator ``size.disruptions`` times (half right after a certificate)."""
+    feeder = _submit_in_background(devnet, run, size.tasks)
+    for kill in range(size.disruptions):
+        if kill % 2:
+            _wait_for_new_certificate(devnet, timeout=10)
+        else:
+            time.sleep(rng.uniform(0.5, 4.0))
+        devnet.kill_aggregator()
+        time.sleep(rng.uniform(0.0, 1.0))
+        _restart(devnet, run, devnet.start_aggregator)
+    feeder.join()
+
+
+def operator_crash_loop(devnet: Devnet, run: ChaosRun, size: Size, rng: random.Random) -> None:
+    """SIGKILL a random operator and restart it, ``size.disruptions`` times."""
+    feeder = _submit_in_background(devnet, run, size.tasks)
+    layout = devnet.layout
+    for _ in range(size.disruptions):
+        time.sleep(rng.uniform(0.5, 4.0))
+        index = rng.randrange(len(devnet.operators))
+        name = f"operator-{index}"
+        devnet.group.stop(name, grace=5, sig=signal.SIGKILL)
+        time.sleep(rng.uniform(0.0, 2.0))
+        config = layout.operator_dir(index) / "operator.yaml"
+        argv = avs_command("operator", "run", "--config", str(config))
+        log = layout.logs / f"{name}.log"
+        _restart(devnet, run, functools.partial(devnet.group.start, name, argv, log))
+    feeder.join()
+
+
+def _restart(devnet: Devnet, run: ChaosRun, start: Callable[[], object]) -> None:
+    """Restart a killed process; record how long until the next certificate lands."""
+    restarted = time.time()
+    start()
+    recovered = _time_to_next_certificate(devnet, restarted, timeout=15)
+    if recovered is not None:
+        run.recovery_seconds.append(recovered)
+
+
+def grpc_fuzz(devnet: Devnet, run: ChaosRun, size: Size, rng: random.Random) -> None:
+    """Fuzz the running aggregator's gRPC API while it certifies tasks."""
+    feeder = _submit_in_background(devnet, run, size.tasks)
+    seeds = {
+        "SubmitResponse": [
+            aggregator_pb2.SubmitResponseRequest(
+                version=WIRE_VERSION, task_index=0, result_bytes=b"\x01"
+            ).SerializeToString()
+        ],
+        "GetBlob": [
+            aggregator_pb2.GetBlobRequest(
+                version=WIRE_VERSION, content_hash=b"\x00" * 32
+            ).SerializeToString()
+        ],
+    }
+    codes: dict[str, int] = {}
+
+    async def fuzz() -> None:
+        target = f"127.0.0.1:{devnet.aggregator_port}"
+        async with grpc.aio.insecure_channel(target) as channel:
+            for _ in range(size.fuzz_cases):
+                code = await send(channel, make_case(rng, seeds), timeout=10)
+                codes[code] = codes.get(code, 0) + 1
+
+    asyncio.run(fuzz())
+    feeder.join()
+    run.extra["fuzz_cases"] = size.fuzz_cases
+    run.extra["fuzz_status_codes"] = codes
+    run.extra["fuzz_server_failures"] = sum(n for c, n in codes.items() if c in BAD_CODES)
+    run.extra["aggregator_alive"] = devnet.aggregator_running()
+
+
+SCENARIOS: dict[str, Callable[[Devnet, ChaosRun, Size, random.Random], None]] = {
+    "aggregator-crash-loop": aggregator_crash_loop,
+    "operator-crash-loop": operator_crash_loop,
+    "grpc-fuzz": grpc_fuzz,
+}
+
+
+def expected_failures(report: dict[str, Any]) -> list[str]:
+    """The audit figures that must be zero and are not (empty: the scenario passed)."""
+    must_be_zero = (
+        "lost",
+        "certified_more_than_once",
+        "honest_operators_slashed",
+        "provable_faults_unslashed",
+        "fuzz_server_failures",
+    )
+    return [key for key in must_be_zero if report.get(key)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else "")
+    parser.add_argument("--scenario", choices=[*SCENARIOS, "all"], default="all")
+    parser.add_argument("--short", action="store_true", help="the bounded version (make test)")
+    parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    parser.add_argument("--json", action="store_true", help="print the reports as JSON")
+    args = parser.parse_args()
+    configure_logging("warning", json=True)  # stderr: stdout carries only the report
+    names = list(SCENARIOS) if args.scenario == "all" else [args.scenario]
+    print(f"chaos: running {', '.join(names)}", file=sys.stderr, flush=True)
+    with tempfile.TemporaryDirectory(prefix="chaos-") as tmp:
+        reports = run_scenarios(names, SHORT if args.short else FULL, Path(tmp), args.seed)
+    for report in reports:
+        verdict = report["failed_checks"] or "all checks hold"
+        print(f"chaos: {report['scenario']}: {verdict}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(reports, indent=2))
+    else:
+        for report in reports:
+            for key, value in report.items():
+                print(f"{report['scenario']}: {key}: {value}")
+    sys.exit(1 if any(r["failed_checks"] for r in reports) else 0)
+
+
+if __name__ == "__main__":
+    main()
