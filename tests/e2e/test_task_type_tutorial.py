@@ -76,7 +76,7 @@ def devnet_up(package: tuple[Shell, Path]) -> Iterator[Shell]:
     shell, _ = package
     up = shell.start(
         "devnet", "up", "--tasks", "1", "--inputs-per-task", "4", "--keep-running",
-        log=shell.cwd / "devnet.log",
+        "--task-rate", "1", log=shell.cwd / "devnet.log",
     )  # fmt: skip
     try:
         wait_for(lambda: (shell.cwd / ".devnet" / "summary.json").exists(), up, shell.cwd)
@@ -94,6 +94,21 @@ def wait_for(ready: Any, proc: subprocess.Popen[str], cwd: Path) -> None:
         assert proc.poll() is None, (cwd / "devnet.log").read_text()[-3000:]
         assert time.monotonic() < deadline, "the devnet did not come up"
         time.sleep(0.5)
+
+
+def certified_view(shell: Shell, index: int, *target: str) -> Any:
+    """``avs tasks show INDEX --json`` once the task exists and is certified."""
+    deadline = time.monotonic() + 120
+    while True:
+        proc = subprocess.run(
+            [sys.executable, "-m", "avs", "tasks", "show", str(index), "--json", *target],
+            cwd=shell.cwd, env=shell.env, capture_output=True, text=True, timeout=60,
+            check=False,
+        )  # fmt: skip
+        if proc.returncode == 0 and json.loads(proc.stdout)["status"] == "certified":
+            return json.loads(proc.stdout)
+        assert time.monotonic() < deadline, proc.stderr[-2000:]
+        time.sleep(1)
 
 
 def expected_labels(root: Path) -> list[int | None]:
@@ -160,6 +175,10 @@ def test_from_registration_to_a_certified_task(
     shown = shell.avs_json("tasks", "show", str(task["task_index"]))
     assert shown["certificate"] == task["certificate"]
     assert shown["labels"] == task["labels"]
+    # --task-rate kept feeding demo tasks (index 0 was the summary's): they get certified too
+    fed = certified_view(shell, 1)
+    assert fed["input_count"] == 4
+    assert len(fed["labels"]) == 4
 
 
 def test_devnet_on_the_new_type_keeps_feeding_tasks(package: tuple[Shell, Path]) -> None:
@@ -168,6 +187,7 @@ def test_devnet_on_the_new_type_keeps_feeding_tasks(package: tuple[Shell, Path])
     up = shell.start(
         "devnet", "up", "--task-type", TYPE_ID, "--model", f"{root}/fraud_score/model.onnx",
         "--inputs", f"{root}/sample_inputs.jsonl", "--tasks", "1", "--keep-running",
+        "--operators", "2", "--faulty", "0",
         "--task-rate", "2", "--summary-json", str(shell.cwd / "summary.json"),
         "--workdir", str(workdir), log=shell.cwd / "devnet.log",
     )  # fmt: skip
@@ -183,18 +203,7 @@ def test_devnet_on_the_new_type_keeps_feeding_tasks(package: tuple[Shell, Path])
             "--aggregator", (workdir / "aggregator_url").read_text().strip(),
         )  # fmt: skip
         # the feed goes on creating tasks after the summary; one of them gets certified
-        deadline = time.monotonic() + 120
-        while True:
-            proc = subprocess.run(
-                [sys.executable, "-m", "avs", "tasks", "show", "2", "--json", *target],
-                cwd=shell.cwd, env=shell.env, capture_output=True, text=True, timeout=60,
-                check=False,
-            )  # fmt: skip
-            if proc.returncode == 0 and json.loads(proc.stdout)["status"] == "certified":
-                break
-            assert time.monotonic() < deadline, proc.stderr[-2000:]
-            time.sleep(1)
-        assert json.loads(proc.stdout)["labels"] == expected_labels(root)
+        assert certified_view(shell, 2, *target)["labels"] == expected_labels(root)
     finally:
         subprocess.run(
             [sys.executable, "-m", "avs", "devnet", "down", "--workdir", str(workdir)],
