@@ -9,11 +9,13 @@ onnx-classify tasks with 20-block windows. Scenarios:
   after a certificate is mined, and restart it;
 - operator-crash-loop: SIGKILL a random operator and restart it, over and over;
 - grpc-fuzz: thousands of raw and mutated requests (:mod:`avs.rpc.fuzz`) at the running
-  aggregator while it certifies tasks.
+  aggregator while it certifies tasks;
+- competing-aggregators: a second aggregator with its own key; every operator sends to
+  both (``aggregator_urls``); both pause a random 0-1 s before a certificate.
 
 Each prints the audit of :mod:`benchmarks.chaos_audit` (expected: lost 0, certified more
 than once 0, honest operators slashed 0, provable faults unslashed 0). Not implemented
-yet: rpc-outage (a loopback proxy that refuses, then hangs) and competing-aggregators.
+yet: rpc-outage (a loopback proxy that refuses, then hangs).
 """
 
 from __future__ import annotations
@@ -36,11 +38,14 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import grpc
+import yaml
 from eth_account import Account
 
 from avs.chain.anvil import DEV_PRIVATE_KEYS
-from avs.devnet.launch import avs_command
+from avs.devnet.launch import AGGREGATOR, avs_command, wait_healthy
 from avs.devnet.layout import DevnetLayout
+from avs.devnet.nodes import aggregator_settings, write_config
+from avs.devnet.processes import wait_for_file
 from avs.devnet.runner import wait_settled
 from avs.devnet.session import Devnet
 from avs.logging import configure_logging
@@ -50,6 +55,9 @@ from avs.rpc.version import WIRE_VERSION
 from benchmarks.chaos_audit import ChaosRun, audit
 
 WINDOW, THRESHOLD, INPUTS = 20, 6_667, 4
+SECOND, JITTER = "aggregator-2", 1.0
+SECOND_KEY = bytes([0x7A] * 32)
+"""The second aggregator's key (anvil's five dev accounts all have a role already)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,10 +225,53 @@ def grpc_fuzz(devnet: Devnet, run: ChaosRun, size: Size, rng: random.Random) -> 
     run.extra["aggregator_alive"] = devnet.aggregator_running()
 
 
+def competing_aggregators(
+    devnet: Devnet,
+    run: ChaosRun,
+    size: Size,
+    rng: random.Random,  # noqa: ARG001 - no random disruption here
+) -> None:
+    """A second aggregator with its own key; operators send to both; both jitter."""
+    layout, second = devnet.layout, devnet.layout.root / "aggregator-2"
+    account = Account.from_key(SECOND_KEY)
+    devnet.client.send_value(account.address, 10 * 10**18)  # gas for its certificates
+    settings = aggregator_settings(second, devnet.url, layout.deployment, SECOND_KEY, 0)
+    settings.update(listen=f"127.0.0.1:{devnet.ports.take()}", certify_jitter_seconds=JITTER)
+    config = write_config(second / "aggregator.yaml", settings)
+    devnet.group.start(
+        SECOND, avs_command("aggregator", "run", "--config", str(config)), layout.logs / "a2.log"
+    )
+    second_port = int(wait_for_file(second / "port", 60, devnet.group, SECOND))
+    _edit_yaml(layout.aggregator_dir / "aggregator.yaml", certify_jitter_seconds=JITTER)
+    devnet.group.stop(AGGREGATOR)  # SIGTERM: restarted with the jitter on the same port
+    devnet.start_aggregator()
+    urls = [f"127.0.0.1:{devnet.aggregator_port}", f"127.0.0.1:{second_port}"]
+    for index in range(len(devnet.operators)):
+        name, config = f"operator-{index}", layout.operator_dir(index) / "operator.yaml"
+        settings = _edit_yaml(config, aggregator_url="", aggregator_urls=urls)
+        devnet.group.stop(name)
+        log = layout.logs / f"{name}.log"
+        devnet.group.start(name, avs_command("operator", "run", "--config", str(config)), log)
+        wait_healthy(devnet.group, name, int(settings["node_api_port"]), log)
+    run.aggregator_dirs.append(second)
+    run.aggregator_logs.append(layout.logs / "a2.log")
+    run.aggregator_accounts.append(account.address)
+    _submit_in_background(devnet, run, size.tasks).join()
+    run.extra["second_aggregator_alive"] = devnet.group.is_running(SECOND)
+
+
+def _edit_yaml(path: Path, **changes: object) -> dict[str, Any]:
+    settings: dict[str, Any] = yaml.safe_load(path.read_text())
+    settings.update(changes)
+    write_config(path, settings)
+    return settings
+
+
 SCENARIOS: dict[str, Callable[[Devnet, ChaosRun, Size, random.Random], None]] = {
     "aggregator-crash-loop": aggregator_crash_loop,
     "operator-crash-loop": operator_crash_loop,
     "grpc-fuzz": grpc_fuzz,
+    "competing-aggregators": competing_aggregators,  # last: it leaves two aggregators running
 }
 
 
