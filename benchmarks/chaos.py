@@ -10,12 +10,13 @@ onnx-classify tasks with 20-block windows. Scenarios:
 - operator-crash-loop: SIGKILL a random operator and restart it, over and over;
 - grpc-fuzz: thousands of raw and mutated requests (:mod:`avs.rpc.fuzz`) at the running
   aggregator while it certifies tasks;
+- rpc-outage: every process reaches the chain through a loopback proxy that refuses for
+  30 s, then hangs for 30 s (tasks created meanwhile may expire: with a logged reason);
 - competing-aggregators: a second aggregator with its own key; every operator sends to
   both (``aggregator_urls``); both pause a random 0-1 s before a certificate.
 
 Each prints the audit of :mod:`benchmarks.chaos_audit` (expected: lost 0, certified more
-than once 0, honest operators slashed 0, provable faults unslashed 0). Not implemented
-yet: rpc-outage (a loopback proxy that refuses, then hangs).
+than once 0, honest operators slashed 0, provable faults unslashed 0).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +55,7 @@ from avs.rpc.fuzz import BAD_CODES, make_case, send
 from avs.rpc.v1 import aggregator_pb2
 from avs.rpc.version import WIRE_VERSION
 from benchmarks.chaos_audit import ChaosRun, audit
+from benchmarks.chaos_proxy import RpcProxy
 
 WINDOW, THRESHOLD, INPUTS = 20, 6_667, 4
 SECOND, JITTER = "aggregator-2", 1.0
@@ -67,10 +70,12 @@ class Size:
     tasks: int
     disruptions: int
     fuzz_cases: int
+    outage_seconds: float
+    """Length of each phase of the RPC outage (refusing, then hanging)."""
 
 
-FULL = Size(tasks=40, disruptions=20, fuzz_cases=3_000)
-SHORT = Size(tasks=4, disruptions=2, fuzz_cases=150)
+FULL = Size(tasks=40, disruptions=20, fuzz_cases=3_000, outage_seconds=30)
+SHORT = Size(tasks=4, disruptions=2, fuzz_cases=150, outage_seconds=6)
 
 
 def run_scenarios(names: list[str], size: Size, root: Path, seed: int = 1) -> list[dict[str, Any]]:
@@ -78,6 +83,7 @@ def run_scenarios(names: list[str], size: Size, root: Path, seed: int = 1) -> li
     (each audited on its own tasks), stop everything; the reports, in order."""
     rng = random.Random(seed)
     devnet = Devnet(DevnetLayout(root / "devnet"))
+    cleanups: list[Callable[[], None]] = []
     try:
         devnet.start_chain()
         devnet.onboard(4, faulty=1)
@@ -104,9 +110,12 @@ def run_scenarios(names: list[str], size: Size, root: Path, seed: int = 1) -> li
             report = _audit_when_evidence_settles(devnet, run, exact)
             report["failed_checks"] = expected_failures(report)
             reports.append(report)
+            cleanups += run.cleanups
         return reports
     finally:
         devnet.stop()
+        for cleanup in cleanups:
+            cleanup()
 
 
 def _audit_when_evidence_settles(
@@ -246,18 +255,68 @@ def competing_aggregators(
     devnet.group.stop(AGGREGATOR)  # SIGTERM: restarted with the jitter on the same port
     devnet.start_aggregator()
     urls = [f"127.0.0.1:{devnet.aggregator_port}", f"127.0.0.1:{second_port}"]
-    for index in range(len(devnet.operators)):
-        name, config = f"operator-{index}", layout.operator_dir(index) / "operator.yaml"
-        settings = _edit_yaml(config, aggregator_url="", aggregator_urls=urls)
-        devnet.group.stop(name)
-        log = layout.logs / f"{name}.log"
-        devnet.group.start(name, avs_command("operator", "run", "--config", str(config)), log)
-        wait_healthy(devnet.group, name, int(settings["node_api_port"]), log)
+    _reconfigure_operators(devnet, aggregator_url="", aggregator_urls=urls)
     run.aggregator_dirs.append(second)
     run.aggregator_logs.append(layout.logs / "a2.log")
     run.aggregator_accounts.append(account.address)
     _submit_in_background(devnet, run, size.tasks).join()
     run.extra["second_aggregator_alive"] = devnet.group.is_running(SECOND)
+
+
+def rpc_outage(devnet: Devnet, run: ChaosRun, size: Size, rng: random.Random) -> None:
+    """Every process reaches the chain through a proxy that refuses, then hangs."""
+    host, port = devnet.url.removeprefix("http://").split(":")
+    proxy = RpcProxy((host, int(port))).start()
+    run.cleanups.append(proxy.stop)
+    _edit_yaml(devnet.layout.aggregator_dir / "aggregator.yaml", rpc_url=proxy.url)
+    devnet.group.stop(AGGREGATOR)
+    devnet.start_aggregator()
+    _reconfigure_operators(devnet, rpc_url=proxy.url)
+    feeder = _submit_in_background(devnet, run, size.tasks)
+    time.sleep(rng.uniform(1.0, 3.0))
+    cut = time.time()
+    for mode in ("refuse", "hang"):
+        proxy.set_mode(mode)
+        time.sleep(size.outage_seconds)
+    proxy.set_mode("pass")
+    restored = time.time()
+    recovered = _time_to_next_certificate(devnet, restored, timeout=60)
+    if recovered is not None:
+        run.recovery_seconds.append(recovered)
+    feeder.join()
+    logs = [devnet.layout.logs / f"operator-{i}.log" for i in range(len(devnet.operators))]
+    run.extra["outage_seconds"] = round(restored - cut, 1)
+    run.extra["operators_reporting_stall"] = sum(
+        1 for log in logs if '"chain_head_stalled"' in log.read_text(errors="replace")
+    )
+    run.extra["aggregator_log_lines_during_outage"] = _lines_between(
+        devnet.layout.logs / "aggregator.log", cut, restored
+    )
+
+
+def _reconfigure_operators(devnet: Devnet, **changes: object) -> None:
+    """Apply ``changes`` to every operator's config and restart it (until healthy)."""
+    layout = devnet.layout
+    for index in range(len(devnet.operators)):
+        name, config = f"operator-{index}", layout.operator_dir(index) / "operator.yaml"
+        settings = _edit_yaml(config, **changes)
+        devnet.group.stop(name)
+        log = layout.logs / f"{name}.log"
+        devnet.group.start(name, avs_command("operator", "run", "--config", str(config)), log)
+        wait_healthy(devnet.group, name, int(settings["node_api_port"]), log)
+
+
+def _lines_between(log: Path, start: float, end: float) -> int:
+    """JSON log lines stamped in [start, end] (wall clock)."""
+    count = 0
+    for line in log.read_text(errors="replace").splitlines():
+        if not line.startswith("{"):
+            continue
+        stamp = json.loads(line).get("timestamp")
+        if isinstance(stamp, str):
+            when = datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
+            count += start <= when <= end
+    return count
 
 
 def _edit_yaml(path: Path, **changes: object) -> dict[str, Any]:
@@ -271,6 +330,7 @@ SCENARIOS: dict[str, Callable[[Devnet, ChaosRun, Size, random.Random], None]] = 
     "aggregator-crash-loop": aggregator_crash_loop,
     "operator-crash-loop": operator_crash_loop,
     "grpc-fuzz": grpc_fuzz,
+    "rpc-outage": rpc_outage,
     "competing-aggregators": competing_aggregators,  # last: it leaves two aggregators running
 }
 

@@ -13,7 +13,7 @@ import json
 import sqlite3
 import statistics
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,6 +38,8 @@ class ChaosRun:
     aggregator_logs: list[Path] = field(default_factory=list)
     aggregator_accounts: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+    cleanups: list[Callable[[], None]] = field(default_factory=list)
+    """Run when the devnet stops (e.g. a proxy its processes still use until then)."""
     first_task: int = 0
     """Index of the first prepared task (scenarios on one devnet use distinct inputs)."""
 
