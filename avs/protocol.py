@@ -185,6 +185,8 @@ def merkle_proof(leaves: Sequence[bytes], index: int) -> list[bytes]:
 
 REFUNDED_OUTCOME = (1).to_bytes(32, "big")
 """Outcome word of a refunded task in TaskManager's record (``TaskHashing.REFUNDED``)."""
+OVERTURNED_OUTCOME = (2).to_bytes(32, "big")
+"""Outcome word of an overturned task (``TaskHashing.OVERTURNED``)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -49,6 +49,8 @@ def deploy_system(client: ChainClient, params: DeployParams | None = None) -> De
         params.max_response_window_blocks,
         params.min_threshold_bps,
         params.max_inputs_per_task,
+        params.challenge_window_blocks,
+        params.challenge_reward_wei,
     )
     slashing = deploy(
         "SlashingManager",
@@ -58,10 +60,13 @@ def deploy_system(client: ChainClient, params: DeployParams | None = None) -> De
         models.address,
         params.challenge_window_blocks,
         params.equivocation_slash_wad,
-        params.dissent_slash_wad,
+        params.wrong_result_slash_wad,
         me,
     )
     client.transact(service, "setSlasher", slashing.address)
+    client.transact(tasks, "setSlashingManager", slashing.address)
+    if params.challenge_reward_pool_wei:
+        client.transact(tasks, "fundChallengeRewards", value=params.challenge_reward_pool_wei)
     retriever = deploy("OperatorStateRetriever")
 
     contracts = {

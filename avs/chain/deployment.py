@@ -39,8 +39,12 @@ class DeployParams:
     """Most inputs in one task."""
     equivocation_slash_wad: int = 2 * 10**17
     """Fraction of the allocation slashed for equivocation (20%)."""
-    dissent_slash_wad: int = 10**16
-    """Fraction of the allocation slashed for dissent on an exact task type (1%)."""
+    wrong_result_slash_wad: int = 5 * 10**16
+    """Fraction slashed for a proven wrong result, or for signing a wrong certificate (5%)."""
+    challenge_reward_wei: int = 10**15
+    """Paid (while the pool lasts) to whoever overturns a wrong certificate."""
+    challenge_reward_pool_wei: int = 0
+    """Funded into the reward pool at deployment."""
     task_types: tuple[tuple[str, bool], ...] = (("int-mlp", True), ("onnx-classify", False))
     """Task types registered at deployment as (id, exact), sorted by id."""
 
@@ -59,7 +63,11 @@ class DeployParams:
             raise ConfigError("min_threshold_bps must be in 1..10000")
         if self.max_response_window_blocks < 1 or self.max_inputs_per_task < 1:
             raise ConfigError("max_response_window_blocks and max_inputs_per_task must be >= 1")
-        for wad in (self.equivocation_slash_wad, self.dissent_slash_wad):
+        if self.challenge_window_blocks < 1:
+            raise ConfigError("challenge_window_blocks must be >= 1: wrong certificates need time")
+        if self.challenge_reward_wei < 0 or self.challenge_reward_pool_wei < 0:
+            raise ConfigError("challenge rewards cannot be negative")
+        for wad in (self.equivocation_slash_wad, self.wrong_result_slash_wad):
             if not 0 < wad <= 10**18:
                 raise ConfigError("slash fractions must be in (0, 1e18]")
 

@@ -18,6 +18,7 @@ from avs.chain.deploy import deploy_system
 from avs.chain.deployment import Deployment, DeployParams
 from avs.chain.reader import ChainReader
 from avs.chain.types import Receipt
+from avs.chain.verifiers import deploy_int_mlp_verifier
 from avs.chain.writer import ChainWriter
 from avs.crypto.bls import KeyPair
 from avs.crypto.keccak import keccak256
@@ -25,6 +26,7 @@ from avs.crypto.points import G1Point, R
 from avs.protocol import QuorumCertificate, Task, inputs_root, message_hash, result_digest
 
 WAD = 10**18
+ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 DEFAULT_GAS_FUNDING = 10 * 10**18
 DEVNET_GAS = 3_000_000
 """Gas limit devkit transactions send with instead of estimating each one."""
@@ -135,18 +137,39 @@ class DevSystem:
         return added
 
     def register_model(
-        self, task_type: str = "int-mlp", fee_per_input: int = 10**12, name: bytes = b"model"
+        self,
+        task_type: str = "int-mlp",
+        fee_per_input: int = 10**12,
+        name: bytes = b"model",
+        *,
+        encoding: bytes | None = None,
     ) -> bytes:
-        """Register a model for ``task_type``; returns its id."""
+        """Register a model for ``task_type``; returns its id. An exact model needs the
+        canonical ``encoding`` its verifier (deployed here) commits to."""
         model_id = keccak256(b"edge-avs/dev/model/" + name + task_type.encode())
+        verifier = ZERO_ADDRESS
+        if encoding is not None:
+            verifier = deploy_int_mlp_verifier(self.client, encoding)
         self.owner.register_model(
-            model_id, keccak256(name), task_type, f"file:///{name.decode()}.onnx", fee_per_input
+            model_id,
+            keccak256(name),
+            task_type,
+            f"file:///{name.decode()}.onnx",
+            fee_per_input,
+            verifier,
         )
         return model_id
 
     def mine(self, blocks: int = 1) -> None:
         """Mine empty blocks (anvil_mine)."""
         self.client.rpc("anvil_mine", [hex(blocks)])
+
+    def close_challenge_window(self, task: Task) -> None:
+        """Mine until the task's challenge window closed (its fees become claimable)."""
+        last = task.deadline_block + self.deployment.params.challenge_window_blocks
+        head = self.client.block_number()
+        if head < last:
+            self.mine(last - head)  # the next transaction lands after the window
 
     def create_task(
         self,

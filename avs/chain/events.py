@@ -16,9 +16,15 @@ from avs.protocol import Task
 
 FAULT_EQUIVOCATION = 1
 """ISlashingManagerTypes.Fault of two signatures on different results of one task."""
-FAULT_DISSENT = 2
-"""ISlashingManagerTypes.Fault of a signature on a result other than the certified one."""
-FAULTS = {FAULT_EQUIVOCATION: "equivocation", FAULT_DISSENT: "dissent"}
+FAULT_WRONG_RESULT = 2
+"""ISlashingManagerTypes.Fault of a signature on a result that on-chain re-execution refutes."""
+FAULT_WRONG_CERTIFICATE = 3
+"""ISlashingManagerTypes.Fault of signing a certificate that was overturned."""
+FAULTS = {
+    FAULT_EQUIVOCATION: "equivocation",
+    FAULT_WRONG_RESULT: "wrong_result",
+    FAULT_WRONG_CERTIFICATE: "wrong_certificate",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +82,7 @@ class OperatorSlashed:
     operator_id: bytes
     """Operator id."""
     fault: str
-    """"equivocation" or "dissent"."""
+    """"equivocation", "wrong_result" or "wrong_certificate"."""
     wad_slashed: int
     """Fraction of its allocation slashed per quorum (1e18 = 100%)."""
     quorum_numbers: bytes
@@ -85,6 +91,24 @@ class OperatorSlashed:
     """Delegated shares removed in total."""
     challenger: str
     """Who submitted the evidence."""
+    block_number: int
+    """Block."""
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateOverturned:
+    """On-chain re-execution proved a certificate wrong; the client was refunded."""
+
+    task_index: int
+    """Task whose certificate was overturned."""
+    challenger: str
+    """Who proved it (rewarded)."""
+    client: str
+    """Refunded client."""
+    refund: int
+    """Wei credited back to the client."""
+    reward: int
+    """Wei credited to the challenger."""
     block_number: int
     """Block."""
 
@@ -141,6 +165,7 @@ ChainEvent = (
     | TaskRefunded
     | FeesClaimed
     | OperatorSlashed
+    | CertificateOverturned
     | PubkeyRegistered
     | OperatorQuorumsChanged
     | StakeUpdated
@@ -190,6 +215,12 @@ def _slashed(v: Mapping[str, Any], log: Log) -> ChainEvent:
     )
 
 
+def _overturned(v: Mapping[str, Any], log: Log) -> ChainEvent:
+    return CertificateOverturned(
+        v["taskIndex"], v["challenger"], v["client"], v["refund"], v["reward"], log.block_number
+    )
+
+
 def _pubkey(v: Mapping[str, Any], log: Log) -> ChainEvent:
     # The registry accepted the key through the pairing precompile, which already checked
     # curve and subgroup; only the cheap on-curve check runs again here.
@@ -226,6 +257,7 @@ DECODERS: Mapping[tuple[str, str], Decoder] = {
     ("TaskManager", "TaskCertified"): _task_certified,
     ("TaskManager", "TaskRefunded"): _refunded,
     ("TaskManager", "FeesClaimed"): _claimed,
+    ("TaskManager", "CertificateOverturned"): _overturned,
     ("SlashingManager", "OperatorSlashed"): _slashed,
     ("OperatorRegistry", "NewPubkeyRegistration"): _pubkey,
     ("OperatorRegistry", "OperatorRegistered"): _registered,

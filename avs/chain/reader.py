@@ -24,6 +24,7 @@ from avs.crypto.keccak import keccak256
 from avs.crypto.points import G1Point, G2Point
 from avs.errors import ChainError
 from avs.protocol import (
+    OVERTURNED_OUTCOME,
     REFUNDED_OUTCOME,
     CertificateHints,
     QuorumCertificate,
@@ -55,7 +56,7 @@ class ChainReader(DeploymentHandles):
         return bytes(self.client.call1(self.tasks, "taskRecord", task_index))
 
     def task_status(self, task: Task) -> TaskStatus:
-        """Pending, certified, refunded, or unknown (also when fields differ)."""
+        """Pending, certified, refunded, overturned, or unknown (also when fields differ)."""
         record = self.task_record(task.task_index)
         th = self.task_hash(task)
         if record == ZERO32:
@@ -64,6 +65,8 @@ class ChainReader(DeploymentHandles):
             return TaskStatus.PENDING
         if record == keccak256(th + REFUNDED_OUTCOME):
             return TaskStatus.REFUNDED
+        if record == keccak256(th + OVERTURNED_OUTCOME):
+            return TaskStatus.OVERTURNED
         certified = self.certification(task.task_index, task)
         if certified is not None and record == keccak256(th + certified.certification_hash):
             return TaskStatus.CERTIFIED
@@ -294,5 +297,5 @@ class ChainReader(DeploymentHandles):
         return ModelInfo(model_id, c_hash, fee, active, exact, verifier, task_type, uri)
 
     def is_slashed(self, task_index: int, operator_id: bytes, fault: int) -> bool:
-        """Whether the operator was slashed for ``fault`` (1 equivocation, 2 dissent)."""
+        """Whether the operator was slashed for ``fault`` (:data:`avs.chain.events.FAULTS`)."""
         return bool(self.client.call1(self.slashing, "isSlashed", task_index, operator_id, fault))

@@ -23,6 +23,8 @@ class TaskStatus(StrEnum):
     """A certificate was accepted."""
     REFUNDED = "refunded"
     """Expired and refunded to the client."""
+    OVERTURNED = "overturned"
+    """Certified, then proven wrong by on-chain re-execution; the client was refunded."""
 
 
 @dataclass(frozen=True, slots=True)

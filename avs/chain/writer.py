@@ -8,6 +8,7 @@ from typing import Any
 from avs.chain.client import ChainClient
 from avs.chain.deployment import Deployment
 from avs.chain.events import TaskCreated, decode_events
+from avs.chain.evidence import ReExecutionProof, certification_abi
 from avs.chain.handles import DeploymentHandles
 from avs.chain.types import Receipt
 from avs.chain.views import CertifiedTask, FeeClaim, Withdrawal
@@ -249,25 +250,54 @@ class ChainWriter(DeploymentHandles):
             (second[0], g1_to_evm(second[1])),
         )
 
-    def slash_dissent(
+    def slash_wrong_result(
         self,
         task: Task,
-        certified: CertifiedTask,
         operator: str,
         pubkey_g2: G2Point,
         evidence: tuple[bytes, G1Point],
+        proof: ReExecutionProof,
+        outcome: bytes = bytes(32),
     ) -> Receipt:
-        """Submit a signature of ``operator`` on a result other than the certified one."""
+        """Prove that ``operator`` signed a result whose entry ``proof.index`` is wrong.
+
+        ``outcome`` is the task's record outcome, as for :meth:`slash_equivocation`.
+        """
         return self.client.transact(
             self.slashing,
-            "slashDissent",
+            "slashWrongResult",
             task.as_abi(),
-            (
-                certified.result_digest,
-                certified.signatory_record_hash,
-                list(certified.signed_stake),
-            ),
+            outcome,
             operator,
             g2_to_evm(pubkey_g2),
             (evidence[0], g1_to_evm(evidence[1])),
+            proof.as_abi(),
         )
+
+    def challenge_certificate(
+        self,
+        task: Task,
+        certified: CertifiedTask,
+        proof: ReExecutionProof,
+        signers: Sequence[str],
+        *,
+        dry_run: bool = False,
+    ) -> Receipt | None:
+        """Overturn a wrong certificate; ``signers`` are all its signers, ascending by id.
+
+        With ``dry_run`` only an eth_call runs (a revert raises ContractRevert) and nothing
+        is sent.
+        """
+        args = (task.as_abi(), certification_abi(certified), proof.as_abi(), list(signers))
+        if dry_run:
+            self.client.call(self.slashing, "challengeCertificate", *args)
+            return None
+        return self.client.transact(self.slashing, "challengeCertificate", *args)
+
+    def withdraw_credit(self) -> Receipt:
+        """Withdraw refunds and challenge rewards credited to this account."""
+        return self.client.transact(self.tasks, "withdrawCredit")
+
+    def fund_challenge_rewards(self, amount: int) -> Receipt:
+        """Add ``amount`` wei to the pool that pays challengers."""
+        return self.client.transact(self.tasks, "fundChallengeRewards", value=amount)

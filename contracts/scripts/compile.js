@@ -21,6 +21,7 @@ const EXPORTED = [
   'AllocationManager',
   'DelegationManager',
   'DevnetToken',
+  'IntMlpVerifier',
   'ModelRegistry',
   'OperatorRegistry',
   'OperatorStateRetriever',

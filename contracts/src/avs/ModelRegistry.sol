@@ -2,12 +2,14 @@
 pragma solidity ^0.8.27;
 
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {IExactTaskVerifier} from "../interfaces/IExactTaskVerifier.sol";
 import {IModelRegistry} from "../interfaces/IModelRegistry.sol";
 
 /// @title Registry of models and task types, curated by the AVS owner.
 /// @notice A model is immutable once registered (content hash, task type, URI, verifier):
 ///         past tasks keep their meaning. Only its fee and whether it takes new tasks change.
-///         Exactness belongs to the task type, because it decides whether dissent is slashable.
+///         Exactness belongs to the task type; every model of an exact type names a verifier
+///         that re-executes it on chain, which is what makes wrong results provable.
 /// @dev Storage: _taskTypes[keccak256(name)] (registered, exact); _models[id]: slot 0
 ///      contentHash, slot 1 feePerInput|active|exact (read by createTask in one SLOAD), slot 2
 ///      verifier, slots 3-4 taskType, uri.
@@ -16,6 +18,9 @@ contract ModelRegistry is IModelRegistry, Ownable {
         bool registered;
         bool exact;
     }
+
+    /// @inheritdoc IModelRegistry
+    uint256 public constant MAX_VERIFIED_PARAMETERS = 16_384;
 
     mapping(bytes32 => TaskTypeInfo) private _taskTypes;
     mapping(bytes32 => Model) private _models;
@@ -42,8 +47,21 @@ contract ModelRegistry is IModelRegistry, Ownable {
         if (_models[modelId].contentHash != bytes32(0)) revert ModelAlreadyRegistered(modelId);
         TaskTypeInfo memory info = _taskTypes[keccak256(bytes(taskType))];
         if (!info.registered) revert TaskTypeNotRegistered(taskType);
+        if (info.exact) _checkVerifier(verifier, taskType);
         _models[modelId] = Model(contentHash, feePerInput, true, info.exact, verifier, taskType, uri);
         emit ModelRegistered(modelId, contentHash, taskType, uri, feePerInput, verifier, info.exact);
+    }
+
+    function _checkVerifier(address verifier, string calldata taskType) private view {
+        if (verifier == address(0)) revert VerifierRequired(taskType);
+        IExactTaskVerifier v = IExactTaskVerifier(verifier);
+        if (keccak256(bytes(v.taskType())) != keccak256(bytes(taskType))) {
+            revert VerifierTaskTypeMismatch(verifier, taskType);
+        }
+        uint256 params = v.parameterCount();
+        if (params > MAX_VERIFIED_PARAMETERS) {
+            revert ModelTooLargeForVerifier(params, MAX_VERIFIED_PARAMETERS);
+        }
     }
 
     /// @inheritdoc IModelRegistry

@@ -6,17 +6,22 @@ import {BitmapUtils} from "../libraries/BitmapUtils.sol";
 import {TaskHashing} from "../libraries/TaskHashing.sol";
 import {IOperatorRegistry} from "../interfaces/IOperatorRegistry.sol";
 import {IModelRegistry} from "../interfaces/IModelRegistry.sol";
+import {ISlashingManager} from "../interfaces/ISlashingManager.sol";
 import {ITaskManager} from "../interfaces/ITaskManager.sol";
 import {BLSSignatureChecker} from "../middleware/BLSSignatureChecker.sol";
 
-/// @title Batch inference tasks: escrow, certification, pro-rata fees, refunds.
+/// @title Batch inference tasks: escrow, certification, pro-rata fees, refunds, overturns.
 /// @notice Lean by design, because every user pays for this path: a task is stored as one
 ///         32-byte record (its hash while pending, then a commitment to its outcome), inputs are
 ///         committed by a Merkle root and fetched from a URI, and fees are credited lazily:
 ///         certification records the signed stake, and each signer later proves its share with
 ///         `claimFees` (pull payment) instead of the contract writing one balance per signer.
+///         Fees are claimable only once the task's challenge window (deadline +
+///         challengeWindowBlocks) closed without the certificate being overturned, and never by
+///         a signer slashed for a fault on that task (its share stays in the contract).
 /// @dev Storage: nextTaskIndex; taskRecord[taskIndex]; _claimed[operatorId][taskIndex / 256]
-///      (bitmap, so claiming consecutive tasks shares storage slots).
+///      (bitmap, so claiming consecutive tasks shares storage slots); slashingManager;
+///      rewardPool; credit[account] (refunds of overturned tasks and challenge rewards).
 contract TaskManager is ITaskManager, BLSSignatureChecker, ReentrancyGuardTransient {
     uint16 private constant BPS = 10_000;
 
@@ -26,31 +31,58 @@ contract TaskManager is ITaskManager, BLSSignatureChecker, ReentrancyGuardTransi
     uint32 public immutable maxResponseWindowBlocks;
     /// @notice Most inputs in one task.
     uint32 public immutable maxInputsPerTask;
-    /// @notice Lowest threshold a client may choose (protects honest dissenters on exact types).
+    /// @notice Lowest threshold a client may choose.
     uint16 public immutable minThresholdBps;
+    /// @inheritdoc ITaskManager
+    uint32 public immutable challengeWindowBlocks;
+    /// @inheritdoc ITaskManager
+    uint256 public immutable challengeReward;
+    address private immutable _deployer;
 
     /// @inheritdoc ITaskManager
     uint32 public nextTaskIndex;
     /// @inheritdoc ITaskManager
     mapping(uint32 => bytes32) public taskRecord;
     mapping(bytes32 => mapping(uint256 => uint256)) private _claimed;
+    /// @notice Decides faults and overturns certificates (set once at deployment).
+    ISlashingManager public slashingManager;
+    /// @inheritdoc ITaskManager
+    uint256 public rewardPool;
+    /// @inheritdoc ITaskManager
+    mapping(address => uint256) public credit;
 
     /// @param registry_ The operator registry.
     /// @param modelRegistry_ The model registry.
     /// @param maxResponseWindowBlocks_ Longest response window (also the oldest reference block).
     /// @param minThresholdBps_ Lowest threshold a task may use.
     /// @param maxInputsPerTask_ Most inputs in one task.
+    /// @param challengeWindowBlocks_ Blocks after a deadline during which faults can be proven.
+    /// @param challengeReward_ Wei paid (from rewardPool) to whoever overturns a certificate.
     constructor(
         IOperatorRegistry registry_,
         IModelRegistry modelRegistry_,
         uint32 maxResponseWindowBlocks_,
         uint16 minThresholdBps_,
-        uint32 maxInputsPerTask_
+        uint32 maxInputsPerTask_,
+        uint32 challengeWindowBlocks_,
+        uint256 challengeReward_
     ) BLSSignatureChecker(registry_, maxResponseWindowBlocks_) {
         modelRegistry = modelRegistry_;
         maxResponseWindowBlocks = maxResponseWindowBlocks_;
         minThresholdBps = minThresholdBps_;
         maxInputsPerTask = maxInputsPerTask_;
+        challengeWindowBlocks = challengeWindowBlocks_;
+        challengeReward = challengeReward_;
+        _deployer = msg.sender;
+    }
+
+    /// @inheritdoc ITaskManager
+    function setSlashingManager(ISlashingManager slashingManager_) external {
+        if (msg.sender != _deployer || address(slashingManager) != address(0)) {
+            revert SlashingManagerNotSettable();
+        }
+        slashingManager = slashingManager_;
+        emit SlashingManagerSet(address(slashingManager_));
     }
 
     // ---------------------------------------------------------------- create
@@ -170,15 +202,22 @@ contract TaskManager is ITaskManager, BLSSignatureChecker, ReentrancyGuardTransi
     function claimFees(FeeClaim[] calldata claims) external nonReentrant returns (uint256 amount) {
         bytes32 operatorId = registry.getOperatorId(msg.sender);
         if (operatorId == bytes32(0)) revert NotRegisteredOperator(msg.sender);
+        ISlashingManager slasher = slashingManager;
+        if (address(slasher) == address(0)) revert SlashingManagerNotSet();
         for (uint256 i = 0; i < claims.length; ++i) {
-            amount += _claim(claims[i], operatorId);
+            amount += _claim(claims[i], operatorId, slasher);
         }
         if (amount != 0) _send(msg.sender, amount);
     }
 
-    function _claim(FeeClaim calldata c, bytes32 operatorId) private returns (uint256 amount) {
+    function _claim(FeeClaim calldata c, bytes32 operatorId, ISlashingManager slasher)
+        private
+        returns (uint256 amount)
+    {
         Task calldata task = c.task;
         uint32 taskIndex = task.taskIndex;
+        uint256 lastBlock = uint256(task.deadlineBlock) + challengeWindowBlocks;
+        if (block.number <= lastBlock) revert ChallengeWindowOpen(taskIndex, lastBlock);
         bytes32 signatoryRecordHash = TaskHashing.signatoryRecordHash(task.createdBlock, c.nonSignerIds);
         _verifyOutcome(
             task, TaskHashing.certificationHash(c.resultHash, signatoryRecordHash, c.signedStake)
@@ -186,6 +225,7 @@ contract TaskManager is ITaskManager, BLSSignatureChecker, ReentrancyGuardTransi
         for (uint256 j = 0; j < c.nonSignerIds.length; ++j) {
             if (c.nonSignerIds[j] == operatorId) revert NotASigner(taskIndex);
         }
+        if (slasher.isFaulty(taskIndex, operatorId)) revert FeesForfeited(taskIndex);
         uint256 bit = 1 << (taskIndex & 255);
         uint256 word = _claimed[operatorId][taskIndex >> 8];
         if (word & bit != 0) revert AlreadyClaimed(taskIndex);
@@ -218,6 +258,37 @@ contract TaskManager is ITaskManager, BLSSignatureChecker, ReentrancyGuardTransi
         if (task.fee != 0) _send(task.client, task.fee);
     }
 
+    // ---------------------------------------------------------------- overturn
+
+    /// @inheritdoc ITaskManager
+    function overturnCertificate(Task calldata task, bytes32 certificationHash_, address challenger)
+        external
+    {
+        if (msg.sender != address(slashingManager)) revert OnlySlashingManager();
+        bytes32 th = _verifyOutcome(task, certificationHash_);
+        taskRecord[task.taskIndex] = TaskHashing.outcomeRecord(th, TaskHashing.OVERTURNED);
+        uint256 reward = challengeReward < rewardPool ? challengeReward : rewardPool;
+        rewardPool -= reward;
+        credit[task.client] += task.fee;
+        credit[challenger] += reward;
+        emit CertificateOverturned(task.taskIndex, challenger, task.client, task.fee, reward);
+    }
+
+    /// @inheritdoc ITaskManager
+    function fundChallengeRewards() external payable {
+        rewardPool += msg.value;
+        emit ChallengeRewardsFunded(msg.sender, msg.value);
+    }
+
+    /// @inheritdoc ITaskManager
+    function withdrawCredit() external nonReentrant returns (uint256 amount) {
+        amount = credit[msg.sender];
+        if (amount == 0) revert NothingToWithdraw();
+        credit[msg.sender] = 0;
+        emit CreditWithdrawn(msg.sender, amount);
+        _send(msg.sender, amount);
+    }
+
     function _send(address to, uint256 amount) private {
         (bool ok,) = payable(to).call{value: amount}("");
         if (!ok) revert TransferFailed(to, amount);
@@ -232,6 +303,7 @@ contract TaskManager is ITaskManager, BLSSignatureChecker, ReentrancyGuardTransi
     function _verifyOutcome(Task calldata task, bytes32 outcome) private view returns (bytes32 th) {
         th = _taskHash(task);
         bytes32 expected = outcome == bytes32(0) ? th : TaskHashing.outcomeRecord(th, outcome);
+        // a certificationHash is a keccak256, so it never equals the REFUNDED/OVERTURNED markers
         if (taskRecord[task.taskIndex] != expected) revert InvalidTaskOutcome(task.taskIndex);
     }
 

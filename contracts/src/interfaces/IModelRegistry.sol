@@ -7,8 +7,9 @@ interface IModelRegistryTypes {
     /// @param contentHash Content hash of the ONNX file (operators verify what they download).
     /// @param feePerInput Fee in wei per input of a task on this model.
     /// @param active Whether new tasks may use the model.
-    /// @param exact Whether the model's task type is exact (bit-exact results; dissent is slashable).
-    /// @param verifier Optional on-chain verifier re-executing the task type (zero if none).
+    /// @param exact Whether the model's task type is exact (bit-exact results a verifier re-executes).
+    /// @param verifier On-chain re-execution of the model (IExactTaskVerifier); required for
+    ///        exact task types, zero or informational otherwise.
     /// @param taskType Task type id, e.g. "onnx-classify" or "int-mlp".
     /// @param uri Where to download the model (file://, http(s)://, avs-blob://).
     struct Model {
@@ -32,6 +33,12 @@ interface IModelRegistryErrors {
     error ModelNotFound(bytes32 modelId);
     /// @notice Model id and content hash must be non-zero.
     error ZeroHash();
+    /// @notice A model of an exact task type needs a verifier to re-execute it on chain.
+    error VerifierRequired(string taskType);
+    /// @notice The verifier re-executes another task type than the model's.
+    error VerifierTaskTypeMismatch(address verifier, string taskType);
+    /// @notice The model is too big to re-execute on chain well inside a block.
+    error ModelTooLargeForVerifier(uint256 parameterCount, uint256 maxParameters);
 }
 
 /// @title Events of the model registry.
@@ -56,10 +63,12 @@ interface IModelRegistryEvents {
 
 /// @title Model id -> (ONNX content hash, task type, URI, fee per input, optional verifier).
 interface IModelRegistry is IModelRegistryTypes, IModelRegistryErrors, IModelRegistryEvents {
-    /// @notice Register a task type; `exact` types make dissent slashable (owner only).
+    /// @notice Register a task type; models of `exact` types must come with an on-chain
+    ///         verifier, which makes wrong results and wrong certificates provable (owner only).
     function registerTaskType(string calldata taskType, bool exact) external;
 
-    /// @notice Register an immutable model (owner only).
+    /// @notice Register an immutable model (owner only). For an exact task type, `verifier` must
+    ///         re-execute that task type and its model may have at most MAX_VERIFIED_PARAMETERS.
     function registerModel(
         bytes32 modelId,
         bytes32 contentHash,
@@ -80,6 +89,10 @@ interface IModelRegistry is IModelRegistryTypes, IModelRegistryErrors, IModelReg
 
     /// @notice Fee per input and whether new tasks may use the model (one SLOAD).
     function feeQuote(bytes32 modelId) external view returns (uint96 feePerInput, bool active);
+
+    /// @notice Most parameters a model of an exact task type may have, so that re-executing one
+    ///         input in a challenge stays far below a block's gas limit.
+    function MAX_VERIFIED_PARAMETERS() external view returns (uint256);
 
     /// @notice Whether the model's task type is exact.
     function isExact(bytes32 modelId) external view returns (bool);

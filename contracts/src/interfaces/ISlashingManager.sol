@@ -6,11 +6,13 @@ import {ITaskManagerTypes} from "./ITaskManager.sol";
 
 /// @title Types of the slashing manager.
 interface ISlashingManagerTypes {
-    /// @notice Provable faults (DESIGN.md section 7).
+    /// @notice Objective faults (docs/architecture.md, "Fault model"). Disagreeing with a
+    ///         certificate is not one: only re-execution decides who was wrong.
     enum Fault {
         None,
         Equivocation,
-        Dissent
+        WrongResult,
+        WrongCertificate
     }
 
     /// @notice One operator signature on keccak256(abi.encode(taskHash, resultHash)).
@@ -20,10 +22,27 @@ interface ISlashingManagerTypes {
     }
 
     /// @notice The certified outcome of a task, as emitted in TaskCertified.
+    /// @param resultHash The certified keccak256(resultBytes).
+    /// @param nonSignerIds The certificate's non-signers, ascending.
+    /// @param signedStake Signed stake per task quorum.
     struct Certification {
         bytes32 resultHash;
-        bytes32 signatoryRecordHash;
+        bytes32[] nonSignerIds;
         uint96[] signedStake;
+    }
+
+    /// @notice On-chain re-execution of input `index` of a task of an exact task type.
+    /// @param result The full result bytes whose keccak256 was signed or certified.
+    /// @param index The input whose result entry is claimed wrong.
+    /// @param model The canonical model encoding (checked by the model's verifier).
+    /// @param input Input `index`'s canonical bytes (its Merkle leaf).
+    /// @param inputProof Merkle siblings from the leaf to the task's inputsRoot.
+    struct ReExecutionProof {
+        bytes result;
+        uint32 index;
+        bytes model;
+        bytes input;
+        bytes32[] inputProof;
     }
 }
 
@@ -43,10 +62,19 @@ interface ISlashingManagerErrors {
     error InvalidEvidenceSignature(bytes32 resultHash);
     /// @notice This operator was already slashed for this fault on this task.
     error AlreadySlashed(uint32 taskIndex, bytes32 operatorId, ISlashingManagerTypes.Fault fault);
-    /// @notice Dissent is only slashable on exact task types.
+    /// @notice Re-execution evidence needs a model of an exact task type with a verifier.
     error TaskTypeNotExact(bytes32 modelId);
-    /// @notice The evidence signs the certified result: that is agreement, not dissent.
-    error NotDissent();
+    /// @notice The result bytes do not hash to the signed or certified result hash.
+    error ResultBytesMismatch(bytes32 given, bytes32 expected);
+    /// @notice The result bytes are not inputCount entries long.
+    error ResultLengthMismatch(uint256 length, uint256 expected);
+    /// @notice The input is not leaf `index` of the task's inputsRoot.
+    error InvalidInputProof(uint32 index);
+    /// @notice Re-execution agrees with the result entry: there is no fault.
+    error ResultEntryCorrect(uint32 index);
+    /// @notice The signers given are not exactly the certificate's signers (unsorted,
+    ///         duplicated, a non-signer, or their stake does not add up to the signed stake).
+    error SignersMismatch();
     /// @notice Slash fractions must be in (0, 1e18].
     error InvalidSlashAmount();
 }
@@ -66,14 +94,19 @@ interface ISlashingManagerEvents {
         uint256 sharesSlashed,
         address challenger
     );
+    /// @notice On-chain re-execution proved entry `index` of `resultHash` wrong.
+    event WrongResultProven(
+        uint32 indexed taskIndex, bytes32 resultHash, uint32 index, bytes claimedEntry, bytes correctEntry
+    );
     /// @notice Slash fractions changed.
-    event SlashAmountsUpdated(uint64 equivocationWad, uint64 dissentWad);
+    event SlashAmountsUpdated(uint64 equivocationWad, uint64 wrongResultWad);
 }
 
 /// @title Verifies fault evidence on-chain and slashes through the service manager.
 interface ISlashingManager is ISlashingManagerTypes, ISlashingManagerErrors, ISlashingManagerEvents {
     /// @notice Slash `operator` for two valid signatures on different results of one task.
-    /// @param outcome 0 if the task is pending, 1 if refunded, else its certificationHash.
+    /// @param outcome The task's record outcome: 0 pending, 1 refunded, 2 overturned, else its
+    ///        certificationHash.
     /// @param pubkeyG2 The operator's registered G2 key (checked against its hash).
     /// @return sharesSlashed Total shares removed.
     function slashEquivocation(
@@ -85,20 +118,42 @@ interface ISlashingManager is ISlashingManagerTypes, ISlashingManagerErrors, ISl
         SignedResult calldata second
     ) external returns (uint256 sharesSlashed);
 
-    /// @notice Slash `operator` for a valid signature on a result other than the certified one
-    ///         of a task of an exact task type.
+    /// @notice Slash `operator` for a valid signature on a result whose entry `proof.index`
+    ///         differs from the on-chain re-execution of that input (exact task types only).
+    ///         Anyone may submit; an operator already slashed for the certificate it signed
+    ///         is not slashed twice for the same result.
+    /// @param outcome As in slashEquivocation.
     /// @return sharesSlashed Total shares removed.
-    function slashDissent(
+    function slashWrongResult(
         ITaskManagerTypes.Task calldata task,
-        Certification calldata certification,
+        bytes32 outcome,
         address operator,
         BN254.G2Point calldata pubkeyG2,
-        SignedResult calldata evidence
+        SignedResult calldata evidence,
+        ReExecutionProof calldata proof
     ) external returns (uint256 sharesSlashed);
 
+    /// @notice Overturn a certificate whose entry `proof.index` differs from the on-chain
+    ///         re-execution: the task is marked overturned, its client refunded, the caller
+    ///         rewarded, and every signer slashed once. No bond: the proof is objective, and a
+    ///         failed challenge only costs its sender gas.
+    /// @param signers Every signer of the certificate, ascending by operator id; checked
+    ///        against the certificate (no non-signer, and their stakes at the reference block
+    ///        add up to the signed stake of every quorum), so no signer can be left out.
+    function challengeCertificate(
+        ITaskManagerTypes.Task calldata task,
+        Certification calldata certification,
+        ReExecutionProof calldata proof,
+        address[] calldata signers
+    ) external;
+
     /// @notice Set the slash fractions (owner only).
-    function setSlashAmounts(uint64 equivocationWad, uint64 dissentWad) external;
+    function setSlashAmounts(uint64 equivocationWad, uint64 wrongResultWad) external;
 
     /// @notice Whether `operatorId` was slashed for `fault` on `taskIndex`.
     function isSlashed(uint32 taskIndex, bytes32 operatorId, Fault fault) external view returns (bool);
+
+    /// @notice Whether `operatorId` was slashed for any fault on `taskIndex` (it then forfeits
+    ///         its share of that task's fee).
+    function isFaulty(uint32 taskIndex, bytes32 operatorId) external view returns (bool);
 }

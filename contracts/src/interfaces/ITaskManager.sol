@@ -2,6 +2,7 @@
 pragma solidity ^0.8.27;
 
 import {IBLSSignatureChecker} from "./IBLSSignatureChecker.sol";
+import {ISlashingManager} from "./ISlashingManager.sol";
 
 /// @title Types of the task manager.
 interface ITaskManagerTypes {
@@ -81,6 +82,18 @@ interface ITaskManagerErrors {
     error AlreadyClaimed(uint32 taskIndex);
     /// @notice An ETH transfer failed.
     error TransferFailed(address to, uint256 amount);
+    /// @notice Fees are claimable only after deadlineBlock + challengeWindowBlocks.
+    error ChallengeWindowOpen(uint32 taskIndex, uint256 lastBlock);
+    /// @notice The operator was slashed for a fault on this task and forfeits its fee share.
+    error FeesForfeited(uint32 taskIndex);
+    /// @notice Only the slashing manager may overturn a certificate.
+    error OnlySlashingManager();
+    /// @notice The slashing manager is set once, by the deployer.
+    error SlashingManagerNotSettable();
+    /// @notice The slashing manager is not set yet.
+    error SlashingManagerNotSet();
+    /// @notice The caller has no credit to withdraw.
+    error NothingToWithdraw();
 }
 
 /// @title Events of the task manager (enough for an indexer to rebuild per-operator performance).
@@ -116,6 +129,17 @@ interface ITaskManagerEvents {
     );
     /// @notice An expired task's fee was returned to its client.
     event TaskRefunded(uint32 indexed taskIndex, address indexed client, uint96 fee);
+    /// @notice A certificate was proven wrong by on-chain re-execution: the task is settled as
+    ///         overturned, its fee credited back to the client and the reward to the challenger.
+    event CertificateOverturned(
+        uint32 indexed taskIndex, address indexed challenger, address client, uint96 refund, uint256 reward
+    );
+    /// @notice The slashing manager was wired (once, at deployment).
+    event SlashingManagerSet(address slashingManager);
+    /// @notice Someone added `amount` wei to the pool that pays challengers.
+    event ChallengeRewardsFunded(address indexed from, uint256 amount);
+    /// @notice `account` withdrew its credited refunds and rewards.
+    event CreditWithdrawn(address indexed account, uint256 amount);
 }
 
 /// @title Batch inference tasks: creation with escrow, certification, fees and refunds.
@@ -144,15 +168,47 @@ interface ITaskManager is
         NonSignerStakesAndSignature calldata certificate
     ) external;
 
-    /// @notice Claim the caller's (an operator's) fee share of certified tasks; pays ETH.
+    /// @notice Claim the caller's (an operator's) fee share of certified tasks whose challenge
+    ///         window closed without an overturn; an operator slashed for any fault on a task
+    ///         forfeits its share of that task's fee. Pays ETH.
     /// @return amount Total wei paid.
     function claimFees(FeeClaim[] calldata claims) external returns (uint256 amount);
 
     /// @notice Return the fee of a task that expired uncertified to its client.
     function refundExpiredTask(Task calldata task) external;
 
+    /// @notice Wire the slashing manager (once, by the deployer).
+    function setSlashingManager(ISlashingManager slashingManager_) external;
+
+    /// @notice Settle a certified task as overturned (slashing manager only, after it verified
+    ///         the re-execution proof): credit the fee back to the client and pay the challenger
+    ///         min(challengeReward, rewardPool). Credits are pulled with withdrawCredit, so no
+    ///         recipient can block an overturn.
+    function overturnCertificate(Task calldata task, bytes32 certificationHash_, address challenger)
+        external;
+
+    /// @notice Add the sent wei to the pool that pays challenge rewards.
+    function fundChallengeRewards() external payable;
+
+    /// @notice Pay the caller its credited refunds and rewards.
+    /// @return amount Wei paid.
+    function withdrawCredit() external returns (uint256 amount);
+
+    /// @notice Refunds and rewards credited to `account` and not yet withdrawn.
+    function credit(address account) external view returns (uint256);
+
+    /// @notice Wei left to pay challenge rewards.
+    function rewardPool() external view returns (uint256);
+
+    /// @notice Reward paid to a successful challenger (while the pool lasts).
+    function challengeReward() external view returns (uint256);
+
+    /// @notice Blocks after a task's deadline before its fees become claimable.
+    function challengeWindowBlocks() external view returns (uint32);
+
     /// @notice Check `task` against the stored record; `outcome` is 0 for a pending task,
-    ///         REFUNDED (1) for a refunded one, else the certificationHash.
+    ///         REFUNDED (1) for a refunded one, OVERTURNED (2) for an overturned one, else the
+    ///         certificationHash.
     /// @return taskHash The task's hash.
     function verifyTaskOutcome(Task calldata task, bytes32 outcome)
         external

@@ -5,6 +5,8 @@ pragma solidity ^0.8.27;
 library TaskHashing {
     /// @notice Outcome value of a refunded task.
     bytes32 internal constant REFUNDED = bytes32(uint256(1));
+    /// @notice Outcome value of a task whose certificate was proven wrong and overturned.
+    bytes32 internal constant OVERTURNED = bytes32(uint256(2));
 
     /// @notice What operators sign: keccak256(abi.encode(taskHash, resultHash)).
     function messageHash(bytes32 taskHash, bytes32 resultHash) internal pure returns (bytes32) {

@@ -17,6 +17,7 @@ from avs.chain.client import ChainClient
 from avs.chain.deployment import DeployParams
 from avs.chain.devkit import DevSystem
 from avs.chain.writer import ChainWriter
+from avs.tasks.int_mlp_weights import digits_encoding
 
 from .systems import (
     DELEGATED,
@@ -54,6 +55,6 @@ def small_system(deployer_client: ChainClient) -> SmallSystem:
         dev,
         staker,
         staker_writer,
-        dev.register_model("int-mlp", name=b"exact"),
+        dev.register_model("int-mlp", name=b"exact", encoding=digits_encoding()),
         dev.register_model("onnx-classify", name=b"float"),
     )

@@ -31,7 +31,8 @@ def test_deploy_writes_a_usable_deployment(anvil: str, tmp_path: Path) -> None:
     deployment = Deployment.load(out)
     assert deployment.chain_id == 31337
     assert deployment.quorum_numbers == (0, 1, 2)
-    assert set(deployment.contracts) == set(artifact_names())
+    # every shipped contract but the per-model verifiers, which model registration deploys
+    assert set(deployment.contracts) == set(artifact_names()) - {"IntMlpVerifier"}
     client = ChainClient.connect(anvil)
     for address in deployment.contracts.values():
         assert client.rpc("eth_getCode", [address, "latest"]) not in ("0x", "")

@@ -130,6 +130,9 @@ def test_fees_are_claimable_exactly_once_by_signers(small_system: SmallSystem) -
     # stakes at the reference block: quorum 0 = 10 + 20 + 40, quorum 1 = 40 + 40 (x 1e18)
     assert event.total_stake == (70 * 10**18, 80 * 10**18)
     assert event.signed_stake == (50 * 10**18, 80 * 10**18)
+    # fees wait for the challenge window: a wrong certificate could still be overturned
+    assert revert_name(op0.writer.claim_fees, [FeeClaim(task, event)]) == "ChallengeWindowOpen"
+    dev.close_challenge_window(task)
     expected = {
         op0.address: 3 * 10**11,  # 1.5e12 * 10/50
         op2.address: 195 * 10**10,  # 1.5e12 * 40/50 + 1.5e12 * 40/80
@@ -160,6 +163,7 @@ def test_batch_claim_over_several_tasks(small_system: SmallSystem) -> None:
     for task in tasks:
         dev.certify(task, RESULT, dev.operators)
     claims = [FeeClaim(t, certified(dev, t)) for t in tasks]
+    dev.close_challenge_window(tasks[-1])
     paid, _ = op3.writer.claim_fees(claims)
     # quorum 1: operators 2 and 3 hold 40e18 each, so op3 gets half of each fee
     assert paid == sum(t.fee for t in tasks) // 2
@@ -239,6 +243,8 @@ def test_certificate_never_settles_another_task_contract_or_chain(
         params.max_response_window_blocks,
         params.min_threshold_bps,
         params.max_inputs_per_task,
+        params.challenge_window_blocks,
+        params.challenge_reward_wei,
     )
     other = replace(
         dev.deployment, contracts={**dev.deployment.contracts, "TaskManager": tm2.address}
@@ -274,6 +280,7 @@ def test_subscriber_sees_the_lifecycle(small_system: SmallSystem) -> None:
     start = dev.client.block_number() + 1
     task = dev.create_task(small_system.float_model, [1])
     dev.certify(task, RESULT, dev.operators)
+    dev.close_challenge_window(task)
     dev.operators[3].writer.claim_fees([FeeClaim(task, certified(dev, task))])
     sub = ChainSubscriber(dev.client, dev.deployment)
     events = sub.poll(start, dev.client.block_number())

@@ -23,6 +23,7 @@ from avs.chain.deployment import DeployParams
 from avs.chain.devkit import DevSystem, OnboardedOperator
 from avs.chain.views import FeeClaim
 from avs.chain.writer import ChainWriter
+from avs.tasks.int_mlp_weights import digits_encoding
 from avs.protocol import Task, result_digest
 
 E18 = 10**18
@@ -137,7 +138,7 @@ def build(client: ChainClient, out_dir: Path) -> Truth:
     staker_writer.deposit(DELEGATED)
     staker_writer.delegate_to(dev.operators[3].address)
     dev.owner.update_operators([dev.operators[3].address])
-    exact = dev.register_model("int-mlp", name=b"exact")
+    exact = dev.register_model("int-mlp", name=b"exact", encoding=digits_encoding())
     inexact = dev.register_model("onnx-classify", name=b"float")
     truth = Truth(dev, str(staker.address))
 
