@@ -36,6 +36,7 @@ from avs.chain.writer import ChainWriter
 from avs.crypto.bls import KeyPair
 from avs.logging import configure_logging
 from avs.protocol import Task, result_digest
+from avs.tasks.int_mlp_weights import digits_encoding
 
 OPERATOR_COUNTS = (4, 16, 64)
 NON_SIGNERS = (0, 1, 8)
@@ -107,7 +108,7 @@ def register_gas(system: DevSystem) -> dict[str, int]:
 def measure() -> dict[str, Any]:
     node, system = build()
     try:
-        model = system.register_model("int-mlp", fee_per_input=10**9)
+        model = system.register_model("int-mlp", fee_per_input=10**9, encoding=digits_encoding())
         report: dict[str, Any] = dict(register_gas(system))
         # steady-state createTask: the first task pays for initialising the task counter
         task_pair(system, model, 1, system.operators[:16])
@@ -150,6 +151,7 @@ def claim_gas(system: DevSystem, model: bytes) -> dict[str, float]:
         certified = system.reader.certification(task.task_index)
         assert certified is not None
         claims.append(FeeClaim(task, certified))
+    system.close_challenge_window(tasks[-1])
     claimer = signers[0].writer
     _, one = claimer.claim_fees(claims[:1])
     _, many = claimer.claim_fees(claims[1:])

@@ -11,7 +11,7 @@ import random
 import threading
 import time
 
-from avs.chain.events import FAULT_DISSENT, FAULT_EQUIVOCATION
+from avs.chain.events import FAULT_EQUIVOCATION
 from avs.chain.reader import ChainReader
 from avs.chain.views import CertifiedTask, ModelInfo, OperatorSetState
 from avs.chain.writer import ChainWriter
@@ -161,8 +161,14 @@ class ChainAdapter:
 
     # -- Challenger --------------------------------------------------------------------
 
-    def report(self, task: Task, certified: DigestGroup, aggregation: TaskAggregation) -> None:
-        """Submit equivocation evidence always, dissent evidence on exact task types."""
+    def report(
+        self,
+        task: Task,
+        certified: DigestGroup,  # noqa: ARG002 - wrong results are proven by re-execution
+        aggregation: TaskAggregation,
+    ) -> None:
+        """Submit equivocation evidence. Dissent is no fault: only on-chain re-execution
+        proves a result wrong."""
         snapshot = aggregation.snapshot
         certification = None
         for first, second in aggregation.equivocations():
@@ -189,37 +195,6 @@ class ChainAdapter:
             )
             log.warning(
                 "slashed_equivocation",
-                task=task.task_index,
-                operator=op.address,
-                tx=f"0x{receipt.tx_hash.hex()}",
-            )
-        if not self.model(task.model_id).exact:
-            return
-        task_hash = self._reader.task_hash(task)
-        for response in aggregation.dissenters(certified.result_digest):
-            op = snapshot.operators[response.operator_id]
-            if self._reader.is_slashed(task.task_index, op.operator_id, FAULT_DISSENT):
-                continue
-            # Evidence must verify on chain; a forged "dissent" would only waste gas.
-            if not self._verifier.verify(
-                op.pubkey_g2,
-                message_hash_from_digest(task_hash, response.result_digest),
-                response.signature,
-            ):
-                continue
-            certification = certification or self._reader.certification(task.task_index)
-            if certification is None:
-                log.error("dissent_without_certification", task=task.task_index)
-                return
-            receipt = self._writer.slash_dissent(
-                task,
-                certification,
-                op.address,
-                op.pubkey_g2,
-                (response.result_digest, response.signature),
-            )
-            log.warning(
-                "slashed_dissent",
                 task=task.task_index,
                 operator=op.address,
                 tx=f"0x{receipt.tx_hash.hex()}",

@@ -151,7 +151,7 @@ def performance(ledger: Ledger, operator_id: bytes, window: Window) -> Performan
         and (t := _task(ledger, s.task_index)) is not None
         and window.contains(t.created.created_block)
     ]
-    dissent_tasks = {s.task_index for s in slashes if s.fault == "dissent"}
+    dissent_tasks = {s.task_index for s in slashes if s.fault == "wrong_result"}
     signed: list[TaskState] = []
     assigned = missed = dissented = expired = visible = agreeing = 0
     earned = claimed = 0

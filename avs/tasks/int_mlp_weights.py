@@ -49,7 +49,9 @@ def encode_model(layers: Sequence[IntLayer]) -> bytes:
         weights = np.asarray(layer.weights)
         bias = np.asarray(layer.bias)
         if weights.ndim != 2 or weights.shape[0] != width or bias.shape != (weights.shape[1],):
-            raise TaskError(f"layer {index}: weights {weights.shape} and bias {bias.shape} do not chain")
+            raise TaskError(
+                f"layer {index}: weights {weights.shape} and bias {bias.shape} do not chain"
+            )
         if last != (layer.clip is None):
             raise TaskError(f"layer {index}: only the last layer is the output layer (clip=None)")
         if weights.size and (weights.min() < -128 or weights.max() > 127):

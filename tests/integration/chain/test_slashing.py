@@ -1,13 +1,12 @@
-"""Slashing on real contracts: equivocation and dissent evidence verified against the
-operator's registered G2 key, proportional losses for the operator and every delegator,
-at most once per fault, and no escape through withdrawals or deregistration."""
+"""Equivocation on real contracts: evidence verified against the operator's registered G2 key,
+proportional losses for the operator and every delegator, at most once per fault, and no
+escape through withdrawals or deregistration. Re-execution faults: test_wrong_results.py."""
 
 from __future__ import annotations
 
 import pytest
 
 from avs.chain.devkit import OnboardedOperator
-from avs.chain.views import CertifiedTask
 from avs.crypto.points import G1Point
 from avs.errors import ContractRevert
 from avs.protocol import Task, result_digest
@@ -119,50 +118,6 @@ def test_equivocation_evidence_is_checked(small_system: SmallSystem) -> None:
     last = task.deadline_block + dev.deployment.params.challenge_window_blocks
     dev.mine(last - dev.client.block_number())  # the next transaction lands after the window
     assert revert(slash, task, op0.address, pk0, sa, sb).error_name == "ChallengeWindowClosed"
-
-
-def certify_exact(system: SmallSystem, model: bytes) -> tuple[Task, CertifiedTask]:
-    dev = system.dev
-    task = dev.create_task(model, [0])
-    dev.certify(task, A, [dev.operators[1], dev.operators[2]])  # 60 of 70 signs A
-    event = dev.reader.certification(task.task_index)
-    assert event is not None
-    return task, event
-
-
-def test_dissent_on_exact_task_type_slashed_once(small_system: SmallSystem) -> None:
-    dev, op0 = small_system.dev, small_system.dev.operators[0]
-    task, certified = certify_exact(small_system, small_system.exact_model)
-    evidence = signed(small_system, task, op0, B)
-    receipt = dev.owner.slash_dissent(task, certified, op0.address, op0.keypair.pubkey_g2, evidence)
-    (event,) = dev.deployment.contract("SlashingManager").decode_logs(
-        receipt.logs, "OperatorSlashed"
-    )
-    assert event["fault"] == 2
-    assert event["quorumNumbers"] == b"\x00"
-    assert event["sharesSlashed"] == E18 // 10  # 1% of 10e18
-    assert dev.reader.operator_shares(op0.address) == 99 * E18 // 10
-    assert dev.reader.stake(op0.operator_id, 0) == 99 * E18 // 10
-    again = revert(
-        dev.owner.slash_dissent, task, certified, op0.address, op0.keypair.pubkey_g2, evidence
-    )
-    assert again.error_name == "AlreadySlashed"
-    # agreeing with the certified result is not dissent
-    op1 = dev.operators[1]
-    agree = signed(small_system, task, op1, A)
-    assert revert(
-        dev.owner.slash_dissent, task, certified, op1.address, op1.keypair.pubkey_g2, agree
-    ).error_name == ("NotDissent")
-
-
-def test_dissent_needs_an_exact_task_type(small_system: SmallSystem) -> None:
-    dev, op0 = small_system.dev, small_system.dev.operators[0]
-    task, certified = certify_exact(small_system, small_system.float_model)
-    evidence = signed(small_system, task, op0, B)
-    err = revert(
-        dev.owner.slash_dissent, task, certified, op0.address, op0.keypair.pubkey_g2, evidence
-    )
-    assert err.error_name == "TaskTypeNotExact"
 
 
 def test_withdrawal_cannot_escape_a_provable_slash(small_system: SmallSystem) -> None:

@@ -30,7 +30,9 @@ from avs.models.hashing import content_hash
 from avs.protocol import inputs_root, message_hash
 from avs.tasks.batch import decode_batch
 from avs.tasks.demo import golden_vectors
+from avs.chain.verifiers import deploy_int_mlp_verifier
 from avs.tasks.int_mlp import IntMlp
+from avs.tasks.int_mlp_weights import encoding_from_onnx
 
 pytestmark = pytest.mark.integration
 
@@ -125,7 +127,12 @@ def test_register_then_answer_a_chain_task_and_stop_on_sigterm(
     (tmp_path / "inputs.bin").write_bytes(golden.inputs)
     model_id = b"\x0d" * 32
     system.owner.register_model(
-        model_id, content_hash(golden.model), IntMlp.id, f"file://{tmp_path / 'model.onnx'}", 10**9
+        model_id,
+        content_hash(golden.model),
+        IntMlp.id,
+        f"file://{tmp_path / 'model.onnx'}",
+        10**9,
+        deploy_int_mlp_verifier(system.client, encoding_from_onnx(golden.model)),
     )
     leaves = decode_batch(golden.inputs, IntMlp.input_dtype).leaves
 

@@ -4,7 +4,7 @@ Four operators (stake in tokens; quorum 0 and 1, thresholds 50%):
 - op0 (10, quorum 0): honest, offline for task 8;
 - op1 (20, quorum 0): offline for tasks 1 and 3, ejected at the end;
 - op2 (30 split over quorums 0 and 1): signs a wrong result on exact task 2 and is
-  slashed for dissent; offline for task 4;
+  slashed for it (on-chain re-execution proves the wrong label); offline for task 4;
 - op3 (40, quorum 1): honest; a staker delegates 50 more tokens to it.
 Task 5 expires uncertified (and is refunded); task 9 stays pending. op0 claims its fees for
 tasks 0 and 1. The truth recorded here comes from the test's own actions and from the
@@ -23,8 +23,9 @@ from avs.chain.deployment import DeployParams
 from avs.chain.devkit import DevSystem, OnboardedOperator
 from avs.chain.views import FeeClaim
 from avs.chain.writer import ChainWriter
-from avs.tasks.int_mlp_weights import digits_encoding
 from avs.protocol import Task, result_digest
+from avs.tasks.int_mlp_weights import digits_encoding
+from avs.testing.exact_tasks import ExactInputs
 
 E18 = 10**18
 QUORUMS = {0: [0], 1: [0], 2: [0, 1], 3: [1]}
@@ -39,8 +40,8 @@ PARAMS = DeployParams(
     challenge_window_blocks=20,
 )
 RESULT = b"\x07\x01"
-WRONG = b"\x07\x02"
 WINDOW = 10
+EXACT = ExactInputs.digits(2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +57,7 @@ class Plan:
 PLANS = (
     Plan((0,), (0, 1, 2)),  # 0: everyone
     Plan((0,), (0, 2)),  # 1: op1 offline
-    Plan((0,), (0, 1)),  # 2: op2 signs WRONG (dissent, slashed later)
+    Plan((0,), (0, 1)),  # 2: op2 signs a wrong result (slashed later)
     Plan((0, 1), (0, 2, 3), delay=2),  # 3: op1 offline, slower certificate
     Plan((1,), (3,)),  # 4: op2 offline
     Plan((0,), None),  # 5: expires
@@ -111,8 +112,9 @@ def _certify(dev: DevSystem, task: Task, plan: Plan, truth: Truth) -> None:
     if plan.delay:
         dev.mine(plan.delay)
     signers = [dev.operators[i] for i in plan.signers]
-    sigs = dev.sign(task, RESULT, signers)
-    cert = dev.reader.build_certificate(task, result_digest(RESULT), sigs)
+    result = EXACT.correct if plan.exact else RESULT
+    sigs = dev.sign(task, result, signers)
+    cert = dev.reader.build_certificate(task, result_digest(result), sigs)
     receipt = dev.owner.respond_to_task(task, cert)
     truth.signers[task.task_index] = set(plan.signers)
     truth.latency[task.task_index] = receipt.block_number - task.created_block
@@ -144,28 +146,33 @@ def build(client: ChainClient, out_dir: Path) -> Truth:
 
     for plan in PLANS:
         model = exact if plan.exact else inexact
-        task = dev.create_task(model, list(plan.quorums), threshold_bps=5_000, window=WINDOW)
+        task = dev.create_task(
+            model, list(plan.quorums), inputs=list(EXACT.leaves), threshold_bps=5_000,
+            window=WINDOW,
+        )  # fmt: skip
         truth.tasks.append(task)
         if plan.signers is None:
             truth.expired.add(task.task_index)
         else:
             _certify(dev, task, plan, truth)
 
-    # dissent: op2 signed WRONG on task 2; anyone may prove it
+    # op2 signed a wrong result on task 2; anyone may prove it by re-execution
     op2 = dev.operators[2]
     task2 = truth.tasks[DISSENT_TASK]
     certified = dev.reader.certification(DISSENT_TASK)
     assert certified is not None
-    evidence = dev.sign(task2, WRONG, [op2])[op2.operator_id]
+    wrong = EXACT.wrong(1)
+    evidence = dev.sign(task2, wrong, [op2])[op2.operator_id]
     shares_before = dev.reader.operator_shares(op2.address)
-    receipt = dev.owner.slash_dissent(
-        task2, certified, op2.address, op2.keypair.pubkey_g2, (result_digest(WRONG), evidence)
-    )
+    receipt = dev.owner.slash_wrong_result(
+        task2, op2.address, op2.keypair.pubkey_g2, (result_digest(wrong), evidence),
+        EXACT.proof(wrong, 1), certified.certification_hash,
+    )  # fmt: skip
     truth.slash_tx = receipt.tx_hash
     truth.shares_slashed = shares_before - dev.reader.operator_shares(op2.address)
 
-    # expiry and refund of task 5
-    dev.mine(WINDOW + 1)
+    # expiry and refund of task 5; every challenge window closes, so fees are claimable
+    dev.mine(WINDOW + PARAMS.challenge_window_blocks + 1)
     dev.owner.refund_expired_task(truth.tasks[5])
 
     # op0 claims tasks 0 and 1; what the others could claim is asked of the contract itself
@@ -181,7 +188,9 @@ def build(client: ChainClient, out_dir: Path) -> Truth:
     client.transact(dev.owner.registry, "ejectOperator", dev.operators[1].address, bytes([0]))
 
     # one task left open
-    pending = dev.create_task(exact, [0], threshold_bps=5_000, window=WINDOW)
+    pending = dev.create_task(
+        exact, [0], inputs=list(EXACT.leaves), threshold_bps=5_000, window=WINDOW
+    )
     truth.tasks.append(pending)
     truth.pending = pending.task_index
 

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from avs.cli.main import cli
 
-from .stakers_scenario import DISSENT_TASK, PLANS, QUORUMS, STAKES, WINDOW, Truth
+from .stakers_scenario import DISSENT_TASK, PARAMS, PLANS, QUORUMS, STAKES, WINDOW, Truth
 
 pytestmark = pytest.mark.integration
 
@@ -134,8 +134,8 @@ def test_show_has_windows_delegators_and_slashes(truth: Truth) -> None:
             "task_index": DISSENT_TASK,
             "block": doc["slashes"][0]["block"],
             "tx_hash": "0x" + truth.slash_tx.hex(),
-            "fault": "dissent",
-            "wad": str(10**16),
+            "fault": "wrong_result",
+            "wad": str(PARAMS.wrong_result_slash_wad),
             "quorums": [0],
             "shares_slashed": str(truth.shares_slashed),
             "challenger": truth.system.owner.address,

@@ -63,7 +63,7 @@ def test_params_validation() -> None:
     with pytest.raises(ConfigError, match="quorum_count"):
         replace(DeployParams(), quorum_count=0).validate()
     with pytest.raises(ConfigError, match="slash fractions"):
-        replace(DeployParams(), dissent_slash_wad=0).validate()
+        replace(DeployParams(), wrong_result_slash_wad=0).validate()
     with pytest.raises(ConfigError, match="min_threshold_bps"):
         replace(DeployParams(), min_threshold_bps=10_001).validate()
 

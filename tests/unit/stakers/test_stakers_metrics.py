@@ -59,7 +59,7 @@ def records() -> list[Record]:
         TaskCreated(at(24), 1, EXACT, (0,), 24, 34, 300),
         TaskCertified(at(27), 1, b"r" * 32, 24, ids("B"), (30,), (60,)),
         FeesClaimed(at(28), 0, ID["A"], 751),
-        OperatorSlashed(at(29), 1, ADDR["B"], ID["B"], "dissent", 10**16, (0,), 5, ADDR["A"]),
+        OperatorSlashed(at(29), 1, ADDR["B"], ID["B"], "wrong_result", 10**16, (0,), 5, ADDR["A"]),
         TaskCreated(at(40), 2, EXACT, (1,), 40, 45, 50),
         TaskCreated(at(55), 3, EXACT, (0,), 55, 70, 50),
         TaskCreated(at(56), 4, EXACT, (0,), 56, 58, 90),

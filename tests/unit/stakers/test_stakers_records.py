@@ -46,7 +46,7 @@ SAMPLES: list[Record] = [
     TaskCertified(at(9), 3, b"\x03" * 32, 7, (ID, b"\xff" * 32), (5, 6), (7, 8)),
     TaskRefunded(at(10), 4, 99),
     FeesClaimed(at(11), 3, ID, 12345),
-    OperatorSlashed(at(12), 3, OP, ID, "dissent", 10**16, (0,), 7, OP),
+    OperatorSlashed(at(12), 3, OP, ID, "wrong_result", 10**16, (0,), 7, OP),
     DelegationChanged(at(13), OP, OP, False),
     OperatorMetadataUpdated(at(14), OP, "data:application/json,{}"),
 ]

@@ -73,7 +73,7 @@ def records() -> list[Record]:
         out.append(TaskCertified(at(created + 1 + t % 2), t, b"r" * 32, created, non_signers,
                                  (10**18,), (3 * 10**18,)))  # fmt: skip
     out.append(
-        OperatorSlashed(at(40), 1, OPS[1][0], OPS[1][1], "dissent", 10**16, (0,), 7, OPS[0][0])
+        OperatorSlashed(at(40), 1, OPS[1][0], OPS[1][1], "wrong_result", 10**16, (0,), 7, OPS[0][0])
     )
     return out
 
@@ -133,7 +133,7 @@ def test_show_document_and_tables_render() -> None:
     led = ledger()
     doc = show_json(CTX, led, OPS[1][1], [10], [(OPS[1][0], [(STRATEGY, 2 * 10**18)])])
     assert [w["blocks"] for w in doc["windows"]] == [10, None]
-    assert doc["slashes"][0]["fault"] == "dissent"
+    assert doc["slashes"][0]["fault"] == "wrong_result"
     assert doc["slashes"][0]["tx_hash"] == "0x" + (40).to_bytes(32, "big").hex()
     assert doc["delegators"] == [
         {"staker": OPS[1][0], "shares": [{"strategy": STRATEGY, "shares": str(2 * 10**18)}]}
@@ -145,7 +145,7 @@ def test_show_document_and_tables_render() -> None:
     text = console.export_text()
     assert OPS[1][0][:8] in text
     assert "Slashing history" in text
-    assert "dissent" in text
+    assert "wrong_result" in text
 
 
 def test_chart_series_and_images(tmp_path: Path) -> None:
