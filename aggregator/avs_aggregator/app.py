@@ -25,6 +25,7 @@ from avs.metrics import AggregatorMetrics, serve_metrics
 from avs.models.store import BlobStore
 from avs.rpc.blob_upload import UploadLimits
 from avs.rpc.server import create_server
+from avs.watchtower.build import watchtower_over
 from avs_aggregator.chain_adapter import ChainAdapter
 from avs_aggregator.codec import TaskCodec
 from avs_aggregator.config import AggregatorConfig
@@ -107,9 +108,12 @@ async def run_aggregator(cfg: AggregatorConfig, stop: asyncio.Event | None = Non
     client = ChainClient.connect(cfg.rpc_url, account.key)
     reader, writer = ChainReader(client, deployment), ChainWriter(client, deployment)
     metrics = AggregatorMetrics.create()
-    adapter = ChainAdapter(reader, writer, metrics, cfg.certify_jitter_seconds)
-    store = TaskStore(cfg.task_db)
     blobs = BlobStore(cfg.blob_dir)
+    tower = watchtower_over(reader, writer, blobs, registry=metrics.registry)
+    adapter = ChainAdapter(
+        reader, writer, metrics, cfg.certify_jitter_seconds, tower if cfg.challenge else None
+    )
+    store = TaskStore(cfg.task_db)
     codec = TaskCodec(deployment.chain_id, deployment.contracts["TaskManager"])
     core = AggregatorCore(
         store,

@@ -21,6 +21,7 @@ from avs.logging import get_logger
 from avs.metrics import AggregatorMetrics
 from avs.protocol import QuorumCertificate, Task, message_hash_from_digest
 from avs.rpc.messages import TaskHints
+from avs.watchtower.tower import SignedResult, Watchtower
 from avs_aggregator.aggregation import DigestGroup, TaskAggregation
 from avs_aggregator.protocols import Certification, CertifyResult
 
@@ -38,8 +39,10 @@ class ChainAdapter:
         writer: ChainWriter,
         metrics: AggregatorMetrics | None = None,
         jitter_seconds: float = 0.0,
+        watchtower: Watchtower | None = None,
     ) -> None:
         self._reader = reader
+        self._watchtower = watchtower
         self._writer = writer
         self._metrics = metrics
         self._jitter = jitter_seconds
@@ -161,14 +164,39 @@ class ChainAdapter:
 
     # -- Challenger --------------------------------------------------------------------
 
-    def report(
+    def report(self, task: Task, certified: DigestGroup, aggregation: TaskAggregation) -> None:
+        """Submit equivocation evidence and, with a watchtower, re-execution evidence: the
+        certificate is challenged if it is wrong, and every stored response whose result
+        re-execution refutes is proven wrong. Disagreeing with the certificate is no fault."""
+        self._report_equivocations(task, aggregation)
+        if self._watchtower is not None:
+            self._report_wrong_results(self._watchtower, task, certified, aggregation)
+
+    def _report_wrong_results(
         self,
+        tower: Watchtower,
         task: Task,
-        certified: DigestGroup,  # noqa: ARG002 - wrong results are proven by re-execution
+        certified: DigestGroup,
         aggregation: TaskAggregation,
     ) -> None:
-        """Submit equivocation evidence. Dissent is no fault: only on-chain re-execution
-        proves a result wrong."""
+        if not self.model(task.model_id).exact:
+            return
+        tower.publish(certified.result_bytes)
+        event = self._reader.certification(task.task_index, task)
+        if event is not None and event.result_digest == certified.result_digest:
+            tower.check_certificate(task, event, certified.result_bytes or None)
+        snapshot = aggregation.snapshot
+        tower.prove_wrong_results(
+            task,
+            [
+                SignedResult(snapshot.operators[op_id], group.result_bytes, response.signature)
+                for group in aggregation.groups()
+                for op_id, response in group.responses.items()
+                if op_id in snapshot.operators
+            ],
+        )
+
+    def _report_equivocations(self, task: Task, aggregation: TaskAggregation) -> None:
         snapshot = aggregation.snapshot
         certification = None
         for first, second in aggregation.equivocations():

@@ -39,8 +39,9 @@ class AggregatorConfig:
     blob_quota_bytes: int = 8 * 1024 * 1024 * 1024
     """Most bytes the blob directory may hold; uploads beyond it are refused."""
     challenge: bool = True
-    """Submit slashing evidence for provable faults seen in responses (for every certified
-    task, whoever certified it)."""
+    """Submit slashing evidence for provable faults (for every certified task, whoever
+    certified it): equivocations, and on exact task types an in-process watchtower that
+    re-executes the task, overturns a wrong certificate and proves wrong results."""
     certify_jitter_seconds: float = 0.0
     """Random pause (0 to this) before each certificate transaction; set about one block
     time when several aggregators compete, so they rarely send for one task together."""

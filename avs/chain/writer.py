@@ -258,14 +258,16 @@ class ChainWriter(DeploymentHandles):
         evidence: tuple[bytes, G1Point],
         proof: ReExecutionProof,
         outcome: bytes = bytes(32),
-    ) -> Receipt:
+        *,
+        dry_run: bool = False,
+    ) -> Receipt | None:
         """Prove that ``operator`` signed a result whose entry ``proof.index`` is wrong.
 
-        ``outcome`` is the task's record outcome, as for :meth:`slash_equivocation`.
+        ``outcome`` is the task's record outcome, as for :meth:`slash_equivocation`. With
+        ``dry_run`` only an eth_call runs (a revert raises ContractRevert) and nothing is
+        sent.
         """
-        return self.client.transact(
-            self.slashing,
-            "slashWrongResult",
+        args = (
             task.as_abi(),
             outcome,
             operator,
@@ -273,6 +275,10 @@ class ChainWriter(DeploymentHandles):
             (evidence[0], g1_to_evm(evidence[1])),
             proof.as_abi(),
         )
+        if dry_run:
+            self.client.call(self.slashing, "slashWrongResult", *args)
+            return None
+        return self.client.transact(self.slashing, "slashWrongResult", *args)
 
     def challenge_certificate(
         self,

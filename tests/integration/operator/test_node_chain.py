@@ -23,6 +23,7 @@ from avs.chain.anvil import DEV_PRIVATE_KEYS
 from avs.chain.client import ChainClient
 from avs.chain.deployment import DeployParams
 from avs.chain.devkit import DevSystem
+from avs.chain.verifiers import deploy_int_mlp_verifier
 from avs.cli.main import cli
 from avs.crypto.bls import KeyPair
 from avs.crypto.keystore import save_keystore
@@ -30,7 +31,6 @@ from avs.models.hashing import content_hash
 from avs.protocol import inputs_root, message_hash
 from avs.tasks.batch import decode_batch
 from avs.tasks.demo import golden_vectors
-from avs.chain.verifiers import deploy_int_mlp_verifier
 from avs.tasks.int_mlp import IntMlp
 from avs.tasks.int_mlp_weights import encoding_from_onnx
 
