@@ -260,12 +260,12 @@ class ChainWriter(DeploymentHandles):
         outcome: bytes = bytes(32),
         *,
         dry_run: bool = False,
-    ) -> Receipt | None:
+    ) -> Receipt:
         """Prove that ``operator`` signed a result whose entry ``proof.index`` is wrong.
 
         ``outcome`` is the task's record outcome, as for :meth:`slash_equivocation`. With
-        ``dry_run`` only an eth_call runs (a revert raises ContractRevert) and nothing is
-        sent.
+        ``dry_run`` only an eth_call runs (a revert raises ContractRevert), nothing is sent,
+        and the receipt returned is empty.
         """
         args = (
             task.as_abi(),
@@ -275,10 +275,7 @@ class ChainWriter(DeploymentHandles):
             (evidence[0], g1_to_evm(evidence[1])),
             proof.as_abi(),
         )
-        if dry_run:
-            self.client.call(self.slashing, "slashWrongResult", *args)
-            return None
-        return self.client.transact(self.slashing, "slashWrongResult", *args)
+        return self._send_or_simulate("slashWrongResult", args, dry_run)
 
     def challenge_certificate(
         self,
@@ -288,17 +285,20 @@ class ChainWriter(DeploymentHandles):
         signers: Sequence[str],
         *,
         dry_run: bool = False,
-    ) -> Receipt | None:
+    ) -> Receipt:
         """Overturn a wrong certificate; ``signers`` are all its signers, ascending by id.
 
-        With ``dry_run`` only an eth_call runs (a revert raises ContractRevert) and nothing
-        is sent.
+        With ``dry_run`` only an eth_call runs (a revert raises ContractRevert), nothing is
+        sent, and the receipt returned is empty.
         """
         args = (task.as_abi(), certification_abi(certified), proof.as_abi(), list(signers))
-        if dry_run:
-            self.client.call(self.slashing, "challengeCertificate", *args)
-            return None
-        return self.client.transact(self.slashing, "challengeCertificate", *args)
+        return self._send_or_simulate("challengeCertificate", args, dry_run)
+
+    def _send_or_simulate(self, fn: str, args: tuple[Any, ...], dry_run: bool) -> Receipt:
+        if not dry_run:
+            return self.client.transact(self.slashing, fn, *args)
+        self.client.call(self.slashing, fn, *args)
+        return Receipt(b"", 0, 0, 0, (), None)
 
     def withdraw_credit(self) -> Receipt:
         """Withdraw refunds and challenge rewards credited to this account."""

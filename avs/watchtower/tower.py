@@ -130,7 +130,6 @@ class Watchtower:
         except ContractRevert as exc:
             log.warning("challenge_refused", task=task.task_index, error=exc.error_name)
             return Check.LOST_RACE
-        assert receipt is not None
         self._metrics.evidence.labels("challenge").inc()
         log.warning(
             "certificate_overturned",
@@ -172,7 +171,6 @@ class Watchtower:
                 error=exc.error_name,
             )
             return 0
-        assert receipt is not None
         self._metrics.evidence.labels("wrong_result").inc()
         log.warning(
             "slashed_wrong_result",
