@@ -6,7 +6,7 @@ from avs.chain.client import ChainClient, Contract
 from avs.chain.compiled import load_artifact
 from avs.chain.subscriber import MAX_BLOCK_RANGE
 from avs.crypto.keccak import keccak256
-from avs.errors import ChainError
+from avs.errors import ChainError, InputError
 
 INT_MLP_VERIFIER = "IntMlpVerifier"
 
@@ -44,3 +44,26 @@ def committed_model(client: ChainClient, address: str, from_block: int = 0) -> b
     raise ChainError(
         f"verifier {address} published no ModelCommitted event after block {from_block}"
     )
+
+
+def deploy_verifier_for(client: ChainClient, task_type: str, model: bytes) -> str:
+    """Deploy the on-chain verifier a model of an exact ``task_type`` needs; its address.
+
+    Only ``int-mlp`` ships one (its weights are read from the ONNX graph, which needs the
+    ``onnx`` package); other exact types must bring their own verifier address.
+    """
+    if task_type != "int-mlp":
+        raise InputError(
+            f"task type {task_type!r} is exact: its models need an on-chain verifier; "
+            "deploy one and pass its address"
+        )
+    from avs.tasks.int_mlp_weights import encoding_from_onnx
+
+    try:
+        encoding = encoding_from_onnx(model)
+    except ImportError:
+        raise InputError(
+            "reading int-mlp weights needs the 'onnx' package; install it, or deploy an "
+            "IntMlpVerifier yourself and pass its address"
+        ) from None
+    return deploy_int_mlp_verifier(client, encoding)

@@ -62,6 +62,7 @@ def register(
     changes nothing and prints the same id.
     """
     from avs.chain.catalog import task_type_status
+    from avs.chain.verifiers import deploy_verifier_for
     from avs.cli.blobs import read_file
     from avs.errors import ContractRevert
     from avs.models.fetchers import aggregator_uri
@@ -91,9 +92,10 @@ def register(
     except ContractRevert:
         existing = None
     if existing is None:
-        receipt = target.writer().register_model(
-            model_id, model_id, type_id, uri, fee_per_input, verifier
-        )
+        writer = target.writer()
+        if task_type.exact and int(verifier, 16) == 0:
+            verifier = deploy_verifier_for(writer.client, type_id, data)
+        receipt = writer.register_model(model_id, model_id, type_id, uri, fee_per_input, verifier)
         tx = hash_hex(receipt.tx_hash)
     elif existing.task_type != type_id:
         raise InputError(

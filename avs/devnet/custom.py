@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from avs.chain.catalog import task_type_status
+from avs.chain.devkit import ZERO_ADDRESS
 from avs.chain.reader import ChainReader
+from avs.chain.verifiers import deploy_verifier_for
 from avs.chain.writer import ChainWriter
 from avs.devnet.workload import FEE_PER_INPUT, DevnetModel, PreparedTask
 from avs.errors import InputError
@@ -56,7 +58,12 @@ def register_custom_model(
     if not task_type_status(reader, task_type.id).registered:
         owner.register_task_type(task_type.id, task_type.exact)
     digest = blobs.put(data)
-    owner.register_model(digest, digest, task_type.id, aggregator_uri(digest), FEE_PER_INPUT)
+    verifier = ZERO_ADDRESS
+    if task_type.exact:
+        verifier = deploy_verifier_for(owner.client, task_type.id, data)
+    owner.register_model(
+        digest, digest, task_type.id, aggregator_uri(digest), FEE_PER_INPUT, verifier
+    )
     return DevnetModel(digest, task_type, loaded), inputs
 
 

@@ -13,14 +13,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from avs.chain.devkit import ZERO_ADDRESS
-from avs.chain.verifiers import deploy_int_mlp_verifier
+from avs.chain.verifiers import deploy_verifier_for
 from avs.chain.writer import ChainWriter
 from avs.models.store import BlobStore
 from avs.protocol import Task, inputs_root
 from avs.tasks.api import LoadedModel, TaskType
 from avs.tasks.demo import DemoModel, DigitsSamples, digits_test, model_bytes, models_for
-from avs.tasks.int_mlp import IntMlp
-from avs.tasks.int_mlp_weights import encoding_from_onnx
 from avs.tasks.registry import get_task_type
 
 DEMO_TASK_TYPES = ("int-mlp", "onnx-classify")
@@ -63,9 +61,9 @@ def register_models(
         data = model_bytes(demo.file)
         digest = blobs.put(data)
         verifier = ZERO_ADDRESS
-        if type_id == IntMlp.id:
+        if get_task_type(type_id).exact:
             # exact models are re-executable on chain: commit their canonical weights
-            verifier = deploy_int_mlp_verifier(owner.client, encoding_from_onnx(data))
+            verifier = deploy_verifier_for(owner.client, type_id, data)
         owner.register_model(digest, digest, type_id, _blob_uri(digest), FEE_PER_INPUT, verifier)
         task_type = get_task_type(type_id)
         registered.append(DevnetModel(digest, task_type, task_type.load_model(data)))

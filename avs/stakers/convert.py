@@ -9,6 +9,7 @@ from avs.chain.compiled import load_artifact
 from avs.chain.events import FAULTS
 from avs.chain.logscan import DecodedLog
 from avs.stakers.records import (
+    CertificateOverturned,
     DelegationChanged,
     EventRef,
     FeesClaimed,
@@ -100,6 +101,9 @@ CONVERTERS: Mapping[tuple[str, str], Converter] = {
     ("TaskManager", "TaskCertified"): _task_certified,
     ("TaskManager", "TaskRefunded"): lambda at, v: TaskRefunded(
         at, int(v["taskIndex"]), int(v["fee"])
+    ),
+    ("TaskManager", "CertificateOverturned"): lambda at, v: CertificateOverturned(
+        at, int(v["taskIndex"]), str(v["challenger"])
     ),
     ("TaskManager", "FeesClaimed"): lambda at, v: FeesClaimed(
         at, int(v["taskIndex"]), bytes(v["operatorId"]), int(v["amount"])

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from avs.stakers.records import (
+    CertificateOverturned,
     DelegationChanged,
     FeesClaimed,
     OperatorMetadataUpdated,
@@ -20,6 +21,7 @@ from avs.stakers.registry import RegistryHistory
 CERTIFIED = "certified"
 EXPIRED = "expired"
 PENDING = "pending"
+OVERTURNED = "overturned"
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +35,8 @@ class TaskState:
     refunded: bool
     """Its fee went back to the client."""
     status: str
-    """certified | expired (deadline passed uncertified) | pending."""
+    """certified | overturned (certified, then proven wrong on chain) | expired (deadline
+    passed uncertified) | pending."""
 
     @property
     def latency(self) -> int | None:
@@ -54,6 +57,7 @@ class Ledger:
         created: dict[int, TaskCreated] = {}
         certified: dict[int, TaskCertified] = {}
         refunded: set[int] = set()
+        overturned: set[int] = set()
         self.claims: dict[tuple[int, bytes], int] = {}
         """(task index, operator id) -> wei claimed."""
         self.slashes: list[OperatorSlashed] = []
@@ -69,6 +73,8 @@ class Ledger:
                 certified[r.task_index] = r
             elif isinstance(r, TaskRefunded):
                 refunded.add(r.task_index)
+            elif isinstance(r, CertificateOverturned):
+                overturned.add(r.task_index)
             elif isinstance(r, FeesClaimed):
                 key = (r.task_index, r.operator_id)
                 self.claims[key] = self.claims.get(key, 0) + r.amount
@@ -79,16 +85,19 @@ class Ledger:
             elif isinstance(r, OperatorMetadataUpdated):
                 self.metadata_uris[r.operator.lower()] = r.uri
         self.tasks: tuple[TaskState, ...] = tuple(
-            self._state(t, certified.get(i), i in refunded) for i, t in sorted(created.items())
+            self._state(t, certified.get(i), i in refunded, i in overturned)
+            for i, t in sorted(created.items())
         )
         """Every task, by index."""
         latencies = [t.latency for t in self.tasks if t.latency is not None]
         self.fastest_latency: int = max(1, min(latencies, default=1))
         """Smallest certification latency (blocks) of any task: what this AVS achieves."""
 
-    def _state(self, task: TaskCreated, cert: TaskCertified | None, refunded: bool) -> TaskState:
+    def _state(
+        self, task: TaskCreated, cert: TaskCertified | None, refunded: bool, overturned: bool
+    ) -> TaskState:
         if cert is not None:
-            status = CERTIFIED
+            status = OVERTURNED if overturned else CERTIFIED
         elif refunded or self.head >= task.deadline_block:
             # a certificate is accepted up to deadlineBlock inclusive; that block is scanned
             status = EXPIRED

@@ -3,12 +3,18 @@
 Definitions (docs/stakers.md states them for users):
 - assigned: the operator was registered in at least one of the task's quorums at the task's
   reference block (its creation block), and the task is settled (certified or expired);
-- signed: assigned, certified, and the operator is not among the certificate's non-signers;
-- dissented: assigned, certified, not signed, and slashed for dissent on that task;
-- missed: assigned, certified, neither signed nor proven to dissent;
+- signed: assigned, certified (and not overturned), and the operator is not among the
+  certificate's non-signers;
+- dissented (proven wrong): assigned, certified, and the operator's result was proven wrong
+  on chain: it signed a certificate that was overturned, or it did not sign and was slashed
+  for a wrong result on that task (disagreeing alone is never counted against it);
+- vindicated: assigned, the certificate was overturned, and the operator did not sign it
+  and was not proven wrong: the chain showed the majority wrong, not this operator;
+- missed: assigned, certified, not overturned, neither signed nor proven wrong;
 - expired: assigned and the task expired without a certificate (counts as not signed);
 - response rate = signed / assigned;
-- agreement rate = signed tasks without a dissent slash / (signed + dissented);
+- agreement rate = (signed tasks without a wrong-result slash + vindicated) /
+  (signed + dissented + vindicated);
 - latency = certification block - creation block, over the tasks it signed;
 - fees earned: TaskManager.claimFees' own formula for each signed task;
 - effectiveness = 100 x response rate x agreement rate x timeliness, timeliness being the
@@ -23,7 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from math import ceil
 
-from avs.stakers.ledger import CERTIFIED, EXPIRED, PENDING, Ledger, TaskState
+from avs.stakers.ledger import CERTIFIED, EXPIRED, OVERTURNED, PENDING, Ledger, TaskState
 from avs.stakers.records import OperatorSlashed
 
 
@@ -48,11 +54,13 @@ class TaskCounts:
     created: int
     """Tasks created in the window."""
     certified: int
-    """Of which certified."""
+    """Of which certified (overturned ones included)."""
     expired: int
     """Of which expired without a certificate."""
     pending: int
     """Of which still open (not counted in any operator figure)."""
+    overturned: int = 0
+    """Of the certified, how many were proven wrong on chain and overturned."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,13 +72,14 @@ class Performance:
     signed: int
     """Certified tasks it signed."""
     missed: int
-    """Certified tasks it did not sign (no dissent proven)."""
+    """Certified tasks it did not sign (not overturned, nothing proven against it)."""
     dissented: int
-    """Certified tasks it did not sign and was slashed for dissent on."""
+    """Tasks its result was proven wrong on (overturned certificate it signed, or a
+    wrong-result slash)."""
     expired: int
     """Assigned tasks that expired without a certificate."""
     dissent_visible: int
-    """Assigned certified tasks of exact task types (where dissent can be proven)."""
+    """Assigned certified tasks of exact task types (where wrong results can be proven)."""
     response_rate: float | None
     """signed / assigned (None without assigned tasks)."""
     agreement_rate: float | None
@@ -89,6 +98,8 @@ class Performance:
     """Delegated shares removed by them."""
     effectiveness: float | None
     """Score in [0, 100] (None without assigned tasks)."""
+    vindicated: int = 0
+    """Overturned certificates it did not sign and was not proven wrong on."""
 
     @property
     def fees_unclaimed(self) -> int:
@@ -109,7 +120,8 @@ def task_counts(ledger: Ledger, window: Window) -> TaskCounts:
     tasks = [t for t in ledger.tasks if window.contains(t.created.created_block)]
     return TaskCounts(
         created=len(tasks),
-        certified=sum(1 for t in tasks if t.status == CERTIFIED),
+        certified=sum(1 for t in tasks if t.status in (CERTIFIED, OVERTURNED)),
+        overturned=sum(1 for t in tasks if t.status == OVERTURNED),
         expired=sum(1 for t in tasks if t.status == EXPIRED),
         pending=sum(1 for t in tasks if t.status == PENDING),
     )
@@ -153,7 +165,7 @@ def performance(ledger: Ledger, operator_id: bytes, window: Window) -> Performan
     ]
     dissent_tasks = {s.task_index for s in slashes if s.fault == "wrong_result"}
     signed: list[TaskState] = []
-    assigned = missed = dissented = expired = visible = agreeing = 0
+    assigned = missed = dissented = expired = visible = agreeing = vindicated = 0
     earned = claimed = 0
     for task in ledger.tasks:
         created = task.created
@@ -167,20 +179,26 @@ def performance(ledger: Ledger, operator_id: bytes, window: Window) -> Performan
             expired += 1
             continue
         visible += created.model_id in registry.exact_models
+        overturned = task.status == OVERTURNED
         if operator_id in cert.non_signer_ids:
             if created.task_index in dissent_tasks:
                 dissented += 1
+            elif overturned:
+                vindicated += 1
             else:
                 missed += 1
+            continue
+        if overturned:
+            dissented += 1  # it signed the certificate re-execution refuted
             continue
         signed.append(task)
         agreeing += created.task_index not in dissent_tasks
         earned += fee_share(ledger, task, operator_id)
         claimed += ledger.claims.get((created.task_index, operator_id), 0)
     latencies = [t.latency for t in signed if t.latency is not None]
-    responses = len(signed) + dissented
+    responses = len(signed) + dissented + vindicated
     response_rate = len(signed) / assigned if assigned else None
-    agreement_rate = agreeing / responses if responses else None
+    agreement_rate = (agreeing + vindicated) / responses if responses else None
     effectiveness = None
     if response_rate is not None:
         fastest = ledger.fastest_latency
@@ -194,6 +212,7 @@ def performance(ledger: Ledger, operator_id: bytes, window: Window) -> Performan
         dissented=dissented,
         expired=expired,
         dissent_visible=visible,
+        vindicated=vindicated,
         response_rate=response_rate,
         agreement_rate=agreement_rate,
         latency_median=nearest_rank(latencies, 0.5),

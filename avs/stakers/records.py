@@ -98,7 +98,7 @@ class StakeUpdated:
 
 @dataclass(frozen=True, slots=True)
 class ModelRegistered:
-    """ModelRegistry.ModelRegistered: whether dissent on the model's tasks is provable."""
+    """ModelRegistry.ModelRegistered: whether wrong results on the model's tasks are provable."""
 
     KIND: ClassVar[str] = "model_registered"
     at: EventRef
@@ -108,7 +108,7 @@ class ModelRegistered:
     task_type: str
     """Task type id."""
     exact: bool
-    """Exact task type (dissent slashable)."""
+    """Exact task type (wrong results provable by on-chain re-execution)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +167,19 @@ class TaskRefunded:
 
 
 @dataclass(frozen=True, slots=True)
+class CertificateOverturned:
+    """TaskManager.CertificateOverturned: re-execution proved the certificate wrong."""
+
+    KIND: ClassVar[str] = "certificate_overturned"
+    at: EventRef
+    """Position."""
+    task_index: int
+    """Task index."""
+    challenger: str
+    """Who proved it."""
+
+
+@dataclass(frozen=True, slots=True)
 class FeesClaimed:
     """TaskManager.FeesClaimed: one operator claimed its share of one task's fee."""
 
@@ -195,7 +208,7 @@ class OperatorSlashed:
     operator_id: bytes
     """Operator id."""
     fault: str
-    """"equivocation" or "dissent"."""
+    """"equivocation", "wrong_result" or "wrong_certificate"."""
     wad: int
     """Fraction slashed per quorum (1e18 = 100%)."""
     quorums: tuple[int, ...]
@@ -244,6 +257,7 @@ Record = (
     | TaskCreated
     | TaskCertified
     | TaskRefunded
+    | CertificateOverturned
     | FeesClaimed
     | OperatorSlashed
     | DelegationChanged
@@ -261,6 +275,7 @@ RECORD_TYPES: tuple[type[Record], ...] = (
     TaskCreated,
     TaskCertified,
     TaskRefunded,
+    CertificateOverturned,
     FeesClaimed,
     OperatorSlashed,
     DelegationChanged,

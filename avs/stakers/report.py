@@ -47,6 +47,7 @@ def performance_json(perf: Performance) -> dict[str, Any]:
             "dissented": perf.dissented,
             "expired": perf.expired,
             "dissent_visible": perf.dissent_visible,
+            "vindicated": perf.vindicated,
         },
         "response_rate": _rate(perf.response_rate),
         "agreement_rate": _rate(perf.agreement_rate),
@@ -101,6 +102,7 @@ def _window_json(ledger: Ledger, window: Window) -> dict[str, Any]:
             "certified": counts.certified,
             "expired": counts.expired,
             "pending": counts.pending,
+            "overturned": counts.overturned,
         },
     }
 

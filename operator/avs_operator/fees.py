@@ -38,7 +38,8 @@ def claimable(cfg: OperatorConfig, operator_id: bytes) -> list[Claimable]:
     """Fee shares ``operator_id`` can claim now, oldest task first."""
     with Session.open(Target(cfg.rpc_url, cfg.deployment, None)) as session:
         ledger = session.refresh()
-    return unclaimed_fees(ledger, operator_id)
+        window = session.source.deployment.params.challenge_window_blocks
+    return unclaimed_fees(ledger, operator_id, window)
 
 
 def select(available: Sequence[Claimable], tasks: Sequence[int] | None) -> list[Claimable]:

@@ -27,10 +27,11 @@ def system(deployer_client: ChainClient) -> DevSystem:
     """Two operators (10 and 30 tokens) who signed three certified tasks."""
     dev = DevSystem.deploy(deployer_client, DeployParams(quorum_count=1))
     dev.add_operators(2, lambda i: [0], lambda i: (10 + 20 * i) * E18, seed=b"claims")
-    model = dev.register_model("int-mlp", fee_per_input=4 * 10**12)
+    model = dev.register_model("onnx-classify", fee_per_input=4 * 10**12)
     for _ in range(3):
         task = dev.create_task(model, [0])
         dev.certify(task, RESULT, dev.operators)
+    dev.close_challenge_window(task)  # fees wait for the challenge window
     return dev
 
 

@@ -59,6 +59,7 @@ def expected_row(truth: Truth, i: int, since_task: int = 0) -> dict[str, Any]:
             "dissented": len(dissented),
             "expired": len(expired),
             "dissent_visible": sum(1 for t in certified if PLANS[t].exact),
+            "vindicated": 0,
         },
         "response_rate": round(response, 6),
         "agreement_rate": round(agreement, 6),
@@ -76,7 +77,13 @@ def test_list_figures_match_what_happened(truth: Truth, tmp_path: Path) -> None:
     doc = run_json(truth, tmp_path / "c.sqlite", "list")
     assert doc["schema_version"] == 2
     assert doc["head_block"] == truth.head
-    assert doc["window"]["tasks"] == {"created": 10, "certified": 8, "expired": 1, "pending": 1}
+    assert doc["window"]["tasks"] == {
+        "created": 10,
+        "certified": 8,
+        "expired": 1,
+        "pending": 1,
+        "overturned": 0,
+    }
     rows = by_operator(doc)
     assert len(rows) == 4
     for i, op in enumerate(truth.ops):

@@ -10,6 +10,7 @@ from avs.stakers.cache import EventCache, ScanState, default_cache_path
 from avs.stakers.codec import CacheFormatError, decode_payload, encode_payload
 from avs.stakers.records import (
     RECORD_TYPES,
+    CertificateOverturned,
     DelegationChanged,
     EventRef,
     FeesClaimed,
@@ -45,6 +46,7 @@ SAMPLES: list[Record] = [
     TaskCreated(at(7), 3, b"\x02" * 32, (0, 1), 7, 17, 10**12),
     TaskCertified(at(9), 3, b"\x03" * 32, 7, (ID, b"\xff" * 32), (5, 6), (7, 8)),
     TaskRefunded(at(10), 4, 99),
+    CertificateOverturned(at(10, 1), 3, OP),
     FeesClaimed(at(11), 3, ID, 12345),
     OperatorSlashed(at(12), 3, OP, ID, "wrong_result", 10**16, (0,), 7, OP),
     DelegationChanged(at(13), OP, OP, False),

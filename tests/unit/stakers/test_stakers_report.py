@@ -106,6 +106,7 @@ def test_list_document_shape() -> None:
             "dissented",
             "expired",
             "dissent_visible",
+            "vindicated",
         }
         assert set(row["fees"]) == {"earned", "claimed", "unclaimed"}
         assert all(isinstance(v, str) for v in row["fees"].values())
@@ -155,7 +156,7 @@ def test_chart_series_and_images(tmp_path: Path) -> None:
     assert [b.last_block for b in data.buckets] == [10, 15, 20, 25]
     assert [b.response_rate for b in data.buckets] == [1.0, 0.0, 1.0, 0.0]
     assert data.buckets[0].effectiveness == 100.0  # as fast as the AVS's fastest certificate
-    assert data.slashes == (SlashMark(40, "dissent", 7, 10**16),)
+    assert data.slashes == (SlashMark(40, "wrong_result", 7, 10**16),)
     assert data.stake == ((0, ((2, 2 * 10**18),)),)
     two = series(led, OPS[1][1], 1, buckets=2)
     assert [(b.first_block, b.last_block, b.tasks) for b in two.buckets] == [
