@@ -14,7 +14,7 @@ from typing import Any
 from avs.stakers.ledger import Ledger
 from avs.stakers.metrics import Performance, Window, performance, slashes_of, task_counts
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 @dataclass(frozen=True, slots=True)

@@ -75,7 +75,7 @@ def by_operator(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def test_list_figures_match_what_happened(truth: Truth, tmp_path: Path) -> None:
     doc = run_json(truth, tmp_path / "c.sqlite", "list")
-    assert doc["schema_version"] == 2
+    assert doc["schema_version"] == 3
     assert doc["head_block"] == truth.head
     assert doc["window"]["tasks"] == {
         "created": 10,

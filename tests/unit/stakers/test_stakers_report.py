@@ -93,7 +93,7 @@ def test_list_document_shape() -> None:
         "window",
         "operators",
     }
-    assert doc["schema_version"] == 2
+    assert doc["schema_version"] == 3
     assert doc["kind"] == "operators.list"
     assert set(doc["window"]) == {"from_block", "to_block", "seconds", "tasks"}
     for row in doc["operators"]:
@@ -224,7 +224,7 @@ def test_delegator_view_estimates_its_loss_from_its_part() -> None:
     assert past["current"] is False
     assert past["slashed_shares"] is None
     assert current["part_of_operator"] == 0.25
-    assert current["slashes"] == [{"task_index": 1, "block": 40, "fault": "dissent"}]
+    assert current["slashes"] == [{"task_index": 1, "block": 40, "fault": "wrong_result"}]
     assert current["slashed_shares"] == str(7 // 4)  # a quarter of the 7 shares slashed
     fees = performance(led, OPS[1][1], Window(1, 50)).fees_earned
     assert current["fees_pro_rata_wei"] == str(fees // 4)
