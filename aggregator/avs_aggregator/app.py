@@ -25,6 +25,7 @@ from avs.metrics import AggregatorMetrics, serve_metrics
 from avs.models.store import BlobStore
 from avs.rpc.blob_upload import UploadLimits
 from avs.rpc.server import create_server
+from avs.rpc.tls import check_server_security
 from avs.watchtower.build import watchtower_over
 from avs_aggregator.chain_adapter import ChainAdapter
 from avs_aggregator.codec import TaskCodec
@@ -126,13 +127,23 @@ async def run_aggregator(cfg: AggregatorConfig, stop: asyncio.Event | None = Non
         linger_seconds=cfg.linger_seconds,
     )
     uploads = UploadLimits(max_blob_bytes=cfg.max_upload_bytes, quota_bytes=cfg.blob_quota_bytes)
-    server, port = create_server(cfg.listen, core, blobs, cfg.max_message_bytes, uploads)
+    check_server_security(cfg.listen, cfg.tls, cfg.allow_plaintext)
+    server, port = create_server(
+        cfg.listen, core, blobs, cfg.max_message_bytes, uploads, tls=cfg.tls
+    )
     await server.start()
     if cfg.metrics_port >= 0:
         serve_metrics(metrics.registry, cfg.metrics_host, cfg.metrics_port)
     if cfg.port_file is not None:
         cfg.port_file.write_text(f"{port}\n")
-    log.info("aggregator_started", port=port, address=account.address, chain_id=deployment.chain_id)
+    log.info(
+        "aggregator_started",
+        port=port,
+        address=account.address,
+        chain_id=deployment.chain_id,
+        tls=cfg.tls is not None,
+        client_certs=cfg.tls_client_ca_file is not None,
+    )
     recovered = await core.recover()
     if recovered:
         log.info("tasks_recovered", count=recovered)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from avs.config import load_config
+from avs.rpc.tls import ServerTls
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,10 +48,29 @@ class AggregatorConfig:
     time when several aggregators compete, so they rarely send for one task together."""
     port_file: Path | None = None
     """If set, the bound gRPC port is written here once serving (for supervisors)."""
+    tls_cert_file: Path | None = None
+    """PEM certificate chain of the gRPC endpoint (with tls_key_file: TLS only)."""
+    tls_key_file: Path | None = None
+    """PEM private key of tls_cert_file."""
+    tls_client_ca_file: Path | None = None
+    """PEM CA certificate; when set, operators must present a client certificate it signed."""
+    allow_plaintext: bool = False
+    """Serve plaintext gRPC on a non-loopback listen address (only behind a TLS proxy)."""
 
     def __post_init__(self) -> None:
         if ":" not in self.listen:
             raise ValueError("listen must be host:port, e.g. 0.0.0.0:50051")
+        if (self.tls_cert_file is None) != (self.tls_key_file is None):
+            raise ValueError("set tls_cert_file and tls_key_file together")
+        if self.tls_client_ca_file is not None and self.tls_cert_file is None:
+            raise ValueError("tls_client_ca_file needs tls_cert_file and tls_key_file")
+
+    @property
+    def tls(self) -> ServerTls | None:
+        """The endpoint's TLS settings (None: plaintext)."""
+        if self.tls_cert_file is None or self.tls_key_file is None:
+            return None
+        return ServerTls(self.tls_cert_file, self.tls_key_file, self.tls_client_ca_file)
 
     @property
     def task_db(self) -> Path:

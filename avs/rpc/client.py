@@ -22,6 +22,7 @@ from avs.rpc import convert
 from avs.rpc.blobs import GrpcBlobSource
 from avs.rpc.messages import SubmitResult, SubscribeRequest
 from avs.rpc.status import error_from_rpc
+from avs.rpc.tls import ClientTls, aio_channel, channel_credentials, sync_channel
 from avs.rpc.v1 import aggregator_pb2_grpc
 
 log = structlog.get_logger(__name__)
@@ -37,14 +38,22 @@ class AggregatorClient:
         stream_lifetime_s: float = 300.0,
         blob_timeout_s: float = 60.0,
         max_message_bytes: int = 4 * 1024 * 1024,
+        tls: ClientTls | None = None,
+        plaintext: bool = False,
     ) -> None:
-        """Dial ``target`` (``host:port``) lazily; nothing connects until the first call."""
+        """Dial ``target`` (``host:port``) lazily; nothing connects until the first call.
+
+        TLS unless ``plaintext`` or ``target`` is on loopback with no ``tls`` given
+        (:func:`avs.rpc.tls.channel_credentials`).
+        """
         self.target = target
         self.stream_lifetime_s = stream_lifetime_s
-        options = [("grpc.max_receive_message_length", max_message_bytes)]
-        self._channel: Any = grpc.aio.insecure_channel(target, options=options)
+        options: list[tuple[str, Any]] = [("grpc.max_receive_message_length", max_message_bytes)]
+        credentials = channel_credentials(target, tls, plaintext)
+        self.secure = credentials is not None
+        self._channel: Any = aio_channel(target, credentials, options)
         self._stub = aggregator_pb2_grpc.AggregatorStub(self._channel)
-        self._sync_channel: Any = grpc.insecure_channel(target, options=options)
+        self._sync_channel: Any = sync_channel(target, credentials, options)
         self._blobs = GrpcBlobSource(self._sync_channel, timeout_s=blob_timeout_s)
 
     @property

@@ -24,6 +24,7 @@ from avs.rpc.blob_upload import BlobUploads, UploadLimits
 from avs.rpc.handlers import SERVICE_NAME, add_aggregator_servicer
 from avs.rpc.messages import ResponseSubmission, SubmitResult, SubscribeRequest, TaskHints
 from avs.rpc.status import abort_aio
+from avs.rpc.tls import ServerTls
 from avs.rpc.v1 import aggregator_pb2, aggregator_pb2_grpc, task_pb2
 
 
@@ -125,8 +126,13 @@ def create_server(
     blobs: BlobStore,
     max_message_bytes: int,
     uploads: UploadLimits | None = None,
+    tls: ServerTls | None = None,
 ) -> tuple[RpcServer, int]:
-    """A ``grpc.aio`` server bound to ``address`` (port 0: a free port): ``(server, port)``."""
+    """A ``grpc.aio`` server bound to ``address`` (port 0: a free port): ``(server, port)``.
+
+    With ``tls`` the port speaks TLS only (see :mod:`avs.rpc.tls` for when plaintext is
+    acceptable; the caller checks that policy).
+    """
     options = [
         ("grpc.max_receive_message_length", max_message_bytes),
         ("grpc.max_send_message_length", max(max_message_bytes, 4 * 1024 * 1024)),
@@ -136,7 +142,10 @@ def create_server(
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     try:
-        port = server.add_insecure_port(address)
+        if tls is None:
+            port = server.add_insecure_port(address)
+        else:
+            port = server.add_secure_port(address, tls.credentials())
     except RuntimeError as exc:
         raise AvsError(f"cannot listen on {address}: {exc}") from exc
     if port == 0:

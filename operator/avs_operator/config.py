@@ -24,6 +24,14 @@ class OperatorConfig:
     """Holds ``protection.sqlite`` (never delete it) and the ``models/`` cache."""
     aggregator_url: str = ""
     """``host:port`` of the aggregator's gRPC endpoint (one aggregator; see aggregator_urls)."""
+    aggregator_tls_ca_file: Path | None = None
+    """PEM CA that signed the aggregator's certificate (default: the system's roots)."""
+    aggregator_tls_cert_file: Path | None = None
+    """PEM client certificate, for aggregators that require one (with its key file)."""
+    aggregator_tls_key_file: Path | None = None
+    """PEM private key of aggregator_tls_cert_file."""
+    aggregator_plaintext: bool = False
+    """Talk plaintext gRPC to a non-loopback aggregator (only inside a trusted network)."""
     aggregator_urls: tuple[str, ...] = ()
     """``host:port`` of every aggregator to send responses to (the first one also serves the
     task stream and blobs); aggregator_url alone is the same as a one-element list."""
@@ -75,6 +83,8 @@ class OperatorConfig:
     def __post_init__(self) -> None:
         if self.devnet_fault not in ("", "wrong_label"):
             raise ValueError("devnet_fault must be empty or 'wrong_label'")
+        if (self.aggregator_tls_cert_file is None) != (self.aggregator_tls_key_file is None):
+            raise ValueError("set aggregator_tls_cert_file and aggregator_tls_key_file together")
         if not self.aggregators:
             raise ValueError("set aggregator_url (or aggregator_urls): the aggregator's host:port")
         if self.block_time <= 0 or self.head_stall_blocks < 1:
