@@ -20,6 +20,7 @@ import numpy.typing as npt
 from avs.errors import TaskError
 from avs.models.hashing import ContentHash, content_hash
 from avs.tasks.batch import InputBatch, decode_batch, encode_batch
+from avs.tasks.onnx_graph import require_integer_graph
 from avs.tasks.session import ExecutionConfig, GraphOptimization, create_session
 
 ABSTAIN = 0xFF
@@ -62,6 +63,10 @@ class TaskType(ABC):
     """Registry name, e.g. ``onnx-classify``; must equal the entry-point name."""
     exact: ClassVar[bool]
     """True when every honest operator computes identical bytes on any hardware (slashable)."""
+    exact_ops: ClassVar[frozenset[str]] = frozenset()
+    """Exact types: the ONNX ops (default domain) their models may use, checked at load."""
+    exact_dtypes: ClassVar[frozenset[int]] = frozenset()
+    """Exact types: the ONNX data types (``TensorProto`` numbers) of constants and Casts."""
     verifier: ClassVar[str | None] = None
     """Name of the on-chain verifier contract that can re-execute a task, if any."""
     input_dtype: ClassVar[np.dtype[np.generic]]
@@ -97,6 +102,10 @@ class TaskType(ABC):
             metadata=dict(meta),
         )
         self.check_model(model)
+        if self.exact:
+            # The exactness claim is what operators are slashed on: a model outside the
+            # allow-list (a float Softmax behind an int output, say) is never run.
+            require_integer_graph(model_bytes, self.exact_ops, self.exact_dtypes, self.id)
         return model
 
     def check_model(self, model: LoadedModel) -> None:  # noqa: B027 - optional hook

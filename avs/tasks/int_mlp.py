@@ -18,6 +18,7 @@ import numpy.typing as npt
 from avs.errors import TaskError
 from avs.tasks.api import GoldenVector, LoadedModel, TaskType, labels_to_bytes
 from avs.tasks.batch import HEADER_SIZE, InputBatch
+from avs.tasks.int_mlp_reference import ALLOWED_DTYPES, ALLOWED_OPS
 from avs.tasks.session import GraphOptimization
 
 LABEL_OUTPUT = "label"
@@ -28,6 +29,8 @@ class IntMlp(TaskType):
 
     id: ClassVar[str] = "int-mlp"
     exact: ClassVar[bool] = True
+    exact_ops: ClassVar[frozenset[str]] = ALLOWED_OPS
+    exact_dtypes: ClassVar[frozenset[int]] = ALLOWED_DTYPES
     input_dtype: ClassVar[np.dtype[np.generic]] = np.dtype(np.uint8)
     # No graph rewriting at all: exactness must come from the ops, never from the optimiser.
     optimization: ClassVar[GraphOptimization] = GraphOptimization.DISABLE_ALL

@@ -23,6 +23,11 @@ from avs.errors import TaskError
 
 INT32_MIN = -(1 << 31)
 INT32_MAX = (1 << 31) - 1
+
+ALLOWED_OPS = frozenset({"Cast", "MatMul", "Add", "Clip", "BitShift", "ArgMax", "Identity"})
+"""Every op an int-mlp graph may use: all integer, all exact (checked at model load)."""
+ALLOWED_DTYPES = frozenset({2, 6, 7, 12})
+"""ONNX data types of its constants and Casts: uint8, int32, int64, uint32."""
 INPUT_MAX = 255
 
 

@@ -6,12 +6,14 @@ import re
 import struct
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from importlib import resources
 
 import numpy as np
 
 from avs.errors import AvsError, TaskError
 from avs.tasks.api import ABSTAIN, MAX_LABEL, GoldenVector, LoadedModel, TaskType
 from avs.tasks.batch import DTYPES, HEADER_SIZE, MAGIC, encode_batch
+from avs.tasks.onnx_graph import require_integer_graph
 from avs.tasks.registry import TaskTypeRegistry
 from avs.tasks.session import CPU_PROVIDER, ExecutionConfig, available_providers
 from avs.testing.golden import GoldenNotPinned, verify_pinned_golden
@@ -220,6 +222,29 @@ def check_bad_model(ctx: Context) -> str:
     raise CheckFailed("a corrupt model was accepted")
 
 
+def check_exact_claim(ctx: Context) -> str:
+    """An exact type declares its op allow-list, its golden models keep to it, and it refuses
+    a model that hides float math (Softmax) behind an integer input and label output."""
+    task = ctx.task
+    if not task.exact:
+        raise CheckSkipped("not an exact task type")
+    if not task.exact_ops or not task.exact_dtypes:
+        raise CheckFailed("an exact task type must declare exact_ops and exact_dtypes")
+    used: set[str] = set()
+    for vector in ctx.need_vectors():
+        try:
+            facts = require_integer_graph(vector.model, task.exact_ops, task.exact_dtypes, task.id)
+        except TaskError as exc:
+            raise CheckFailed(f"{vector.name}: golden model breaks the allow-list: {exc}") from exc
+        used.update(op for _domain, op in facts.ops)
+    disguised = resources.files("avs.testing.models").joinpath("disguised_float.onnx")
+    try:
+        task.load_model(disguised.read_bytes(), ctx.config)
+    except TaskError:
+        return f"golden models use {', '.join(sorted(used))}; a disguised float model is refused"
+    raise CheckFailed("a float model with a uint8 input and int64 label output was accepted")
+
+
 def _expect_task_error(name: str, task: TaskType, model: LoadedModel, blob: bytes) -> None:
     try:
         task.execute(model, blob)
@@ -247,5 +272,6 @@ CHECKS: dict[str, Callable[[Context], str]] = {
     "roundtrip": check_roundtrip,
     "malformed_inputs": check_malformed,
     "corrupt_model": check_bad_model,
+    "exact_claim": check_exact_claim,
 }
 """Every check, in the order it runs."""

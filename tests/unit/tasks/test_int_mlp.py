@@ -9,8 +9,8 @@ from avs.errors import TaskError
 from avs.tasks import LoadedModel
 from avs.tasks.demo import digits_test, model_bytes
 from avs.tasks.int_mlp import IntMlp
-from avs.tasks.int_mlp_build import ALLOWED_OPS, build_onnx, graph_ops, layers_from_onnx
-from avs.tasks.int_mlp_reference import IntLayer, forward
+from avs.tasks.int_mlp_build import build_onnx, graph_ops, layers_from_onnx
+from avs.tasks.int_mlp_reference import ALLOWED_OPS, IntLayer, forward
 
 MODEL = "digits_int_mlp.onnx"
 Shipped = tuple[IntMlp, LoadedModel, list[IntLayer]]
@@ -88,3 +88,43 @@ def test_results_never_abstain(shipped: Shipped) -> None:
     result = task.execute(model, task.encode_inputs(digits_test().features))
     assert 0xFF not in result
     assert task.exact is True
+
+
+def disguised_float_model() -> bytes:
+    from importlib import resources
+
+    return resources.files("avs.testing.models").joinpath("disguised_float.onnx").read_bytes()
+
+
+def test_a_float_model_behind_an_integer_interface_is_refused_at_load() -> None:
+    # uint8 input, int64 `label` output of shape (N,), but Cast->float MatMul->Softmax inside:
+    # its labels would be signed as exact (slashable) while depending on float rounding.
+    with pytest.raises(TaskError, match="outside its allow-list: Softmax"):
+        IntMlp().load_model(disguised_float_model())
+
+
+def test_float_constants_are_refused_even_with_allowed_ops() -> None:
+    from onnx import TensorProto, helper, numpy_helper
+
+    graph = helper.make_graph(
+        [
+            helper.make_node("Cast", ["input"], ["x"], to=TensorProto.FLOAT),
+            helper.make_node("MatMul", ["x", "W"], ["s"]),
+            helper.make_node("ArgMax", ["s"], ["label"], axis=1, keepdims=0),
+        ],
+        "float_matmul",
+        [helper.make_tensor_value_info("input", TensorProto.UINT8, ["N", 4])],
+        [helper.make_tensor_value_info("label", TensorProto.INT64, ["N"])],
+        [numpy_helper.from_array(np.ones((4, 3), np.float32), "W")],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    with pytest.raises(TaskError, match="include float"):
+        IntMlp().load_model(model.SerializeToString())
+
+
+def test_the_conformance_suite_checks_the_exactness_claim() -> None:
+    from avs.testing.conformance import run_conformance
+
+    report = run_conformance(IntMlp(), check_registration=False)
+    assert report.check("exact_claim").outcome.value == "pass", report
