@@ -165,8 +165,14 @@ A native gRPC probe (grpc.health.v1, overall server health). Argument: dict "roo
 "probe" (the probe's values).
 */}}
 {{- define "avs-aggregator.grpcProbe" -}}
+{{- if .root.Values.tls.existingSecret }}
+{{- /* The kubelet's gRPC probe speaks no TLS: with TLS on, a TCP check of the port. */}}
+tcpSocket:
+  port: {{ .root.Values.config.grpcPort }}
+{{- else }}
 grpc:
   port: {{ .root.Values.config.grpcPort }}
+{{- end }}
 initialDelaySeconds: {{ .probe.initialDelaySeconds }}
 periodSeconds: {{ .probe.periodSeconds }}
 timeoutSeconds: {{ .probe.timeoutSeconds }}

@@ -35,9 +35,9 @@ REPO = Path(__file__).resolve().parents[3]
 CI_VALUES = "minimal-values.yaml"
 
 
-def _render(chart: str) -> list[dict[str, Any]]:
+def _render(chart: str, **overrides: Any) -> list[dict[str, Any]]:
     chart_dir = REPO / "helm" / chart
-    values = yaml.safe_load((chart_dir / "ci" / CI_VALUES).read_text())
+    values = {**yaml.safe_load((chart_dir / "ci" / CI_VALUES).read_text()), **overrides}
     with helm_python.Chart.load(chart_dir) as loaded:
         out = loaded.render(values, name="t", namespace="avs", is_install=True)
     return [
@@ -136,7 +136,8 @@ class _IdleBackend:
 def test_aggregator_grpc_probe_test_pod_and_healthcheck(tmp_path: Path) -> None:
     # avs.rpc.server is still being written (its avs.rpc.convert import); run once it imports.
     create_server = pytest.importorskip("avs.rpc.server", exc_type=ImportError).create_server
-    manifests = _render("avs-aggregator")
+    # Plaintext (explicitly): the kubelet's native gRPC probe cannot speak TLS.
+    manifests = _render("avs-aggregator", tls={"allowPlaintext": True})
     (container,) = _one(manifests, "StatefulSet")["spec"]["template"]["spec"]["containers"]
     for kind in ("startupProbe", "livenessProbe", "readinessProbe"):
         assert set(container[kind]["grpc"]) == {"port"}, "overall health: no service name"

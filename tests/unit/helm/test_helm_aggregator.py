@@ -62,12 +62,44 @@ def test_config_map_is_a_valid_aggregator_config(ci: str, tmp_path: Path) -> Non
 
 
 @pytest.mark.parametrize("ci", CI)
-def test_probes_are_native_grpc_on_the_listen_port(ci: str, tmp_path: Path) -> None:
+def test_probes_check_the_listen_port(ci: str, tmp_path: Path) -> None:
     rendered = _render(ci)
     config = _config(rendered, tmp_path)
     container = _container(rendered)
+    port = {"port": int(config.listen.rsplit(":", 1)[1])}
+    # The kubelet's native gRPC probe speaks no TLS: a TCP check when the port is TLS.
+    kind_of_check = "grpc" if config.tls is None else "tcpSocket"
     for kind in ("startupProbe", "livenessProbe", "readinessProbe"):
-        assert container[kind]["grpc"] == {"port": int(config.listen.rsplit(":", 1)[1])}
+        assert container[kind][kind_of_check] == port
+
+
+@pytest.mark.parametrize("ci", CI)
+def test_tls_files_come_from_the_secret_or_plaintext_is_explicit(ci: str, tmp_path: Path) -> None:
+    rendered = _render(ci)
+    config = _config(rendered, tmp_path)
+    tls = ci_values(CHART, ci).get("tls", {})
+    if not tls.get("existingSecret"):
+        assert config.tls is None
+        assert config.allow_plaintext is tls.get("allowPlaintext")
+        return
+    assert config.tls is not None
+    assert not config.allow_plaintext
+    mounts = {m["mountPath"]: m["name"] for m in _container(rendered)["volumeMounts"]}
+    volumes = {v["name"]: v for v in pod_spec(rendered.one("StatefulSet"))["volumes"]}
+    secret = volumes[mounts[str(config.tls.cert_file.parent)]]["secret"]
+    assert secret["secretName"] == tls["existingSecret"]
+    items = {item["key"]: item["path"] for item in secret["items"]}
+    assert items[tls.get("certKey", "tls.crt")] == config.tls.cert_file.name
+    assert items[tls.get("keyKey", "tls.key")] == config.tls.key_file.name
+    if tls.get("clientCaKey"):
+        assert config.tls.client_ca_file is not None
+        assert items[tls["clientCaKey"]] == config.tls.client_ca_file.name
+
+
+def test_neither_tls_nor_explicit_plaintext_fails_the_install() -> None:
+    values = deep_merge(ci_values(CHART, "minimal-values.yaml"), {"tls": {"existingSecret": ""}})
+    with pytest.raises(Exception, match=r"tls\.existingSecret"):
+        render(CHART, values)
 
 
 def test_grpc_service_and_test_pod_agree() -> None:
