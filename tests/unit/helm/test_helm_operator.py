@@ -82,6 +82,31 @@ def test_config_map_is_a_valid_operator_config(ci: str, tmp_path: Path) -> None:
     assert node["args"][-4:] == ["operator", "run", "--config", "/config/operator.yaml"]
 
 
+def test_aggregator_tls_files_come_from_the_secret(tmp_path: Path) -> None:
+    rendered = _render("existing-secrets-values.yaml")
+    config_file = tmp_path / "operator.yaml"
+    config_file.write_text(_operator_yaml(rendered))
+    node = _node(rendered)
+    config = load_config(OperatorConfig, config_file, env=_env(node))
+    assert config.aggregator_tls_ca_file is not None
+    assert config.aggregator_tls_cert_file is not None
+    assert config.aggregator_tls_key_file is not None
+    assert not config.aggregator_plaintext
+    mounts = {m["mountPath"]: m["name"] for m in node["volumeMounts"]}
+    volumes = {v["name"]: v for v in pod_spec(rendered.one("StatefulSet"))["volumes"]}
+    secret = volumes[mounts[str(config.aggregator_tls_ca_file.parent)]]["secret"]
+    assert secret["secretName"] == "operator-aggregator-tls"
+    items = {item["key"]: item["path"] for item in secret["items"]}
+    assert items == {
+        "aggregator-ca.pem": config.aggregator_tls_ca_file.name,
+        "operator.pem": config.aggregator_tls_cert_file.name,
+        "operator-key.pem": config.aggregator_tls_key_file.name,
+    }
+    plain = _render("minimal-values.yaml", {"aggregatorTls": {"plaintext": True}})
+    config_file.write_text(_operator_yaml(plain))
+    assert load_config(OperatorConfig, config_file, env=_env(_node(plain))).aggregator_plaintext
+
+
 def test_several_aggregators_reach_the_node_config(tmp_path: Path) -> None:
     urls = ["agg-a.avs.svc:50051", "agg-b.avs.svc:50051"]
     extra = {"config": {"aggregatorUrl": "", "aggregatorUrls": urls, "blockTimeSeconds": 2}}
