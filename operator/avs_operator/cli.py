@@ -21,6 +21,9 @@ from avs.errors import InputError
 from avs.keyfiles import load_bls_key, load_ecdsa_key
 from avs_operator.config import OperatorConfig, load_operator_config
 
+_YES = click.option(
+    "--yes", is_flag=True, help="Send the planned transactions without asking first."
+)
 _CONFIG = click.option(
     "--config",
     "config_path",
@@ -116,9 +119,17 @@ def selftest(
 @_CONFIG
 @click.option("--stake", type=int, help="Token base units to deposit (default: the minimum).")
 @click.option("--devnet-mint", is_flag=True, help="Devnet only: mint missing staking tokens.")
+@_YES
 @click.option("--json", "as_json", is_flag=True, help="Print the resulting standing as JSON.")
-def register(config_path: Path | None, stake: int | None, devnet_mint: bool, as_json: bool) -> None:
-    """Deposit stake, delegate to yourself and join the quorums with your BLS key."""
+def register(
+    config_path: Path | None, stake: int | None, devnet_mint: bool, yes: bool, as_json: bool
+) -> None:
+    """Deposit stake, delegate to yourself and join the quorums with your BLS key.
+
+    First prints the plan (each transaction, its target, estimated gas and cost, your
+    balance) and asks; --yes sends without asking (needed without a terminal).
+    """
+    from avs_operator.preview import confirm, plan_of, render_plan
     from avs_operator.registration import connect, default_stake
     from avs_operator.registration import register as do_register
 
@@ -130,7 +141,13 @@ def register(config_path: Path | None, stake: int | None, devnet_mint: bool, as_
     amount = stake
     if amount is None:
         amount = default_stake(deployment.params.minimum_stake, cfg.quorums)
-    standing = do_register(writer, keypair, cfg.quorums, amount, _progress(as_json), devnet_mint)
+    say = _progress(as_json)
+    planned = plan_of(
+        writer, lambda w: do_register(w, keypair, cfg.quorums, amount, _quiet, devnet_mint)
+    )
+    render_plan(writer, planned, say)
+    confirm(planned, yes)
+    standing = do_register(writer, keypair, cfg.quorums, amount, say, devnet_mint)
     _show(standing.to_dict(), as_json)
 
 
@@ -139,9 +156,17 @@ def register(config_path: Path | None, stake: int | None, devnet_mint: bool, as_
 @click.option(
     "--quorum", "quorums", type=int, multiple=True, help="Quorums to leave (default: all)."
 )
+@_YES
 @click.option("--json", "as_json", is_flag=True, help="Print the resulting standing as JSON.")
-def deregister(config_path: Path | None, quorums: tuple[int, ...], as_json: bool) -> None:
-    """Leave quorums (the stake stays slashable for the deallocation delay)."""
+def deregister(
+    config_path: Path | None, quorums: tuple[int, ...], yes: bool, as_json: bool
+) -> None:
+    """Leave quorums (the stake stays slashable for the deallocation delay).
+
+    First prints the plan (transaction, target, estimated gas and cost) and asks; --yes
+    sends without asking.
+    """
+    from avs_operator.preview import confirm, plan_of, render_plan
     from avs_operator.registration import connect, read_standing
     from avs_operator.registration import deregister as do_deregister
 
@@ -152,6 +177,10 @@ def deregister(config_path: Path | None, quorums: tuple[int, ...], as_json: bool
     if not quorums:
         reader = ChainReader(writer.client, writer.deployment)
         quorums = read_standing(reader, writer.address, keypair).quorums
+    leaving = tuple(quorums)
+    planned = plan_of(writer, lambda w: do_deregister(w, keypair, leaving, _quiet))
+    render_plan(writer, planned, _progress(as_json))
+    confirm(planned, yes)
     standing = do_deregister(writer, keypair, quorums, _progress(as_json))
     _show(standing.to_dict(), as_json)
 
@@ -313,6 +342,10 @@ def _task_indexes(text: str) -> list[int]:
     if not indexes or min(indexes) < 0:
         raise InputError(f"--tasks {text!r}: give task indexes like 3,4,9")
     return indexes
+
+
+def _quiet(_line: str) -> None:
+    """Progress of a planning run: the plan itself is what is shown."""
 
 
 def _progress(quiet: bool) -> Callable[[str], None]:

@@ -112,13 +112,24 @@ def test_register_then_answer_a_chain_task_and_stop_on_sigterm(
     assert "FAIL registered" in before.stdout
     assert "next step: join quorums [0]: avs operator register --config FILE" in before.stdout
 
-    registered = avs("operator", "register", "--config", str(config), "--devnet-mint", "--json")
+    unasked = avs("operator", "register", "--config", str(config), "--devnet-mint")
+    assert unasked.returncode == 2  # no terminal to confirm on, and no --yes: nothing sent
+    assert "plan: " in unasked.stdout
+    assert "DelegationManager.registerAsOperator" in unasked.stdout
+    assert "gas " in unasked.stdout
+    assert (
+        unasked.stderr.strip() == "error: no terminal to confirm the plan on; pass --yes to send it"
+    )
+    registered = avs(
+        "operator", "register", "--config", str(config), "--devnet-mint", "--yes", "--json"
+    )
     assert registered.returncode == 0, registered.stderr
+    assert "plan: " in registered.stderr  # with --json the plan goes to stderr
     standing = json.loads(registered.stdout)
     assert standing["registered"] is True
     assert standing["operator_id"] == "0x" + BLS.operator_id.hex()
     assert int(standing["stakes"]["0"]) >= system.deployment.params.minimum_stake
-    again = avs("operator", "register", "--config", str(config), "--json")
+    again = avs("operator", "register", "--config", str(config), "--json")  # nothing to send
     assert again.returncode == 0, again.stderr  # idempotent: nothing left to do
     assert "already registered" in again.stderr
 
@@ -192,7 +203,8 @@ def test_register_then_answer_a_chain_task_and_stop_on_sigterm(
     assert f"last: task {task.task_index}" in table.stdout
     assert "next step: nothing to do" in table.stdout
 
-    left = avs("operator", "deregister", "--config", str(config), "--json")
+    left = avs("operator", "deregister", "--config", str(config), "--yes", "--json")
+    assert "AllocationManager.deregisterFromOperatorSets" in left.stderr
     assert left.returncode == 0, left.stderr
     assert json.loads(left.stdout)["quorums"] == []
     assert json.loads(left.stdout)["registered"] is False
