@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from avs.cli.targets import aggregator_option, default_aggregator
+from avs.cli.targets import aggregator_option, aggregator_tls, default_aggregator
 from avs.errors import InputError
 
 MAX_GET_BYTES = 256 * 1024 * 1024
@@ -44,7 +44,7 @@ def put(file: Path, aggregator: str | None, as_json: bool) -> None:
     from avs.rpc.blob_client import BlobClient
 
     data = read_file(file)
-    with BlobClient(aggregator or default_aggregator()) as client:
+    with BlobClient(aggregator or default_aggregator(), tls=aggregator_tls()) as client:
         outcome = client.put(data)
     uri = aggregator_uri(outcome.content_hash)
     if as_json:
@@ -86,7 +86,7 @@ def get(content_hash: str, aggregator: str | None, output: Path | None, max_byte
         digest = hash_from_aggregator_uri(content_hash)
     else:
         digest = parse_content_hash(content_hash)
-    with BlobClient(aggregator or default_aggregator()) as client:
+    with BlobClient(aggregator or default_aggregator(), tls=aggregator_tls()) as client:
         data = client.get(digest, max_bytes)
     if output is None:
         sys.stdout.buffer.write(data)

@@ -10,6 +10,7 @@ import click
 
 from avs.cli.targets import (
     aggregator_option,
+    aggregator_tls,
     chain_options,
     chain_target,
     default_aggregator,
@@ -83,7 +84,7 @@ def register(
             f"with 'avs task-types register {type_id}'"
         )
     model_id = content_hash(data)
-    with BlobClient(aggregator or default_aggregator()) as blobs:
+    with BlobClient(aggregator or default_aggregator(), tls=aggregator_tls()) as blobs:
         blobs.put(data)
     uri = aggregator_uri(model_id)
     tx = None

@@ -7,6 +7,7 @@ need no flags; anywhere else the flags (or ``AVS_*`` environment variables) say 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,7 @@ import click
 
 from avs.devnet.layout import DEFAULT_WORKDIR, DevnetLayout
 from avs.errors import InputError
+from avs.rpc.tls import ClientTls
 
 if TYPE_CHECKING:
     from avs.chain.reader import ChainReader
@@ -47,13 +49,21 @@ def default_aggregator() -> str:
     return _devnet_file(DEVNET.aggregator_url_file, FALLBACK_AGGREGATOR)
 
 
+def aggregator_tls() -> ClientTls | None:
+    """How developer commands verify the aggregator: ``$AVS_AGGREGATOR_CA_FILE`` (a PEM CA)
+    when set, else None (the system's roots; plaintext to a loopback aggregator)."""
+    ca = os.environ.get("AVS_AGGREGATOR_CA_FILE", "")
+    return ClientTls(Path(ca)) if ca else None
+
+
 def aggregator_option(fn: F) -> F:
     """``--aggregator HOST:PORT``."""
     return click.option(
         "--aggregator",
         envvar="AVS_AGGREGATOR",
         help="Aggregator gRPC address HOST:PORT [default: the devnet's .devnet/aggregator_url, "
-        f"else {FALLBACK_AGGREGATOR}; env AVS_AGGREGATOR].",
+        f"else {FALLBACK_AGGREGATOR}; env AVS_AGGREGATOR]. TLS unless on loopback; env "
+        "AVS_AGGREGATOR_CA_FILE names the CA that signed its certificate.",
     )(fn)
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from avs.chain.reader import ChainReader
 from avs.chain.views import CertifiedTask, TaskStatus
+from avs.cli.targets import aggregator_tls
 from avs.crypto.keccak import keccak256
 from avs.errors import AvsError
 from avs.models.fetchers import AGGREGATOR_SCHEME, hash_from_aggregator_uri
@@ -93,7 +94,7 @@ def certified_labels(
         task_type = load_registry().get(reader.model(task.model_id).task_type)
     except AvsError as exc:
         return Labels(None, f"cannot decode the result: {exc}")
-    with BlobClient(aggregator) as blobs:
+    with BlobClient(aggregator, tls=aggregator_tls()) as blobs:
         try:
             result = blobs.get(ContentHash(cert.result_digest), MAX_RESULT_BYTES)
         except AvsError:

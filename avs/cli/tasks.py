@@ -11,6 +11,7 @@ import click
 
 from avs.cli.targets import (
     aggregator_option,
+    aggregator_tls,
     chain_options,
     chain_target,
     default_aggregator,
@@ -116,7 +117,7 @@ def submit(
     blob = load_input_blob(inputs_file, task_type)
     batch = task_type.decode_inputs(blob)
     leaves = batch.leaves
-    with BlobClient(agg) as blobs:
+    with BlobClient(agg, tls=aggregator_tls()) as blobs:
         # Inputs the model cannot take would only expire unanswered: refuse them for free.
         loaded = task_type.load_model(blobs.get(ContentHash(model.content_hash), MAX_MODEL_BYTES))
         if batch.width != loaded.input_width:

@@ -16,6 +16,7 @@ from avs.errors import RpcError
 from avs.models.hashing import ContentHash, content_hash, hash_hex
 from avs.rpc.blobs import CHUNK_SIZE, GrpcBlobSource
 from avs.rpc.status import error_from_rpc
+from avs.rpc.tls import ClientTls, channel_credentials, sync_channel
 from avs.rpc.v1 import aggregator_pb2, aggregator_pb2_grpc
 from avs.rpc.version import WIRE_VERSION, check_version
 
@@ -33,11 +34,21 @@ class PutOutcome:
 class BlobClient:
     """Upload and download blobs by content hash over one channel to ``target``."""
 
-    def __init__(self, target: str, timeout_s: float = 120.0) -> None:
-        """Dial ``target`` (``host:port``) lazily; each call gets a ``timeout_s`` deadline."""
+    def __init__(
+        self,
+        target: str,
+        timeout_s: float = 120.0,
+        tls: ClientTls | None = None,
+        plaintext: bool = False,
+    ) -> None:
+        """Dial ``target`` (``host:port``) lazily; each call gets a ``timeout_s`` deadline.
+
+        TLS unless ``plaintext`` or ``target`` is on loopback with no ``tls`` given
+        (:func:`avs.rpc.tls.channel_credentials`).
+        """
         self.target = target
         self.timeout_s = timeout_s
-        self._channel: Any = grpc.insecure_channel(target)
+        self._channel: Any = sync_channel(target, channel_credentials(target, tls, plaintext), [])
         self._stub = aggregator_pb2_grpc.AggregatorStub(self._channel)
 
     def put(self, data: bytes) -> PutOutcome:

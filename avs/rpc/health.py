@@ -7,10 +7,15 @@ from typing import Any
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from avs.rpc.tls import ClientTls, channel_credentials, sync_channel
 
-def serving_problem(target: str, timeout_s: float = 3.0) -> str | None:
-    """None when ``target`` (host:port) answers SERVING within ``timeout_s``, else why not."""
-    channel: Any = grpc.insecure_channel(target)
+
+def serving_problem(
+    target: str, timeout_s: float = 3.0, tls: ClientTls | None = None, plaintext: bool = False
+) -> str | None:
+    """None when ``target`` (host:port) answers SERVING within ``timeout_s``, else why not
+    (over TLS unless :func:`avs.rpc.tls.channel_credentials` says plaintext)."""
+    channel: Any = sync_channel(target, channel_credentials(target, tls, plaintext), [])
     try:
         stub = health_pb2_grpc.HealthStub(channel)
         reply = stub.Check(health_pb2.HealthCheckRequest(service=""), timeout=timeout_s)

@@ -26,7 +26,6 @@ from avs.metrics import OperatorMetrics, serve_metrics
 from avs.models.store import BlobStore
 from avs.nodeapi import NodeApiServer
 from avs.rpc.client import AggregatorClient
-from avs.rpc.tls import ClientTls
 from avs.tasks.registry import TaskTypeRegistry, load_registry
 from avs.tasks.session import ExecutionConfig
 from avs_operator.config import OperatorConfig
@@ -92,18 +91,11 @@ class OperatorApp:
         async with contextlib.AsyncExitStack() as stack:
             protection = open_protection(cfg.protection_db)
             stack.callback(protection.close)
-            tls = None
-            if cfg.aggregator_tls_ca_file or cfg.aggregator_tls_cert_file:
-                tls = ClientTls(
-                    cfg.aggregator_tls_ca_file,
-                    cfg.aggregator_tls_cert_file,
-                    cfg.aggregator_tls_key_file,
-                )
             clients = [
                 AggregatorClient(
                     url,
                     stream_lifetime_s=cfg.stream_lifetime,
-                    tls=tls,
+                    tls=cfg.aggregator_tls,
                     plaintext=cfg.aggregator_plaintext,
                 )
                 for url in cfg.aggregators

@@ -213,7 +213,9 @@ def status(config_path: Path | None, as_json: bool) -> None:
             reader,
             account.address,
             keypair,
-            serving_problem(cfg.aggregators[0]),
+            serving_problem(
+                cfg.aggregators[0], tls=cfg.aggregator_tls, plaintext=cfg.aggregator_plaintext
+            ),
             _unclaimed_fees(cfg),
         )
     except AvsError as exc:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from avs.config import load_config
+from avs.rpc.tls import ClientTls
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +104,16 @@ class OperatorConfig:
         """Every aggregator endpoint, the primary (stream, blobs) first, without repeats."""
         urls = (*self.aggregator_urls, *((self.aggregator_url,) if self.aggregator_url else ()))
         return tuple(dict.fromkeys(u for u in urls if u))
+
+    @property
+    def aggregator_tls(self) -> ClientTls | None:
+        """How to verify the aggregator (None: no files set, so the system's roots, or
+        plaintext to a loopback aggregator; see :func:`avs.rpc.tls.channel_credentials`)."""
+        if self.aggregator_tls_ca_file is None and self.aggregator_tls_cert_file is None:
+            return None
+        return ClientTls(
+            self.aggregator_tls_ca_file, self.aggregator_tls_cert_file, self.aggregator_tls_key_file
+        )
 
     @property
     def protection_db(self) -> Path:

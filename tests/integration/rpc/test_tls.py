@@ -14,7 +14,9 @@ from avs.devnet.certs import ThrowawayCa
 from avs.errors import ConfigError, RpcError
 from avs.models import BlobStore
 from avs.protocol import Task
+from avs.rpc.blob_client import BlobClient
 from avs.rpc.client import AggregatorClient
+from avs.rpc.health import serving_problem
 from avs.rpc.messages import ResponseSubmission, SubmitResult, SubscribeRequest, TaskHints
 from avs.rpc.server import create_server
 from avs.rpc.tls import ClientTls, ServerTls, channel_credentials, check_server_security
@@ -128,3 +130,29 @@ def test_plaintext_only_on_loopback_or_by_explicit_setting(tmp_path: Path) -> No
     (tmp_path / "junk.pem").write_text("junk")
     with pytest.raises(ConfigError, match="not PEM"):
         ClientTls(tmp_path / "junk.pem").credentials()
+
+
+def test_blob_commands_and_health_checks_speak_tls_too(tmp_path: Path) -> None:
+    ca = ThrowawayCa.create(tmp_path / "ca")
+    cert = ca.issue("aggregator", server=True, hosts=("127.0.0.1",))
+    blobs = BlobStore(tmp_path / "b")
+
+    async def scenario() -> None:
+        tls = ServerTls(cert.cert_file, cert.key_file)
+        server, port = create_server("127.0.0.1:0", Idle(), blobs, 1 << 20, tls=tls)
+        await server.start()
+        target = f"127.0.0.1:{port}"
+
+        def use() -> None:
+            assert serving_problem(target, tls=ClientTls(ca.ca_file)) is None
+            assert serving_problem(target) is not None  # plaintext to a TLS port fails
+            with BlobClient(target, tls=ClientTls(ca.ca_file)) as client:
+                stored = client.put(b"over tls")
+                assert client.get(stored.content_hash, max_size=100) == b"over tls"
+
+        try:
+            await asyncio.to_thread(use)
+        finally:
+            await server.stop(0)
+
+    asyncio.run(scenario())
