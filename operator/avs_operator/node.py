@@ -21,7 +21,7 @@ from avs_operator.ports import BlockClock
 from avs_operator.sources import TaskSource
 from avs_operator.worker import Outcome, TaskWorker
 
-RETRY_BACKOFF = Backoff(initial=1.0, factor=2.0, maximum=10.0, jitter=0.2)
+RETRY_BACKOFF = Backoff(initial=1.0, factor=2.0, maximum=5.0, jitter=0.2)
 """Between attempts of one task after a transient failure (capped: the deadline decides)."""
 
 
