@@ -119,18 +119,22 @@ CONVERTERS: Mapping[tuple[str, str], Converter] = {
 """(contract, event) -> record builder: every event the stakers' view reads."""
 
 
-def _has_event(contract: str, event: str) -> bool:
-    return event in load_artifact(contract).abi.events
+def _metadata_event(event: str) -> bool:
+    """Whether the compiled DelegationManager emits ``event`` with a metadataURI string."""
+    abi_event = load_artifact("DelegationManager").abi.events.get(event)
+    return abi_event is not None and "metadataURI" in abi_event.names
 
 
-if _has_event("DelegationManager", "OperatorMetadataURIUpdated"):
-    # EigenLayer's metadata event; read only where the compiled core emits it
-    CONVERTERS = {
-        **CONVERTERS,
-        ("DelegationManager", "OperatorMetadataURIUpdated"): lambda at, v: OperatorMetadataUpdated(
-            at, str(v["operator"]), str(v["metadataURI"])
-        ),
-    }
+def _metadata(at: EventRef, v: Mapping[str, Any]) -> Record:
+    return OperatorMetadataUpdated(at, str(v["operator"]), str(v["metadataURI"]))
+
+
+# The operator's metadata URI: EigenLayer's OperatorMetadataURIUpdated, or (older cores)
+# the URI given to registerAsOperator in OperatorRegistered. Read only where the compiled
+# core emits it, so the view works with either.
+for _event in ("OperatorMetadataURIUpdated", "OperatorRegistered"):
+    if _metadata_event(_event):
+        CONVERTERS = {**CONVERTERS, ("DelegationManager", _event): _metadata}
 
 
 def watched_events() -> dict[str, tuple[str, ...]]:

@@ -83,7 +83,10 @@ class Ledger:
             elif isinstance(r, DelegationChanged):
                 self.delegations.append(r)
             elif isinstance(r, OperatorMetadataUpdated):
-                self.metadata_uris[r.operator.lower()] = r.uri
+                if r.uri:
+                    self.metadata_uris[r.operator.lower()] = r.uri
+                else:  # an empty URI withdraws the metadata
+                    self.metadata_uris.pop(r.operator.lower(), None)
         self.tasks: tuple[TaskState, ...] = tuple(
             self._state(t, certified.get(i), i in refunded, i in overturned)
             for i, t in sorted(created.items())

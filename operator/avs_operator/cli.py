@@ -143,11 +143,14 @@ def register(
         amount = default_stake(deployment.params.minimum_stake, cfg.quorums)
     say = _progress(as_json)
     planned = plan_of(
-        writer, lambda w: do_register(w, keypair, cfg.quorums, amount, _quiet, devnet_mint)
+        writer,
+        lambda w: do_register(
+            w, keypair, cfg.quorums, amount, _quiet, devnet_mint, cfg.metadata_uri
+        ),
     )
     render_plan(writer, planned, say)
     confirm(planned, yes)
-    standing = do_register(writer, keypair, cfg.quorums, amount, say, devnet_mint)
+    standing = do_register(writer, keypair, cfg.quorums, amount, say, devnet_mint, cfg.metadata_uri)
     _show(standing.to_dict(), as_json)
 
 

@@ -80,6 +80,10 @@ class OperatorConfig:
     """Devnet only: ``wrong_label`` makes this node sign wrong labels on purpose."""
     quorums: tuple[int, ...] = field(default=(0,))
     """Quorums (operator sets) to join when registering."""
+    metadata_uri: str = ""
+    """Operator metadata URI published when registering (EigenLayer's metadata document
+    {name, website, logo, description} at an https:// URL, or a data: URI from `avs operator
+    metadata`); stakers see the name. Empty: none."""
 
     def __post_init__(self) -> None:
         if self.devnet_fault not in ("", "wrong_label"):

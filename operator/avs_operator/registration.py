@@ -110,8 +110,10 @@ def register(
     stake: int,
     progress: Progress,
     devnet_mint: bool = False,
+    metadata_uri: str = "",
 ) -> Standing:
-    """Deposit ``stake``, delegate to self, allocate, and join ``quorums`` with the PoP."""
+    """Deposit ``stake``, delegate to self, allocate, and join ``quorums`` with the PoP;
+    ``metadata_uri`` is published when becoming an operator."""
     reader = ChainReader(writer.client, writer.deployment)
     me = writer.address
     before = read_standing(reader, me, keypair)
@@ -125,7 +127,7 @@ def register(
         progress(f"already registered in quorums {list(before.quorums)}")
         return before
     if not before.is_operator:
-        writer.register_as_operator()
+        writer.register_as_operator(metadata_uri)
         progress("registered as an operator in the delegation manager (self-delegated)")
     if reader.operator_shares(me) < stake:
         needed = stake - reader.operator_shares(me)

@@ -29,6 +29,7 @@ from avs.crypto.bls import KeyPair
 from avs.crypto.keystore import save_keystore
 from avs.models.hashing import content_hash
 from avs.protocol import inputs_root, message_hash
+from avs.stakers.metadata import OperatorMetadata, data_uri
 from avs.tasks.batch import decode_batch
 from avs.tasks.demo import golden_vectors
 from avs.tasks.int_mlp import IntMlp
@@ -38,6 +39,7 @@ pytestmark = pytest.mark.integration
 
 BLS = KeyPair.from_secret(0xC4A1)
 ECDSA_KEY = b"\x7e" * 32
+METADATA_URI = data_uri(OperatorMetadata("Node Chain Test Op", "https://op.example", "", "test"))
 DEV_DEPLOYER = Account.from_key(DEV_PRIVATE_KEYS[0]).address
 DEPLOYMENT_STUB = {
     "chain_id": 31337,
@@ -81,6 +83,7 @@ def write_config(tmp_path: Path, rpc_url: str, deployment: Path, peer: Peer) -> 
         "poll_interval": 0.2,
         "quorums": [0],
         "allow_file_inputs": True,  # the task below names its inputs by file:// URI
+        "metadata_uri": METADATA_URI,
     }
     path = tmp_path / "operator.yaml"
     path.write_text(yaml.safe_dump(config))
@@ -129,6 +132,11 @@ def test_register_then_answer_a_chain_task_and_stop_on_sigterm(
     assert standing["registered"] is True
     assert standing["operator_id"] == "0x" + BLS.operator_id.hex()
     assert int(standing["stakes"]["0"]) >= system.deployment.params.minimum_stake
+    where = ["--rpc-url", anvil, "--deployment", str(tmp_path / "deployment.json")]
+    listed = avs("operators", "list", *where, "--no-cache", "--json")
+    assert listed.returncode == 0, listed.stderr
+    (row,) = json.loads(listed.stdout)["operators"]
+    assert row["name"] == "Node Chain Test Op"  # published at registration, shown to stakers
     again = avs("operator", "register", "--config", str(config), "--json")  # nothing to send
     assert again.returncode == 0, again.stderr  # idempotent: nothing left to do
     assert "already registered" in again.stderr
