@@ -15,7 +15,16 @@ from eth_account.signers.local import LocalAccount
 from eth_utils.address import to_checksum_address
 
 from avs.crypto.bls import KeyPair, operator_id
-from avs.crypto.keystore import STANDARD_SCRYPT_N, load_keystore, parse_pubkey
+from avs.crypto.keystore import (
+    MAX_DKLEN,
+    MAX_PBKDF2_C,
+    MAX_SCRYPT_N,
+    MAX_SCRYPT_P,
+    MAX_SCRYPT_R,
+    STANDARD_SCRYPT_N,
+    load_keystore,
+    parse_pubkey,
+)
 from avs.errors import ConfigError, CryptoError, InputError, KeystoreError
 
 
@@ -49,6 +58,7 @@ def load_ecdsa_key(key_file: Path, password_file: Path | None) -> LocalAccount:
         raise KeystoreError(f"ECDSA key file {key_file} cannot be read: {reason}") from None
     except ValueError:
         raise KeystoreError(f"ECDSA key file {key_file} is not valid JSON") from None
+    _check_kdf_bounds(document, key_file)
     try:
         secret = Account.decrypt(document, password)
     except ValueError as exc:
@@ -56,12 +66,30 @@ def load_ecdsa_key(key_file: Path, password_file: Path | None) -> LocalAccount:
         raise KeystoreError(
             f"ECDSA key file {key_file} cannot be decrypted ({exc}); check the password file"
         ) from None
-    except (KeyError, TypeError) as exc:
+    except Exception as exc:  # eth_account trusts the file's shape; any slip means "not ours"
         raise KeystoreError(
-            f"ECDSA key file {key_file} is not a geth v3 keystore (missing {exc})"
+            f"ECDSA key file {key_file} is not a geth v3 keystore ({type(exc).__name__}: {exc})"
         ) from None
     account: LocalAccount = Account.from_key(secret)
     return account
+
+
+def _check_kdf_bounds(document: object, key_file: Path) -> None:
+    """Refuse KDF parameters that would make eth_account spin or allocate without bound."""
+    crypto = document.get("crypto", document.get("Crypto")) if isinstance(document, dict) else None
+    params = crypto.get("kdfparams") if isinstance(crypto, dict) else None
+    if not isinstance(params, dict):
+        raise KeystoreError(f"ECDSA key file {key_file} is not a geth v3 keystore (no kdfparams)")
+    limits = {"n": MAX_SCRYPT_N, "r": MAX_SCRYPT_R, "p": MAX_SCRYPT_P}
+    limits |= {"dklen": MAX_DKLEN, "c": MAX_PBKDF2_C}
+    for name, limit in limits.items():
+        value = params.get(name)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= limit:
+            raise KeystoreError(
+                f"ECDSA key file {key_file}: kdfparams.{name} must be an integer in [1, {limit}]"
+            )
 
 
 def ecdsa_keystore(secret: bytes, password: str, scrypt_n: int = STANDARD_SCRYPT_N) -> str:

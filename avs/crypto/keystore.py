@@ -40,6 +40,9 @@ STANDARD_SCRYPT_P = 1
 SCRYPT_R = 8
 """go-ethereum's fixed scrypt block size r."""
 MAX_SCRYPT_N = 1 << 20
+# Bounds on what a key file may ask the KDF for (a corrupt or hostile file must not make
+# loading take hours or gigabytes); real keystores stay far below them.
+MAX_SCRYPT_R, MAX_SCRYPT_P, MAX_DKLEN, MAX_PBKDF2_C = 32, 16, 64, 10_000_000
 """Largest scrypt n accepted on import, so a hostile file cannot demand gigabytes."""
 
 _PUBKEY = re.compile(r"^\s*E\(\[\s*(-?\d+)\s*,\s*(-?\d+)\s*\]\)\s*$")
@@ -72,12 +75,12 @@ def _derive_key(crypto: dict[str, Any], password: str, path: object) -> bytes:
         raise _fail(path, "field crypto.kdfparams is missing")
     salt = _hex(params.get("salt"), path, "kdfparams.salt")
     dklen = _int(params, "dklen", path)
-    if dklen < 32:
-        raise _fail(path, f"kdfparams.dklen must be at least 32, got {dklen}")
+    if not 32 <= dklen <= MAX_DKLEN:
+        raise _fail(path, f"kdfparams.dklen must be in [32, {MAX_DKLEN}], got {dklen}")
     pw = password.encode()
     if kdf == "scrypt":
         n, r, p = (_int(params, k, path) for k in ("n", "r", "p"))
-        if n & (n - 1) or n < 2 or n > MAX_SCRYPT_N or r * p >= 1 << 30:
+        if n & (n - 1) or n < 2 or n > MAX_SCRYPT_N or r > MAX_SCRYPT_R or p > MAX_SCRYPT_P:
             raise _fail(path, f"unsupported scrypt parameters n={n} r={r} p={p}")
         # hashlib refuses to allocate more than maxmem; n=2^18, r=8 needs 256 MiB.
         maxmem = 128 * r * (n + p + 2) + (1 << 24)
@@ -85,7 +88,10 @@ def _derive_key(crypto: dict[str, Any], password: str, path: object) -> bytes:
     if kdf == "pbkdf2":
         if params.get("prf") != "hmac-sha256":
             raise _fail(path, f"unsupported pbkdf2 prf {params.get('prf')!r}")
-        return hashlib.pbkdf2_hmac("sha256", pw, salt, _int(params, "c", path), dklen)
+        rounds = _int(params, "c", path)
+        if rounds > MAX_PBKDF2_C:
+            raise _fail(path, f"kdfparams.c = {rounds} is over {MAX_PBKDF2_C} rounds")
+        return hashlib.pbkdf2_hmac("sha256", pw, salt, rounds, dklen)
     raise _fail(path, f"unsupported kdf {kdf!r} (expected scrypt or pbkdf2)")
 
 
