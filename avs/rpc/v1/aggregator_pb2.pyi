@@ -73,9 +73,9 @@ class SubmitResponseReply(_message.Message):
         DESCRIPTOR: _descriptor.EnumDescriptor
         STATUS_UNSPECIFIED: SubmitResponseReply._Status.ValueType  # 0
         STATUS_ACCEPTED: SubmitResponseReply._Status.ValueType  # 1
-        """recorded; the signature is verified with its digest group"""
+        """the signature verified and the response is recorded"""
         STATUS_DUPLICATE: SubmitResponseReply._Status.ValueType  # 2
-        """this exact response was already recorded"""
+        """this verified response was already recorded"""
         STATUS_UNKNOWN_TASK: SubmitResponseReply._Status.ValueType  # 3
         """no such task (yet): retry after the aggregator sees it"""
         STATUS_TASK_CLOSED: SubmitResponseReply._Status.ValueType  # 4
@@ -90,9 +90,9 @@ class SubmitResponseReply(_message.Message):
     class Status(_Status, metaclass=_StatusEnumTypeWrapper): ...
     STATUS_UNSPECIFIED: SubmitResponseReply.Status.ValueType  # 0
     STATUS_ACCEPTED: SubmitResponseReply.Status.ValueType  # 1
-    """recorded; the signature is verified with its digest group"""
+    """the signature verified and the response is recorded"""
     STATUS_DUPLICATE: SubmitResponseReply.Status.ValueType  # 2
-    """this exact response was already recorded"""
+    """this verified response was already recorded"""
     STATUS_UNKNOWN_TASK: SubmitResponseReply.Status.ValueType  # 3
     """no such task (yet): retry after the aggregator sees it"""
     STATUS_TASK_CLOSED: SubmitResponseReply.Status.ValueType  # 4

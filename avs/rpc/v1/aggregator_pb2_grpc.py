@@ -29,7 +29,8 @@ if _version_not_supported:
 
 class AggregatorStub:
     """The aggregator. Operators dial it (works behind NAT); the standard grpc.health.v1 service
-    runs on the same port. The BLS signature authenticates a response; TLS is optional.
+    runs on the same port. The BLS signature authenticates a response (verified before it counts);
+    TLS protects the transport (plaintext only on loopback or by explicit setting).
     """
 
     def __init__(self, channel):
@@ -62,7 +63,8 @@ class AggregatorStub:
 
 class AggregatorServicer:
     """The aggregator. Operators dial it (works behind NAT); the standard grpc.health.v1 service
-    runs on the same port. The BLS signature authenticates a response; TLS is optional.
+    runs on the same port. The BLS signature authenticates a response (verified before it counts);
+    TLS protects the transport (plaintext only on loopback or by explicit setting).
     """
 
     def SubmitResponse(self, request, context):
@@ -128,7 +130,8 @@ def add_AggregatorServicer_to_server(servicer, server):
  # This class is part of an EXPERIMENTAL API.
 class Aggregator:
     """The aggregator. Operators dial it (works behind NAT); the standard grpc.health.v1 service
-    runs on the same port. The BLS signature authenticates a response; TLS is optional.
+    runs on the same port. The BLS signature authenticates a response (verified before it counts);
+    TLS protects the transport (plaintext only on loopback or by explicit setting).
     """
 
     @staticmethod

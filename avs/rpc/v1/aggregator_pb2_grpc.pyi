@@ -33,7 +33,8 @@ GRPC_VERSION: str
 
 class AggregatorStub:
     """The aggregator. Operators dial it (works behind NAT); the standard grpc.health.v1 service
-    runs on the same port. The BLS signature authenticates a response; TLS is optional.
+    runs on the same port. The BLS signature authenticates a response (verified before it counts);
+    TLS protects the transport (plaintext only on loopback or by explicit setting).
     """
 
     @_typing.overload
@@ -55,7 +56,8 @@ class AggregatorStub:
 @_typing.type_check_only
 class AggregatorAsyncStub(AggregatorStub):
     """The aggregator. Operators dial it (works behind NAT); the standard grpc.health.v1 service
-    runs on the same port. The BLS signature authenticates a response; TLS is optional.
+    runs on the same port. The BLS signature authenticates a response (verified before it counts);
+    TLS protects the transport (plaintext only on loopback or by explicit setting).
     """
 
     def __init__(self, channel: _aio.Channel) -> None: ...
@@ -73,7 +75,8 @@ class AggregatorAsyncStub(AggregatorStub):
 
 class AggregatorServicer(metaclass=_abc_1.ABCMeta):
     """The aggregator. Operators dial it (works behind NAT); the standard grpc.health.v1 service
-    runs on the same port. The BLS signature authenticates a response; TLS is optional.
+    runs on the same port. The BLS signature authenticates a response (verified before it counts);
+    TLS protects the transport (plaintext only on loopback or by explicit setting).
     """
 
     @_abc_1.abstractmethod
