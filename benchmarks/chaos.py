@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import functools
 import json
 import random
@@ -272,7 +273,9 @@ def rpc_outage(devnet: Devnet, run: ChaosRun, size: Size, rng: random.Random) ->
     devnet.group.stop(AGGREGATOR)
     devnet.start_aggregator()
     _reconfigure_operators(devnet, rpc_url=proxy.url)
-    feeder = _submit_in_background(devnet, run, size.tasks)
+    # Half the tasks just before the cut (some are caught in it), half once it is over.
+    before = size.tasks // 2
+    feeder = _submit_in_background(devnet, run, before)
     time.sleep(rng.uniform(1.0, 3.0))
     cut = time.time()
     for mode in ("refuse", "hang"):
@@ -280,10 +283,14 @@ def rpc_outage(devnet: Devnet, run: ChaosRun, size: Size, rng: random.Random) ->
         time.sleep(size.outage_seconds)
     proxy.set_mode("pass")
     restored = time.time()
+    feeder.join()
+    after = dataclasses.replace(run, first_task=run.first_task + before, submitted=[])
+    feeder = _submit_in_background(devnet, after, size.tasks - before)
     recovered = _time_to_next_certificate(devnet, restored, timeout=60)
     if recovered is not None:
         run.recovery_seconds.append(recovered)
     feeder.join()
+    run.submitted.extend(after.submitted)
     logs = [devnet.layout.logs / f"operator-{i}.log" for i in range(len(devnet.operators))]
     run.extra["outage_seconds"] = round(restored - cut, 1)
     run.extra["operators_reporting_stall"] = sum(
