@@ -27,7 +27,8 @@ def task_type() -> None:
     "--exact",
     is_flag=True,
     help="An exact (integer-only, bit-identical, never abstaining) type instead of a float "
-    "classifier that abstains near ties.",
+    "classifier that abstains near ties. Registering its models needs an on-chain verifier "
+    "contract that re-executes them ('avs models register --verifier ADDR').",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print what was written as JSON.")
 def new(name: str, parent: Path, exact: bool, as_json: bool) -> None:
