@@ -12,6 +12,11 @@ Run: ``python benchmarks/gas.py --json``. Keys:
   task (inputs travel by Merkle root + URI, so only the divisor changes).
 - ``claim_fees``: one operator claiming one task, and per task when claiming 16 at once.
 - ``slash_equivocation``: verifying two signatures and slashing in one quorum.
+- ``challenge_certificate``: overturning a wrong certificate of the shipped digits int-mlp
+  (64-32-10) over 16 inputs, signed by the 4 operators of quorum 0: model and input in
+  calldata, Merkle proof, on-chain re-execution, 4 signers checked and slashed, refund.
+- ``slash_wrong_result``: one operator's signature on a wrong digits result, re-executed
+  on chain and slashed in one quorum.
 
 Gas used comes from transaction receipts; it is deterministic for a given code and input,
 so one run suffices (no timing involved).
@@ -37,6 +42,8 @@ from avs.crypto.bls import KeyPair
 from avs.logging import configure_logging
 from avs.protocol import Task, result_digest
 from avs.tasks.int_mlp_weights import digits_encoding
+from avs.testing.exact_tasks import ExactInputs
+from avs.watchtower.evidence import build_proof
 
 OPERATOR_COUNTS = (4, 16, 64)
 NON_SIGNERS = (0, 1, 8)
@@ -132,6 +139,7 @@ def measure() -> dict[str, Any]:
                 )  # fmt: skip
         report["claim_fees"] = claim_gas(system, model)
         report["slash_equivocation"] = slash_gas(system, model)
+        report.update(reexecution_gas(system, model))
         report["context"] = {
             "evm": "anvil (prague), solc 0.8.30 optimizer 200 runs",
             "respond_threshold_bps": THRESHOLD,
@@ -156,6 +164,29 @@ def claim_gas(system: DevSystem, model: bytes) -> dict[str, float]:
     _, one = claimer.claim_fees(claims[:1])
     _, many = claimer.claim_fees(claims[1:])
     return {"one_task": one.gas_used, "per_task_in_batch_of_16": round(many.gas_used / 16, 1)}
+
+
+def reexecution_gas(system: DevSystem, model: bytes) -> dict[str, int]:
+    """Gas of a certificate challenge and of a wrong-result slash on the digits int-mlp."""
+    inputs = ExactInputs.digits(16)
+    signers = system.operators[:4]  # quorum 0
+    task = system.create_task(model, [0], inputs=list(inputs.leaves), threshold_bps=THRESHOLD)
+    wrong = inputs.wrong(5)
+    system.certify(task, wrong, signers)
+    certified = system.reader.certification(task.task_index, task)
+    assert certified is not None
+    ordered = [op.address for op in sorted(signers, key=lambda op: op.operator_id)]
+    challenge = system.owner.challenge_certificate(
+        task, certified, build_proof(wrong, 5, digits_encoding(), inputs.leaves), ordered
+    )
+    task = system.create_task(model, [0], inputs=list(inputs.leaves), threshold_bps=THRESHOLD)
+    op = signers[0]
+    sig = system.sign(task, wrong, [op])[op.operator_id]
+    slash = system.owner.slash_wrong_result(
+        task, op.address, op.keypair.pubkey_g2, (result_digest(wrong), sig),
+        build_proof(wrong, 5, digits_encoding(), inputs.leaves),
+    )  # fmt: skip
+    return {"challenge_certificate": challenge.gas_used, "slash_wrong_result": slash.gas_used}
 
 
 def slash_gas(system: DevSystem, model: bytes) -> int:

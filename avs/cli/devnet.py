@@ -33,7 +33,12 @@ def devnet() -> None:
     "--faulty",
     default=1,
     show_default=True,
-    help="How many of them sign wrong labels on purpose (they get slashed); 0 for none.",
+    help=(
+        "How many of them return wrong labels on purpose; 0 for none. Any number works: on "
+        "the exact task type (int-mlp) a faulty minority is slashed for wrong results, and "
+        "the certificates of a faulty majority are overturned on chain by re-execution and "
+        "its members slashed. Honest operators are never slashed."
+    ),
 )
 @click.option("--tasks", default=20, show_default=True, help="Tasks to submit.")
 @click.option(
@@ -98,9 +103,11 @@ def up(
 ) -> None:
     """Start a devnet, run real inference tasks through it, and print a summary.
 
-    Faulty operators answer every task with shifted labels; on the exact task type
-    (int-mlp) the aggregator submits their signatures as dissent evidence and they are
-    slashed. Without --keep-running everything is stopped at the end.
+    Faulty operators answer every task with shifted labels. On the exact task type
+    (int-mlp) the aggregator's watchtower re-executes every certified task: a wrong
+    certificate (a faulty majority) is overturned on chain and its signers slashed, and
+    every signature on a wrong result is proven wrong and slashed. Disagreeing with a
+    certificate is never slashed. Without --keep-running everything is stopped at the end.
 
     With --task-type ID --model FILE --inputs FILE the devnet registers your task type and
     model and every task carries your inputs (no accuracy: there are no true labels).
@@ -179,8 +186,19 @@ def _print_summary(summary: dict[str, Any]) -> None:
         f"[bold]latency[/] p50 {lat['blocks_p50']} blocks / {lat['seconds_p50']} s, "
         f"p95 {lat['blocks_p95']} blocks / {lat['seconds_p95']} s"
     )
+    out.print(
+        f"[bold]faults[/] {t['overturned']} wrong certificates overturned on chain; "
+        f"honest operators slashed: {summary['honest_operators_slashed']}"
+    )
     table = Table(
-        "operator", "faulty", "signed", "missed", "slashed", "stake (tokens)", "fees (ETH)"
+        "operator",
+        "faulty",
+        "signed",
+        "missed",
+        "proven wrong",
+        "slashed",
+        "stake (tokens)",
+        "fees (ETH)",
     )
     for row in summary_table_rows(summary):
         table.add_row(*row)

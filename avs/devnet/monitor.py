@@ -5,17 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from avs.chain.client import ChainClient
-from avs.chain.events import OperatorSlashed
+from avs.chain.events import CertificateOverturned, OperatorSlashed
 from avs.chain.subscriber import ChainSubscriber
 from avs.chain.views import CertifiedTask
 
 
 @dataclass(slots=True)
 class ChainObservations:
-    """Certifications and slashes seen so far (with the wall-clock time first seen)."""
+    """Certifications, overturns and slashes seen so far (certifications with the
+    wall-clock time first seen)."""
 
     certified: dict[int, tuple[CertifiedTask, float]] = field(default_factory=dict)
     slashes: list[OperatorSlashed] = field(default_factory=list)
+    overturned: set[int] = field(default_factory=set)
+    """Tasks whose certificate re-execution proved wrong."""
     head: int = 0
 
 
@@ -37,6 +40,8 @@ class ChainMonitor:
                     self.seen.certified.setdefault(event.task_index, (event, now))
                 elif isinstance(event, OperatorSlashed):
                     self.seen.slashes.append(event)
+                elif isinstance(event, CertificateOverturned):
+                    self.seen.overturned.add(event.task_index)
             self._next = head + 1
         self.seen.head = head
         return self.seen

@@ -19,7 +19,7 @@ from avs.devnet.custom import CustomWorkload
 from avs.devnet.layout import DEFAULT_WORKDIR, DevnetLayout
 from avs.devnet.monitor import ChainObservations
 from avs.devnet.session import QUORUM, Devnet, Submitted
-from avs.devnet.summary import OperatorOutcome, TaskOutcome, build_summary
+from avs.devnet.summary import WRONG_FAULTS, OperatorOutcome, TaskOutcome, build_summary
 from avs.devnet.workload import DEMO_TASK_TYPES
 from avs.errors import AvsError
 from avs.protocol import fee_share
@@ -136,11 +136,18 @@ def _run(opts: DevnetOptions, devnet: Devnet, report: Reporter) -> dict[str, Any
 
 
 def _warn_if_threshold_unreachable(opts: DevnetOptions, report: Reporter) -> None:
-    honest = opts.operators - opts.faulty
-    if honest * 10_000 < opts.threshold_bps * opts.operators:
+    honest, faulty, n = opts.operators - opts.faulty, opts.faulty, opts.operators
+    threshold = opts.threshold_bps * n
+    if faulty * 10_000 >= threshold:
         report.step(
-            f"warning    honest stake {honest}/{opts.operators} is below the "
-            f"{opts.threshold_bps / 100:.2f}% threshold: tasks will expire"
+            f"warning    faulty stake {faulty}/{n} reaches the {opts.threshold_bps / 100:.2f}% "
+            "threshold: their wrong int-mlp certificates will be certified, then overturned "
+            "on chain by the watchtower (clients refunded, signers slashed)"
+        )
+    elif honest * 10_000 < threshold:
+        report.step(
+            f"warning    neither honest ({honest}/{n}) nor faulty ({faulty}/{n}) stake reaches "
+            f"the {opts.threshold_bps / 100:.2f}% threshold: tasks will expire"
         )
 
 
@@ -211,6 +218,7 @@ def summarise(
     """The summary of a run from what was submitted and what the chain shows."""
     outcomes = []
     fees: dict[bytes, int] = {op.operator_id: 0 for op in operators}
+    faults = {(s.operator, s.task_index) for s in seen.slashes}
     mismatches = 0
     for sub in submitted:
         task, prepared = sub.task, sub.prepared
@@ -228,6 +236,7 @@ def summarise(
             )
             continue
         event, seen_at = certified
+        overturned = task.task_index in seen.overturned
         matches = keccak256(prepared.expected_result) == event.result_digest
         mismatches += not matches
         outcomes.append(
@@ -241,18 +250,25 @@ def summarise(
                 seen_at,
                 prepared.expected_result if matches else None,
                 frozenset(event.non_signer_ids),
+                overturned=overturned,
             )
         )
+        if overturned:
+            continue  # the client was refunded: nobody earns its fee
         for op in operators:
-            if op.operator_id in event.non_signer_ids:
-                continue
+            if op.operator_id in event.non_signer_ids or (op.address, task.task_index) in faults:
+                continue  # a signer slashed on the task forfeits its fee
             stakes = [
                 system.reader.stake(op.operator_id, q, task.created_block) for q in task.quorums
             ]
             fees[op.operator_id] += fee_share(task.fee, stakes, event.signed_stake)
-    slashes: dict[str, int] = {}
+    slashes: dict[str, dict[str, int]] = {op.address: {} for op in operators}
+    wrong: dict[str, set[int]] = {op.address: set() for op in operators}
     for slash in seen.slashes:
-        slashes[slash.operator] = slashes.get(slash.operator, 0) + 1
+        by_fault = slashes.setdefault(slash.operator, {})
+        by_fault[slash.fault] = by_fault.get(slash.fault, 0) + 1
+        if slash.fault in WRONG_FAULTS:
+            wrong.setdefault(slash.operator, set()).add(slash.task_index)
     operator_rows = [
         OperatorOutcome(
             op.address,
@@ -261,7 +277,8 @@ def summarise(
             stake_before[op.address],
             system.reader.allocated_stake(op.address, QUORUM),
             fees[op.operator_id],
-            slashes.get(op.address, 0),
+            slashes[op.address],
+            frozenset(wrong[op.address]),
         )
         for op in operators
     ]

@@ -13,6 +13,9 @@ from typing import Any
 
 from avs.protocol import ABSTAIN
 
+WRONG_FAULTS = ("wrong_result", "wrong_certificate")
+"""Faults that mean re-execution proved the operator's result wrong."""
+
 
 @dataclass(frozen=True, slots=True)
 class TaskOutcome:
@@ -33,6 +36,8 @@ class TaskOutcome:
     unknown (not certified, or the certified digest is not the locally computed result)."""
     non_signers: frozenset[bytes] = field(default_factory=frozenset)
     expired: bool = False
+    overturned: bool = False
+    """The certificate was proven wrong by re-execution and overturned (client refunded)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,8 +50,12 @@ class OperatorOutcome:
     stake_before: int
     stake_after: int
     fees_earned: int
-    slashes: int
-    """Slashing events against the operator (dissent and equivocation)."""
+    slashes: Mapping[str, int] = field(default_factory=dict)
+    """Slashing events against the operator by fault (equivocation, wrong_result,
+    wrong_certificate)."""
+    wrong_tasks: frozenset[int] = frozenset()
+    """Tasks on which re-execution proved its result wrong (a wrong_result or
+    wrong_certificate slash)."""
 
 
 def percentile(values: Sequence[float], q: float) -> float | None:
@@ -66,9 +75,10 @@ def build_summary(
     tasks: Sequence[TaskOutcome], operators: Sequence[OperatorOutcome]
 ) -> dict[str, Any]:
     """The summary JSON object (shape documented in the devnet issue and docs)."""
-    certified = [t for t in tasks if t.certified_block is not None]
-    blocks = [float(t.certified_block - t.created_block) for t in certified if t.certified_block]
-    seconds = [t.certified_at - t.submitted_at for t in certified if t.certified_at is not None]
+    settled = [t for t in tasks if t.certified_block is not None]
+    certified = [t for t in settled if not t.overturned]
+    blocks = [float(t.certified_block - t.created_block) for t in settled if t.certified_block]
+    seconds = [t.certified_at - t.submitted_at for t in settled if t.certified_at is not None]
     correct = labelled = abstentions = 0
     for task in certified:
         for label, truth in zip(task.result or b"", task.true_labels, strict=False):
@@ -80,8 +90,9 @@ def build_summary(
     return {
         "tasks": {
             "submitted": len(tasks),
-            "certified": len(certified),
+            "certified": len(settled),
             "expired": sum(1 for t in tasks if t.expired),
+            "overturned": len(settled) - len(certified),
         },
         "latency": {
             "blocks_p50": percentile(blocks, 0.5),
@@ -89,7 +100,8 @@ def build_summary(
             "seconds_p50": _round(percentile(seconds, 0.5)),
             "seconds_p95": _round(percentile(seconds, 0.95)),
         },
-        "operators": [_operator_row(op, certified) for op in operators],
+        "operators": [_operator_row(op, settled) for op in operators],
+        "honest_operators_slashed": sum(1 for op in operators if not op.faulty and op.slashes),
         "accuracy": round(correct / labelled, 4) if labelled else None,
         "abstained_inputs": abstentions,
         # A developer's own task type has no true labels: count its certified results instead.
@@ -97,17 +109,25 @@ def build_summary(
     }
 
 
-def _operator_row(op: OperatorOutcome, certified: Sequence[TaskOutcome]) -> dict[str, Any]:
-    signed = [t for t in certified if op.operator_id not in t.non_signers]
+def _operator_row(op: OperatorOutcome, settled: Sequence[TaskOutcome]) -> dict[str, Any]:
+    # one set of definitions with `avs operators` (docs/stakers.md): a result proven wrong
+    # is not a miss, and a non-signer of an overturned certificate was right, not absent
+    wrong = [t for t in settled if t.task_index in op.wrong_tasks]
+    rest = [t for t in settled if t.task_index not in op.wrong_tasks]
+    signed = [t for t in rest if not t.overturned and op.operator_id not in t.non_signers]
+    vindicated = [t for t in rest if t.overturned and op.operator_id in t.non_signers]
     return {
         "address": op.address,
         "operator_id": "0x" + op.operator_id.hex(),
         "faulty": op.faulty,
         "signed": len(signed),
         "abstained": sum(t.result.count(ABSTAIN) for t in signed if t.result is not None),
-        "dissented": op.slashes,
-        # one definition with `avs operators` (docs/stakers.md): a proven fault is not a miss
-        "missed": max(0, len(certified) - len(signed) - op.slashes),
+        "dissented": len(wrong),
+        "vindicated": len(vindicated),
+        "missed": len(rest) - len(signed) - len(vindicated),
+        "slashed_count": {
+            fault: op.slashes.get(fault, 0) for fault in ("equivocation", *WRONG_FAULTS)
+        },
         "stake_before": str(op.stake_before),
         "stake_after": str(op.stake_after),
         "fees_earned": str(op.fees_earned),
@@ -131,6 +151,7 @@ def summary_table_rows(summary: Mapping[str, Any]) -> list[list[str]]:
                 str(op["signed"]),
                 str(op["missed"]),
                 str(op["dissented"]),
+                str(sum(op["slashed_count"].values())),
                 f"{after / 1e18:.2f}{change}",
                 f"{int(op['fees_earned']) / 1e18:.6f}",
             ]

@@ -1,4 +1,5 @@
-"""`avs devnet up` as a user runs it: every task certified, the faulty operator slashed."""
+"""`avs devnet up` as a user runs it: every task certified, faulty operators slashed for
+what re-execution proves wrong, honest ones never (a faulty minority and a faulty majority)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ def test_devnet_up_certifies_every_task_and_slashes_the_faulty_operator(tmp_path
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "Traceback" not in proc.stderr
     summary = json.loads(summary_file.read_text())
-    assert summary["tasks"] == {"submitted": 20, "certified": 20, "expired": 0}
+    assert summary["tasks"] == {"submitted": 20, "certified": 20, "expired": 0, "overturned": 0}
+    assert summary["honest_operators_slashed"] == 0
     assert summary["certified_digest_mismatches"] == 0
     assert summary["accuracy"] > 0.9
     assert summary["latency"]["blocks_p50"] >= 1
@@ -32,16 +34,41 @@ def test_devnet_up_certifies_every_task_and_slashes_the_faulty_operator(tmp_path
         assert op["signed"] == 20
         assert op["stake_after"] == op["stake_before"]
         assert int(op["fees_earned"]) > 0
-    # wrong labels are never certified; on the exact task type (every other task) they are
-    # dissent the aggregator proves on chain
+    # wrong labels are never certified; on the exact task type (every other task) the
+    # aggregator's watchtower proves them wrong by on-chain re-execution
     assert faulty[0]["signed"] == 0
     assert faulty[0]["dissented"] >= 1
+    assert faulty[0]["slashed_count"]["wrong_result"] >= 1
+    assert faulty[0]["slashed_count"]["wrong_certificate"] == 0
     assert int(faulty[0]["stake_after"]) < int(faulty[0]["stake_before"])
     assert int(faulty[0]["fees_earned"]) == 0
     # the per-operator table is printed for people
     assert "faulty" in proc.stdout
     # nothing is left running
     assert not (tmp_path / "devnet" / "state.json").exists()
+
+
+def test_faulty_majority_is_overturned_and_honest_stake_stays(tmp_path: Path) -> None:
+    summary_file = tmp_path / "summary.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "avs", "devnet", "up", "--operators", "4", "--faulty", "3",
+         "--tasks", "4", "--inputs-per-task", "8", "--workdir", str(tmp_path / "devnet"),
+         "--summary-json", str(summary_file)],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "overturned on chain" in proc.stderr  # the startup warning says what will happen
+    summary = json.loads(summary_file.read_text())
+    # tasks alternate int-mlp / onnx-classify: the two exact certificates are overturned
+    assert summary["tasks"] == {"submitted": 4, "certified": 4, "expired": 0, "overturned": 2}
+    assert summary["honest_operators_slashed"] == 0
+    (honest,) = [op for op in summary["operators"] if not op["faulty"]]
+    assert honest["stake_after"] == honest["stake_before"]
+    assert honest["vindicated"] == 2
+    assert honest["dissented"] == 0
+    for op in (op for op in summary["operators"] if op["faulty"]):
+        assert op["slashed_count"]["wrong_certificate"] == 2
+        assert int(op["stake_after"]) < int(op["stake_before"])
 
 
 def test_keep_running_until_devnet_down(tmp_path: Path) -> None:

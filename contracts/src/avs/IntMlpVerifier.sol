@@ -107,9 +107,52 @@ contract IntMlpVerifier is IIntMlpVerifier {
             let row := add(base, weights)
             for { let j := 0 } lt(j, outW) { j := add(j, 1) } {
                 let z := signextend(3, shr(224, calldataload(add(base, add(biases, mul(j, 4))))))
-                for { let i := 0 } lt(i, inW) { i := add(i, 1) } {
-                    let w := signextend(0, byte(0, calldataload(add(row, i))))
-                    z := add(z, mul(mload(add(a, shl(5, i))), w))
+                let ap := a
+                let i := 0
+                // whole words of 32 weights, unrolled (loop overhead would double the cost)
+                for {} lt(add(i, 31), inW) { i := add(i, 32) } {
+                    let word := calldataload(add(row, i))
+                        z := add(z, mul(mload(add(ap, 0x0)), signextend(0, byte(0, word))))
+                        z := add(z, mul(mload(add(ap, 0x20)), signextend(0, byte(1, word))))
+                        z := add(z, mul(mload(add(ap, 0x40)), signextend(0, byte(2, word))))
+                        z := add(z, mul(mload(add(ap, 0x60)), signextend(0, byte(3, word))))
+                        z := add(z, mul(mload(add(ap, 0x80)), signextend(0, byte(4, word))))
+                        z := add(z, mul(mload(add(ap, 0xa0)), signextend(0, byte(5, word))))
+                        z := add(z, mul(mload(add(ap, 0xc0)), signextend(0, byte(6, word))))
+                        z := add(z, mul(mload(add(ap, 0xe0)), signextend(0, byte(7, word))))
+                        z := add(z, mul(mload(add(ap, 0x100)), signextend(0, byte(8, word))))
+                        z := add(z, mul(mload(add(ap, 0x120)), signextend(0, byte(9, word))))
+                        z := add(z, mul(mload(add(ap, 0x140)), signextend(0, byte(10, word))))
+                        z := add(z, mul(mload(add(ap, 0x160)), signextend(0, byte(11, word))))
+                        z := add(z, mul(mload(add(ap, 0x180)), signextend(0, byte(12, word))))
+                        z := add(z, mul(mload(add(ap, 0x1a0)), signextend(0, byte(13, word))))
+                        z := add(z, mul(mload(add(ap, 0x1c0)), signextend(0, byte(14, word))))
+                        z := add(z, mul(mload(add(ap, 0x1e0)), signextend(0, byte(15, word))))
+                        z := add(z, mul(mload(add(ap, 0x200)), signextend(0, byte(16, word))))
+                        z := add(z, mul(mload(add(ap, 0x220)), signextend(0, byte(17, word))))
+                        z := add(z, mul(mload(add(ap, 0x240)), signextend(0, byte(18, word))))
+                        z := add(z, mul(mload(add(ap, 0x260)), signextend(0, byte(19, word))))
+                        z := add(z, mul(mload(add(ap, 0x280)), signextend(0, byte(20, word))))
+                        z := add(z, mul(mload(add(ap, 0x2a0)), signextend(0, byte(21, word))))
+                        z := add(z, mul(mload(add(ap, 0x2c0)), signextend(0, byte(22, word))))
+                        z := add(z, mul(mload(add(ap, 0x2e0)), signextend(0, byte(23, word))))
+                        z := add(z, mul(mload(add(ap, 0x300)), signextend(0, byte(24, word))))
+                        z := add(z, mul(mload(add(ap, 0x320)), signextend(0, byte(25, word))))
+                        z := add(z, mul(mload(add(ap, 0x340)), signextend(0, byte(26, word))))
+                        z := add(z, mul(mload(add(ap, 0x360)), signextend(0, byte(27, word))))
+                        z := add(z, mul(mload(add(ap, 0x380)), signextend(0, byte(28, word))))
+                        z := add(z, mul(mload(add(ap, 0x3a0)), signextend(0, byte(29, word))))
+                        z := add(z, mul(mload(add(ap, 0x3c0)), signextend(0, byte(30, word))))
+                        z := add(z, mul(mload(add(ap, 0x3e0)), signextend(0, byte(31, word))))
+                    ap := add(ap, 0x400)
+                }
+                // the row's last partial word
+                if lt(i, inW) {
+                    let word := calldataload(add(row, i))
+                    for { let k := 0 } lt(k, sub(inW, i)) { k := add(k, 1) } {
+                        z := add(z, mul(mload(ap), signextend(0, byte(k, word))))
+                        ap := add(ap, 0x20)
+                    }
                 }
                 row := add(row, inW)
                 // hidden layer: ReLU, floor shift, saturate (clip >= 0); output layer: clip = -1

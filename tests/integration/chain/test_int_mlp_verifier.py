@@ -28,7 +28,9 @@ pytestmark = pytest.mark.integration
 @st.composite
 def models(draw: st.DrawFn) -> list[IntLayer]:
     """Random int-mlps within the verifier's bounds, biased towards saturation and ties."""
-    widths = draw(st.lists(st.integers(1, 12), min_size=2, max_size=4))
+    # wide rows too: the verifier reads 32 weights per word, with a partial last word
+    width = st.integers(1, 12) | st.sampled_from([31, 32, 33, 64, 70])
+    widths = draw(st.lists(width, min_size=2, max_size=4))
     layers = []
     for index, (w_in, w_out) in enumerate(pairwise(widths)):
         last = index == len(widths) - 2
@@ -129,3 +131,20 @@ def test_registry_requires_a_verifier_within_the_size_bound(deployer_client: Cha
         dev.register_model("int-mlp", name=b"big", encoding=encode_model(big))
     assert err.value.error_name == "ModelTooLargeForVerifier"
     assert dev.register_model("int-mlp", name=b"digits", encoding=digits_encoding())
+
+
+def test_every_weight_position_is_read(deployer_client: ChainClient) -> None:
+    """Identity layers over 70 inputs (two full 32-weight words and a partial one): a
+    one-hot input at position p must come out as label p, on chain and in the reference."""
+    eye = np.eye(70, dtype=np.int64)
+    layers = [
+        IntLayer(eye, np.zeros(70, dtype=np.int64), shift=0, clip=255),
+        IntLayer(eye * 3, np.zeros(70, dtype=np.int64)),
+    ]
+    encoding = encode_model(layers)
+    contract = verifier(deploy_int_mlp_verifier(deployer_client, encoding))
+    x = np.eye(70, dtype=np.uint8) * 200
+    on_chain = [
+        int(deployer_client.call1(contract, "label", encoding, bytes(r.tolist()))) for r in x
+    ]
+    assert on_chain == [int(v) for v in forward(x, layers)] == list(range(70))
