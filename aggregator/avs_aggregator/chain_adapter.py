@@ -13,6 +13,7 @@ import time
 
 from avs.chain.events import FAULT_EQUIVOCATION
 from avs.chain.reader import ChainReader
+from avs.chain.stakes import refresh, stale_operators
 from avs.chain.views import CertifiedTask, ModelInfo, OperatorSetState
 from avs.chain.writer import ChainWriter
 from avs.crypto.batch_verify import FastVerifier
@@ -120,6 +121,7 @@ class ChainAdapter:
         won = self._certified_already(task)
         if won is not None:
             return won
+        self.refresh_stakes(snapshot)
         signatures = {op: response.signature for op, response in group.responses.items()}
         certificate = self._reader.build_certificate(
             task, group.result_digest, signatures, snapshot
@@ -161,6 +163,20 @@ class ChainAdapter:
             certificate.as_abi(),
             block="pending",
         )
+
+    def refresh_stakes(self, snapshot: OperatorSetState) -> list[str]:
+        """Lower the recorded stake of operators whose slashable stake fell (deallocations,
+        withdrawals), so later certificates count only stake a slash can take. Best effort:
+        a failed refresh is logged and never blocks the certificate."""
+        try:
+            stale = stale_operators(self._reader, snapshot)
+            if stale:
+                refresh(self._writer, stale)
+                log.info("stakes_refreshed", operators=stale)
+            return stale
+        except ChainError as exc:
+            log.warning("stake_refresh_failed", error=str(exc))
+            return []
 
     # -- Challenger --------------------------------------------------------------------
 

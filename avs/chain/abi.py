@@ -125,7 +125,8 @@ def _signature(name: str, types: Sequence[str]) -> str:
 
 @dataclass(frozen=True, slots=True)
 class ContractAbi:
-    """Functions, events and errors of one contract, by name (no overloads in this code base)."""
+    """Functions, events and errors of one contract, by name (of overloads such as
+    ``createOperatorSets`` the last declared wins; the Python side calls none of them)."""
 
     contract_name: str
     """Contract name, used in error messages."""

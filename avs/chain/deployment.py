@@ -15,6 +15,16 @@ from avs.chain.compiled import load_artifact
 from avs.errors import ConfigError
 
 FORMAT_VERSION = 1
+CORE_CONTRACTS = (
+    "AllocationManager",
+    "DelegationManager",
+    "PermissionController",
+    "StrategyManager",
+    "StrategyBase",
+    "DevnetToken",
+)
+"""Restaking-core entries of ``Deployment.contracts``: on EigenLayer, "StrategyBase" is the
+strategy every quorum measures stake in and "DevnetToken" its underlying ERC20."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +39,10 @@ class DeployParams:
     """Blocks a queued withdrawal stays slashable."""
     deallocation_delay_blocks: int = 200
     """Blocks a deallocation or deregistration stays slashable."""
+    allocation_configuration_delay_blocks: int = 20
+    """Blocks before an operator's changed allocation delay applies (stand-in core only)."""
+    metadata_uri: str = ""
+    """AVS metadata URI published through the AllocationManager (EigenLayer requires one)."""
     max_response_window_blocks: int = 50
     """Longest response window of a task (also the oldest reference block accepted)."""
     challenge_window_blocks: int = 100
@@ -51,11 +65,12 @@ class DeployParams:
     def validate(self) -> None:
         """Reject parameters under which stake could escape a provable fault."""
         window = self.max_response_window_blocks + self.challenge_window_blocks
-        if window > min(self.withdrawal_delay_blocks, self.deallocation_delay_blocks):
+        if window >= min(self.withdrawal_delay_blocks, self.deallocation_delay_blocks):
             raise ConfigError(
-                f"max_response_window_blocks + challenge_window_blocks ({window}) must not exceed "
-                "withdrawal_delay_blocks and deallocation_delay_blocks, or stake could be "
-                "withdrawn before a fault is proven; raise the delays"
+                f"max_response_window_blocks + challenge_window_blocks ({window}) must be below "
+                f"withdrawal_delay_blocks ({self.withdrawal_delay_blocks}) and "
+                f"deallocation_delay_blocks ({self.deallocation_delay_blocks}), or stake could "
+                "leave before a fault is proven; raise the delays or shorten the windows"
             )
         if not 1 <= self.quorum_count <= 192:
             raise ConfigError("quorum_count must be in 1..192")

@@ -253,16 +253,24 @@ class ChainReader(DeploymentHandles):
 
     def withdrawable_shares(self, staker: str) -> int:
         """Shares ``staker`` could withdraw from the deployment's strategy now."""
-        (shares,) = self.client.call1(
+        (withdrawable,), _ = self.client.call(
             self.delegation, "getWithdrawableShares", staker, [self.deployment.strategy]
         )
-        return int(shares)
+        return int(withdrawable)
+
+    def deposit_shares(self, staker: str) -> int:
+        """``staker``'s deposit shares in the strategy (what ``queueWithdrawals`` takes)."""
+        _, (deposit,) = self.client.call(
+            self.delegation, "getWithdrawableShares", staker, [self.deployment.strategy]
+        )
+        return int(deposit)
 
     def operator_shares(self, operator: str) -> int:
         """Shares delegated to ``operator`` in the deployment's strategy."""
-        return int(
-            self.client.call1(self.delegation, "operatorShares", operator, self.deployment.strategy)
+        (shares,) = self.client.call1(
+            self.delegation, "getOperatorShares", operator, [self.deployment.strategy]
         )
+        return int(shares)
 
     def max_magnitude(self, operator: str) -> int:
         """The operator's max magnitude in the strategy (1e18 until slashed)."""
@@ -282,6 +290,35 @@ class ChainReader(DeploymentHandles):
             [self.deployment.strategy],
         )
         return int(stake)
+
+    def slashable_stake(self, operator: str, quorum: int, future_block: int) -> int:
+        """Stake of ``operator`` in ``quorum`` that a slash can still take at ``future_block``."""
+        ((stake,),) = self.client.call1(
+            self.allocations,
+            "getMinimumSlashableStake",
+            (self.deployment.contracts["ServiceManager"], quorum),
+            [operator],
+            [self.deployment.strategy],
+            future_block,
+        )
+        return int(stake)
+
+    def allocation_delay(self, operator: str) -> int | None:
+        """The operator's allocation delay in blocks (None: not set, i.e. not an operator)."""
+        is_set, delay = self.client.call(self.allocations, "getAllocationDelay", operator)
+        return int(delay) if is_set else None
+
+    def allocation(self, operator: str, quorum: int) -> tuple[int, int, int]:
+        """(magnitude in force, pending change, block it takes effect or 0) of ``operator``'s
+        allocation to ``quorum`` in the strategy."""
+        current, diff, effect_block = self.client.call1(
+            self.allocations,
+            "getAllocation",
+            operator,
+            (self.deployment.contracts["ServiceManager"], quorum),
+            self.deployment.strategy,
+        )
+        return int(current), int(diff), int(effect_block)
 
     def token_balance(self, owner: str) -> int:
         """Staking-token balance."""

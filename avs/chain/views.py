@@ -148,31 +148,40 @@ class ModelInfo:
 
 @dataclass(frozen=True, slots=True)
 class Withdrawal:
-    """A queued withdrawal (``IDelegationManagerTypes.Withdrawal``)."""
+    """A queued withdrawal (EigenLayer's ``IDelegationManagerTypes.Withdrawal``)."""
 
     staker: str
-    """Who queued it."""
+    """Whose shares are withdrawn."""
     delegated_to: str
     """Operator at queue time (its slashes still apply)."""
-    strategy: str
-    """Strategy withdrawn from."""
-    scaled_shares: int
-    """Shares normalised by the operator's max magnitude."""
-    shares_at_queue: int
-    """Withdrawable shares when queued."""
-    start_block: int
-    """Block queued."""
+    withdrawer: str
+    """Who may complete it (the staker)."""
     nonce: int
     """Per-staker counter."""
+    start_block: int
+    """Block queued."""
+    strategies: tuple[str, ...]
+    """Strategies withdrawn from."""
+    scaled_shares: tuple[int, ...]
+    """Shares per strategy normalised by the operator's max magnitude."""
+
+    @classmethod
+    def from_abi(cls, value: Any) -> Withdrawal:
+        """From the decoded Withdrawal tuple."""
+        staker, delegated_to, withdrawer, nonce, start_block, strategies, scaled = value
+        return cls(
+            staker, delegated_to, withdrawer, int(nonce), int(start_block),
+            tuple(strategies), tuple(int(x) for x in scaled),
+        )  # fmt: skip
 
     def as_abi(self) -> tuple[Any, ...]:
         """The Withdrawal tuple."""
         return (
             self.staker,
             self.delegated_to,
-            self.strategy,
-            self.scaled_shares,
-            self.shares_at_queue,
-            self.start_block,
+            self.withdrawer,
             self.nonce,
+            self.start_block,
+            list(self.strategies),
+            list(self.scaled_shares),
         )

@@ -19,6 +19,24 @@ from avs.errors import ChainError
 from avs.protocol import QuorumCertificate, Task
 
 WAD = 10**18
+ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
+REGISTRATION_TYPE_NORMAL = 0
+_NO_KEY: tuple[Any, ...] = ((0, 0), (0, 0), ([0, 0], [0, 0]))
+_REGISTRATION_DATA = [
+    "uint8",
+    "string",
+    "((uint256,uint256),(uint256,uint256),(uint256[2],uint256[2]))",
+]
+
+
+def registration_data(registration: tuple[Any, ...] | None, socket: str = "") -> bytes:
+    """The registrar ``data`` EigenLayer's middleware and SDKs send: abi.encode(registration
+    type (normal), socket, PubkeyRegistrationParams); all-zero params once a key is registered."""
+    from eth_abi.abi import encode as abi_encode
+
+    return abi_encode(
+        _REGISTRATION_DATA, [REGISTRATION_TYPE_NORMAL, socket, registration or _NO_KEY]
+    )
 
 
 class ChainWriter(DeploymentHandles):
@@ -50,13 +68,38 @@ class ChainWriter(DeploymentHandles):
             amount,
         )
 
-    def register_as_operator(self, metadata_uri: str = "") -> Receipt:
-        """Become an operator in the delegation manager (self-delegated)."""
-        return self.client.transact(self.delegation, "registerAsOperator", metadata_uri)
+    def register_as_operator(
+        self,
+        metadata_uri: str = "",
+        allocation_delay: int = 0,
+        delegation_approver: str = ZERO_ADDRESS,
+    ) -> Receipt:
+        """Become an operator (self-delegated) with ``allocation_delay`` blocks between an
+        allocation and the moment it counts (EigenLayer ``registerAsOperator``)."""
+        return self.client.transact(
+            self.delegation,
+            "registerAsOperator",
+            delegation_approver,
+            allocation_delay,
+            metadata_uri,
+        )
 
-    def delegate_to(self, operator: str) -> Receipt:
-        """Delegate this staker's shares to ``operator``."""
-        return self.client.transact(self.delegation, "delegateTo", operator)
+    def set_allocation_delay(self, delay: int) -> Receipt:
+        """Change this operator's allocation delay (applies after the configuration delay)."""
+        return self.client.transact(self.allocations, "setAllocationDelay", self.address, delay)
+
+    def delegate_to(
+        self,
+        operator: str,
+        approver_signature: bytes = b"",
+        expiry: int = 0,
+        salt: bytes = bytes(32),
+    ) -> Receipt:
+        """Delegate this staker's shares to ``operator`` (with its approver's signature when
+        the operator has a delegation approver)."""
+        return self.client.transact(
+            self.delegation, "delegateTo", operator, (approver_signature, expiry), salt
+        )
 
     def allocate(self, magnitudes: Mapping[int, int]) -> Receipt:
         """Set the allocated magnitude (1e18 = all stake) of this operator per quorum."""
@@ -66,27 +109,28 @@ class ChainWriter(DeploymentHandles):
         ]
         return self.client.transact(self.allocations, "modifyAllocations", self.address, params)
 
-    def queue_withdrawal(self, shares: int) -> Withdrawal:
-        """Queue a withdrawal of ``shares`` from the strategy; returns it for completion."""
-        receipt = self.client.transact(
-            self.delegation, "queueWithdrawal", self.deployment.strategy, shares
-        )
+    def queue_withdrawal(self, deposit_shares: int) -> Withdrawal:
+        """Queue a withdrawal of ``deposit_shares`` from the strategy; returns it for completion."""
+        params = [([self.deployment.strategy], [deposit_shares], ZERO_ADDRESS)]
+        receipt = self.client.transact(self.delegation, "queueWithdrawals", params)
         return self._withdrawals(receipt)[0]
 
-    def undelegate(self) -> list[Withdrawal]:
-        """Undelegate, queueing withdrawals of everything."""
-        return self._withdrawals(self.client.transact(self.delegation, "undelegate"))
+    def undelegate(self, staker: str | None = None) -> list[Withdrawal]:
+        """Undelegate ``staker`` (default: this account), queueing withdrawals of everything."""
+        receipt = self.client.transact(self.delegation, "undelegate", staker or self.address)
+        return self._withdrawals(receipt)
 
     def _withdrawals(self, receipt: Receipt) -> list[Withdrawal]:
         return [
-            Withdrawal(*v["withdrawal"])
-            for v in self.delegation.decode_logs(receipt.logs, "WithdrawalQueued")
+            Withdrawal.from_abi(v["withdrawal"])
+            for v in self.delegation.decode_logs(receipt.logs, "SlashingWithdrawalQueued")
         ]
 
-    def complete_withdrawal(self, withdrawal: Withdrawal) -> Receipt:
-        """Complete a queued withdrawal after the delay (tokens go to the staker)."""
+    def complete_withdrawal(self, withdrawal: Withdrawal, as_tokens: bool = True) -> Receipt:
+        """Complete a queued withdrawal after the delay: tokens to the staker, or shares again."""
+        tokens = [self.deployment.token] * len(withdrawal.strategies)
         return self.client.transact(
-            self.delegation, "completeQueuedWithdrawal", withdrawal.as_abi()
+            self.delegation, "completeQueuedWithdrawal", withdrawal.as_abi(), tokens, as_tokens
         )
 
     # ------------------------------------------------------------------ registry
@@ -103,17 +147,12 @@ class ChainWriter(DeploymentHandles):
         quorum_numbers: Sequence[int],
         keypair: KeyPair | None = None,
         registration: tuple[Any, ...] | None = None,
+        socket: str = "",
     ) -> Receipt:
         """Join quorums through the allocation manager; the first time, pass the BLS key."""
-        from eth_abi.abi import encode as abi_encode
-
         if registration is None and keypair is not None:
             registration = self.registration_params(keypair)
-        data = b""
-        if registration is not None:
-            data = abi_encode(
-                ["((uint256,uint256),(uint256,uint256),(uint256[2],uint256[2]))"], [registration]
-            )
+        data = registration_data(registration, socket)
         return self.client.transact(
             self.allocations,
             "registerForOperatorSets",
@@ -129,15 +168,15 @@ class ChainWriter(DeploymentHandles):
             (self.address, self._avs, list(quorum_numbers)),
         )
 
-    def update_operators(self, operators: Sequence[str]) -> Receipt:
+    def update_operators(self, operators: Sequence[str], gas: int | None = None) -> Receipt:
         """Refresh recorded stakes of ``operators`` (anyone may call)."""
-        return self.client.transact(self.registry, "updateOperators", list(operators))
+        return self.client.transact(self.registry, "updateOperators", list(operators), gas=gas)
 
     def onboard_operator(
         self, keypair: KeyPair, stake: int, magnitudes: Mapping[int, int]
     ) -> Receipt:
-        """Register as operator, deposit ``stake`` (already owned), allocate, and join the
-        quorums of ``magnitudes``."""
+        """Register as operator (allocation delay 0), deposit ``stake`` (already owned),
+        allocate, and join the quorums of ``magnitudes``."""
         self.register_as_operator()
         self.deposit(stake)
         self.allocate(magnitudes)

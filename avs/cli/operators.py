@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import click
 from eth_utils.address import is_address
 
+from avs.cli.update_stakes import update_stakes_cmd
 from avs.console import make_console
 from avs.errors import InputError
 from avs.stakers.chart import chart_format, series
@@ -349,3 +350,6 @@ def watch_cmd(
         contextlib.suppress(KeyboardInterrupt),
     ):
         watch(session, sort=sort, interval=interval, count=count, as_json=as_json)
+
+
+operators.add_command(update_stakes_cmd)  # a keeper action, kept in its own module

@@ -97,7 +97,9 @@ class ChainSource:
     def withdrawable_shares(self, staker: str, strategies: Sequence[str]) -> tuple[int, ...]:
         """Shares ``staker`` could withdraw now from each strategy (slashes applied)."""
         delegation = self.deployment.contract("DelegationManager")
-        (shares,) = self.client.call(delegation, "getWithdrawableShares", staker, list(strategies))
+        shares, _deposit_shares = self.client.call(
+            delegation, "getWithdrawableShares", staker, list(strategies)
+        )
         return tuple(int(s) for s in shares)
 
 

@@ -25,6 +25,7 @@ const EXPORTED = [
   'ModelRegistry',
   'OperatorRegistry',
   'OperatorStateRetriever',
+  'PermissionController',
   'ServiceManager',
   'SlashingManager',
   'StrategyBase',

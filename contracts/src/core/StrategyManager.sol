@@ -42,7 +42,7 @@ contract StrategyManager is IStrategyManager, Ownable, ReentrancyGuardTransient 
     function addStrategiesToDepositWhitelist(IStrategy[] calldata strategies) external onlyOwner {
         for (uint256 i = 0; i < strategies.length; ++i) {
             strategyIsWhitelistedForDeposit[strategies[i]] = true;
-            emit StrategyAddedToDepositWhitelist(address(strategies[i]));
+            emit StrategyAddedToDepositWhitelist(strategies[i]);
         }
     }
 
@@ -58,16 +58,16 @@ contract StrategyManager is IStrategyManager, Ownable, ReentrancyGuardTransient 
         if (amount == 0) revert ZeroAmount();
         token.safeTransferFrom(msg.sender, address(strategy), amount);
         depositShares = strategy.deposit(token, amount);
-        delegation.increaseDelegatedShares(msg.sender, strategy, depositShares);
-        emit Deposit(msg.sender, address(strategy), amount, depositShares);
+        delegation.increaseDelegatedShares(msg.sender, strategy, 0, depositShares);
+        emit Deposit(msg.sender, strategy, depositShares);
     }
 
     /// @inheritdoc IStrategyManager
-    function withdrawSharesAsTokens(address staker, IStrategy strategy, uint256 shares)
+    function withdrawSharesAsTokens(address staker, IStrategy strategy, IERC20 token, uint256 shares)
         external
         onlyDelegationManager
     {
-        if (shares != 0) strategy.withdraw(staker, strategy.underlyingToken(), shares);
+        if (shares != 0) strategy.withdraw(staker, token, shares);
     }
 
     /// @inheritdoc IStrategyManager
@@ -76,7 +76,7 @@ contract StrategyManager is IStrategyManager, Ownable, ReentrancyGuardTransient 
         onlyDelegationManager
     {
         _burnableShares[strategy] += shares;
-        emit BurnableSharesIncreased(address(strategy), shares);
+        emit BurnableSharesIncreased(strategy, shares);
     }
 
     /// @inheritdoc IStrategyManager
@@ -84,7 +84,7 @@ contract StrategyManager is IStrategyManager, Ownable, ReentrancyGuardTransient 
         uint256 shares = _burnableShares[strategy];
         _burnableShares[strategy] = 0;
         if (shares != 0) strategy.withdraw(BURN_ADDRESS, strategy.underlyingToken(), shares);
-        emit BurnableSharesDecreased(address(strategy), shares);
+        emit BurnableSharesDecreased(strategy, shares);
     }
 
     /// @inheritdoc IStrategyManager

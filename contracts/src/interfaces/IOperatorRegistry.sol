@@ -29,8 +29,8 @@ interface IOperatorRegistryErrors {
     error InvalidAVS(address avs);
     /// @notice The proof of possession does not verify for this operator and key.
     error InvalidRegistrationSignature();
-    /// @notice The G1 public key is the point at infinity.
-    error ZeroPubkey();
+    /// @notice Only normal registration (type 0) is supported; churn is not.
+    error UnsupportedRegistrationType(uint8 registrationType);
     /// @notice The BLS key is already registered by another operator.
     error PubkeyAlreadyRegistered(bytes32 operatorId, address owner);
     /// @notice The operator already registered a different BLS key (keys are permanent).
@@ -59,6 +59,10 @@ interface IOperatorRegistryEvents {
     event MinimumStakeUpdated(uint8 indexed quorumNumber, uint96 minimumStake);
     /// @notice The ejector changed.
     event EjectorUpdated(address ejector);
+    /// @notice Recorded stakes now count what stays slashable `lookaheadBlocks` ahead.
+    event SlashableStakeLookaheadUpdated(uint32 lookaheadBlocks);
+    /// @notice The operator's socket (where its node can be reached), as EigenLayer's middleware emits it.
+    event OperatorSocketUpdate(bytes32 indexed operatorId, string socket);
     /// @notice An operator registered its BLS key (once per operator, forever).
     event NewPubkeyRegistration(
         address indexed operator, bytes32 indexed operatorId, BN254.G1Point pubkeyG1, BN254.G2Point pubkeyG2
@@ -89,11 +93,22 @@ interface IOperatorRegistry is
     /// @notice Set the address allowed to eject operators.
     function setEjector(address ejector) external;
 
+    /// @notice Count only stake that stays slashable `lookaheadBlocks` after it is recorded
+    ///         (owner only; the deployment sets max response window + challenge window).
+    function setSlashableStakeLookahead(uint32 lookaheadBlocks) external;
+
+    /// @notice Blocks ahead for which recorded stake must stay slashable.
+    function slashableStakeLookahead() external view returns (uint32);
+
+    /// @notice The socket an operator registered with.
+    function getOperatorSocket(bytes32 operatorId) external view returns (string memory);
+
     /// @notice Remove an operator from quorums (ejector only).
     function ejectOperator(address operator, bytes calldata quorumNumbers) external;
 
-    /// @notice Refresh the recorded stakes of operators from the allocation manager; operators
-    ///         below a quorum's minimum are deregistered from it. Anyone may call.
+    /// @notice Refresh the recorded stakes of operators to what stays slashable
+    ///         `slashableStakeLookahead` blocks ahead; operators below a quorum's minimum are
+    ///         deregistered from it. Anyone may call (aggregators do before certifying).
     function updateOperators(address[] calldata operators) external;
 
     /// @notice H(EIP-712 digest of BN254PubkeyRegistration(operator)): what the PoP signs.

@@ -14,6 +14,13 @@ interface IServiceManager {
     /// @notice Point the allocation manager at `registrar` for this AVS (owner only).
     function setAVSRegistrar(IAVSRegistrar registrar) external;
 
+    /// @notice Let `appointee` call `selector` on `target` for this AVS through the permission
+    ///         controller (owner only), e.g. the registry for createOperatorSets.
+    function setAppointee(address appointee, address target, bytes4 selector) external;
+
+    /// @notice Revoke an appointment made with `setAppointee` (owner only).
+    function removeAppointee(address appointee, address target, bytes4 selector) external;
+
     /// @notice Set the contract allowed to slash (owner only).
     function setSlasher(address slasher) external;
 

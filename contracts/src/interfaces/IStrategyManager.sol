@@ -16,25 +16,25 @@ interface IStrategyManagerErrors {
 
 /// @title Events of the strategy manager.
 interface IStrategyManagerEvents {
-    /// @notice `staker` deposited `amount` tokens into `strategy` for `shares` shares.
-    event Deposit(address indexed staker, address indexed strategy, uint256 amount, uint256 shares);
+    /// @notice `staker` deposited into `strategy` and received `shares` new shares.
+    event Deposit(address staker, IStrategy strategy, uint256 shares);
     /// @notice `strategy` was added to the deposit whitelist.
-    event StrategyAddedToDepositWhitelist(address indexed strategy);
+    event StrategyAddedToDepositWhitelist(IStrategy strategy);
     /// @notice Slashed shares were queued for burning.
-    event BurnableSharesIncreased(address indexed strategy, uint256 shares);
+    event BurnableSharesIncreased(IStrategy strategy, uint256 shares);
     /// @notice Burnable shares were burned (tokens sent to the dead address).
-    event BurnableSharesDecreased(address indexed strategy, uint256 shares);
+    event BurnableSharesDecreased(IStrategy strategy, uint256 shares);
 }
 
-/// @title Token custody entry point of the restaking core (EigenLayer IStrategyManager shape).
+/// @title Token custody entry point of the restaking core (EigenLayer IStrategyManager signatures for every function and event here).
 interface IStrategyManager is IStrategyManagerErrors, IStrategyManagerEvents {
     /// @notice Deposit `amount` of `token` into `strategy`, crediting the caller (needs approval).
     function depositIntoStrategy(IStrategy strategy, IERC20 token, uint256 amount)
         external
         returns (uint256 depositShares);
 
-    /// @notice Pay a completed withdrawal out in tokens (delegation manager only).
-    function withdrawSharesAsTokens(address staker, IStrategy strategy, uint256 shares) external;
+    /// @notice Pay a completed withdrawal out in `token` (delegation manager only).
+    function withdrawSharesAsTokens(address staker, IStrategy strategy, IERC20 token, uint256 shares) external;
 
     /// @notice Record slashed shares for burning (delegation manager only).
     function increaseBurnableShares(IStrategy strategy, uint256 shares) external;

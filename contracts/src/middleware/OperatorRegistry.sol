@@ -16,9 +16,9 @@ import {OperatorRegistryViews} from "./OperatorRegistryViews.sol";
 /// @title BLS operator registry: the AVS registrar of the allocation manager.
 /// @notice One contract plays the roles of EigenLayer's RegistryCoordinator, BLSApkRegistry,
 ///         StakeRegistry and IndexRegistry. Quorum q is operator set q of the AVS; an operator's
-///         stake in quorum q is its allocated stake there in the quorum's strategy
-///         (`delegatedShares * allocatedMagnitude / maxMagnitude`, capped to uint96), recorded at
-///         registration and whenever `updateOperators` runs (EigenLayer's pull model).
+///         stake in quorum q is the stake the allocation manager says stays slashable there
+///         until `slashableStakeLookahead` blocks from now (`getMinimumSlashableStake`), recorded
+///         at registration and whenever anyone calls `updateOperators` (EigenLayer's pull model).
 ///         Histories (stake, total stake, quorum bitmap, APK hash) are block-keyed so a
 ///         certificate is checked exactly against the state at its reference block.
 /// @dev State in OperatorRegistryStorage, read-only functions in OperatorRegistryViews.
@@ -55,11 +55,12 @@ contract OperatorRegistry is OperatorRegistryViews, Ownable, EIP712 {
         _quorums[quorumNumber] = Quorum(strategy, minimumStake);
         _totalStakeHistory[quorumNumber].record(0);
         _apkHistory[quorumNumber].record(_apkHashValue(BN254.G1Point(0, 0)));
-        IAllocationManagerTypes.CreateSetParams[] memory params =
-            new IAllocationManagerTypes.CreateSetParams[](1);
+        IAllocationManagerTypes.CreateSetParamsV2[] memory params =
+            new IAllocationManagerTypes.CreateSetParamsV2[](1);
         params[0].operatorSetId = quorumNumber;
         params[0].strategies = new IStrategy[](1);
         params[0].strategies[0] = strategy;
+        params[0].slasher = avs; // the service manager is the only path into slashOperator
         allocationManager.createOperatorSets(avs, params);
         emit QuorumCreated(quorumNumber, address(strategy), minimumStake);
     }
@@ -69,6 +70,12 @@ contract OperatorRegistry is OperatorRegistryViews, Ownable, EIP712 {
         _requireQuorum(quorumNumber);
         _quorums[quorumNumber].minimumStake = minimumStake;
         emit MinimumStakeUpdated(quorumNumber, minimumStake);
+    }
+
+    /// @inheritdoc IOperatorRegistry
+    function setSlashableStakeLookahead(uint32 lookaheadBlocks) external onlyOwner {
+        slashableStakeLookahead = lookaheadBlocks;
+        emit SlashableStakeLookaheadUpdated(lookaheadBlocks);
     }
 
     /// @inheritdoc IOperatorRegistry
@@ -84,16 +91,22 @@ contract OperatorRegistry is OperatorRegistryViews, Ownable, EIP712 {
         return avs_ == avs;
     }
 
-    /// @notice Register `operator` for quorums `operatorSetIds`; `data` is
-    ///         abi.encode(PubkeyRegistrationParams) (may be empty once the key is registered).
-    ///         Called by the allocation manager only.
+    /// @notice Register `operator` for quorums `operatorSetIds`. `data` is what EigenLayer's
+    ///         middleware and SDKs send: abi.encode(uint8 registrationType = 0 (normal), string
+    ///         socket, PubkeyRegistrationParams); once the key is registered the params may repeat
+    ///         it or be zero. Called by the allocation manager only.
     function registerOperator(
         address operator,
         address avs_,
         uint32[] calldata operatorSetIds,
         bytes calldata data
     ) external onlyAllocationManager(avs_) {
-        bytes32 operatorId = _registerKey(operator, data);
+        (uint8 registrationType, string memory socket, PubkeyRegistrationParams memory params) =
+            abi.decode(data, (uint8, string, PubkeyRegistrationParams));
+        if (registrationType != REGISTRATION_TYPE_NORMAL) revert UnsupportedRegistrationType(registrationType);
+        bytes32 operatorId = _registerKey(operator, params);
+        _sockets[operatorId] = socket;
+        emit OperatorSocketUpdate(operatorId, socket);
         _join(operator, operatorId, _idsToBitmap(operatorSetIds));
     }
 
@@ -103,7 +116,7 @@ contract OperatorRegistry is OperatorRegistryViews, Ownable, EIP712 {
         for (uint8 q = 0; (bitmap >> q) != 0; ++q) {
             if (!BitmapUtils.isSet(bitmap, q)) continue;
             if (BitmapUtils.isSet(current, q)) revert AlreadyRegisteredForQuorum(q);
-            uint96 stake = _allocatedStake(operator, q);
+            uint96 stake = _slashableStake(operator, operatorId, q);
             uint96 minimum = _quorums[q].minimumStake;
             if (stake < minimum || stake == 0) revert InsufficientStake(q, stake, minimum);
             _addTotal(q, _setStake(operatorId, q, stake));
@@ -133,7 +146,7 @@ contract OperatorRegistry is OperatorRegistryViews, Ownable, EIP712 {
             uint256 tooLow = 0;
             for (uint8 q = 0; (bitmap >> q) != 0; ++q) {
                 if (!BitmapUtils.isSet(bitmap, q)) continue;
-                uint96 stake = _allocatedStake(operator, q);
+                uint96 stake = _slashableStake(operator, operatorId, q);
                 if (stake < _quorums[q].minimumStake || stake == 0) tooLow |= 1 << q;
                 else _addTotal(q, _setStake(operatorId, q, stake));
             }
@@ -178,23 +191,22 @@ contract OperatorRegistry is OperatorRegistryViews, Ownable, EIP712 {
 
     // ---------------------------------------------------------------- keys
 
-    function _registerKey(address operator, bytes calldata data)
+    function _registerKey(address operator, PubkeyRegistrationParams memory p)
         private
         returns (bytes32 operatorId)
     {
         operatorId = _keys[operator].operatorId;
-        if (data.length == 0) {
+        bool empty = p.pubkeyG1.X == 0 && p.pubkeyG1.Y == 0;
+        if (empty) {
             if (operatorId == bytes32(0)) revert MissingPubkey();
             return operatorId;
         }
-        PubkeyRegistrationParams memory p = abi.decode(data, (PubkeyRegistrationParams));
         bytes32 newId = p.pubkeyG1.hashG1Point();
         if (operatorId != bytes32(0)) {
             // keys are permanent: re-registration may only repeat the same key
             if (newId != operatorId) revert OperatorAlreadyHasKey(operatorId);
             return operatorId;
         }
-        if (p.pubkeyG1.X == 0 && p.pubkeyG1.Y == 0) revert ZeroPubkey();
         address owner_ = _idToOperator[newId];
         if (owner_ != address(0)) revert PubkeyAlreadyRegistered(newId, owner_);
         _verifyProofOfPossession(operator, p);
@@ -258,14 +270,22 @@ contract OperatorRegistry is OperatorRegistryViews, Ownable, EIP712 {
         }
     }
 
-    function _allocatedStake(address operator, uint8 q) private view returns (uint96) {
+    /// @dev The stake a slash can still take at `block.number + slashableStakeLookahead`: a
+    ///      certificate over a task created now is checked, and its faults proven, within that
+    ///      window, so counting more would let stake that is leaving sign. Bounded so the quorum's
+    ///      total never exceeds uint96 (certificates read totals as uint96, like EigenLayer's).
+    function _slashableStake(address operator, bytes32 operatorId, uint8 q) private view returns (uint96) {
         IAllocationManagerTypes.OperatorSet memory set = IAllocationManagerTypes.OperatorSet(avs, q);
         address[] memory operators = new address[](1);
         operators[0] = operator;
         IStrategy[] memory strategies = new IStrategy[](1);
         strategies[0] = _quorums[q].strategy;
-        uint256 stake = allocationManager.getAllocatedStake(set, operators, strategies)[0][0];
-        return stake > type(uint96).max ? type(uint96).max : uint96(stake);
+        uint32 futureBlock = uint32(block.number) + slashableStakeLookahead;
+        uint256 stake =
+            allocationManager.getMinimumSlashableStake(set, operators, strategies, futureBlock)[0][0];
+        uint256 others = _totalStakeHistory[q].latest() - _stakeHistory[operatorId][q].latest();
+        uint256 room = type(uint96).max - others;
+        return uint96(stake > room ? room : stake);
     }
 
     /// @return delta New stake minus old stake.

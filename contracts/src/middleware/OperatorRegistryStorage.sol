@@ -8,6 +8,7 @@ import {IOperatorRegistry} from "../interfaces/IOperatorRegistry.sol";
 /// @title State of the operator registry (keys, quorums, block-keyed histories).
 /// @dev Storage: quorumCount, _quorums[q], ejector, _keys[operator] (operatorId, pk2 hash, pk1),
 ///      _idToOperator, _operatorIds (every operator that ever registered), _currentApk[q],
+///      slashableStakeLookahead, _sockets[id],
 ///      histories as packed BlockHistory arrays: _apkHistory[q] (bytes24 hash),
 ///      _totalStakeHistory[q], _stakeHistory[id][q], _bitmapHistory[id].
 abstract contract OperatorRegistryStorage is IOperatorRegistry {
@@ -15,6 +16,8 @@ abstract contract OperatorRegistryStorage is IOperatorRegistry {
     bytes32 public constant PUBKEY_REGISTRATION_TYPEHASH =
         keccak256("BN254PubkeyRegistration(address operator)");
     uint8 internal constant MAX_QUORUMS = 192;
+    /// @notice The registration type this registry accepts (EigenLayer's NORMAL; no churn).
+    uint8 public constant REGISTRATION_TYPE_NORMAL = 0;
 
     struct OperatorKeys {
         bytes32 operatorId;
@@ -31,6 +34,8 @@ abstract contract OperatorRegistryStorage is IOperatorRegistry {
     uint8 public quorumCount;
     /// @notice May eject operators.
     address public ejector;
+    /// @inheritdoc IOperatorRegistry
+    uint32 public slashableStakeLookahead;
 
     mapping(uint8 => Quorum) internal _quorums;
     mapping(address => OperatorKeys) internal _keys;
@@ -41,6 +46,7 @@ abstract contract OperatorRegistryStorage is IOperatorRegistry {
     mapping(uint8 => uint256[]) internal _totalStakeHistory;
     mapping(bytes32 => mapping(uint8 => uint256[])) internal _stakeHistory;
     mapping(bytes32 => uint256[]) internal _bitmapHistory;
+    mapping(bytes32 => string) internal _sockets;
 
     /// @param allocationManager_ The allocation manager that calls back on (de)registration.
     /// @param avs_ The service manager address (the AVS identity).

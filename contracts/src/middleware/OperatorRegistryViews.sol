@@ -151,6 +151,11 @@ abstract contract OperatorRegistryViews is OperatorRegistryStorage {
     }
 
     /// @inheritdoc IOperatorRegistry
+    function getOperatorSocket(bytes32 operatorId) external view returns (string memory) {
+        return _sockets[operatorId];
+    }
+
+    /// @inheritdoc IOperatorRegistry
     function operatorIdCount() external view returns (uint256) {
         return _operatorIds.length;
     }

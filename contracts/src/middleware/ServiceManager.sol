@@ -5,26 +5,41 @@ import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {IStrategy} from "../interfaces/IStrategy.sol";
 import {IAVSRegistrar} from "../interfaces/IAVSRegistrar.sol";
 import {IAllocationManager, IAllocationManagerTypes} from "../interfaces/IAllocationManager.sol";
+import {IPermissionController} from "../interfaces/IPermissionController.sol";
 import {IOperatorRegistry} from "../interfaces/IOperatorRegistry.sol";
 import {IServiceManager} from "../interfaces/IServiceManager.sol";
 
-/// @title The AVS: its address is the AVS identity in the allocation manager.
-/// @notice Wires the registrar, and is the only path into `slashOperator`: the slasher
-///         (the slashing manager, which verifies evidence) calls it, and it slashes the operator
-///         in each quorum where it is still slashable, then refreshes the operator's stake.
-/// @dev Storage: registry, slasher. Immutable: allocationManager.
+/// @title The AVS: its address is the AVS identity in EigenLayer's core contracts.
+/// @notice Publishes the metadata URI, sets the registrar, and appoints (through the
+///         permission controller) the contracts that act for the AVS: the registry creates
+///         operator sets and deregisters (ejects) operators. It is the slasher of every operator
+///         set, and the only path into `slashOperator`: the slashing manager (which verifies
+///         evidence) calls it, and it slashes the operator in each quorum where it is still
+///         slashable, then refreshes the operator's recorded stake.
+/// @dev Storage: registry, slasher. Immutable: allocationManager, permissionController.
 contract ServiceManager is IServiceManager, Ownable {
     /// @notice The restaking core's allocation manager.
     IAllocationManager public immutable allocationManager;
+    /// @notice The restaking core's permission controller.
+    IPermissionController public immutable permissionController;
     /// @notice The operator registry (the AVS registrar).
     IOperatorRegistry public registry;
     /// @notice The only address allowed to slash.
     address public slasher;
 
     /// @param allocationManager_ The allocation manager.
-    /// @param owner_ Configures registrar and slasher.
-    constructor(IAllocationManager allocationManager_, address owner_) Ownable(owner_) {
+    /// @param permissionController_ The permission controller.
+    /// @param owner_ Configures metadata, registrar, appointees and slasher.
+    constructor(IAllocationManager allocationManager_, IPermissionController permissionController_, address owner_)
+        Ownable(owner_)
+    {
         allocationManager = allocationManager_;
+        permissionController = permissionController_;
+    }
+
+    /// @inheritdoc IServiceManager
+    function updateAVSMetadataURI(string calldata metadataURI) external onlyOwner {
+        allocationManager.updateAVSMetadataURI(address(this), metadataURI);
     }
 
     /// @inheritdoc IServiceManager
@@ -34,14 +49,19 @@ contract ServiceManager is IServiceManager, Ownable {
     }
 
     /// @inheritdoc IServiceManager
-    function setSlasher(address slasher_) external onlyOwner {
-        slasher = slasher_;
-        emit SlasherUpdated(slasher_);
+    function setAppointee(address appointee, address target, bytes4 selector) external onlyOwner {
+        permissionController.setAppointee(address(this), appointee, target, selector);
     }
 
     /// @inheritdoc IServiceManager
-    function updateAVSMetadataURI(string calldata metadataURI) external onlyOwner {
-        allocationManager.updateAVSMetadataURI(address(this), metadataURI);
+    function removeAppointee(address appointee, address target, bytes4 selector) external onlyOwner {
+        permissionController.removeAppointee(address(this), appointee, target, selector);
+    }
+
+    /// @inheritdoc IServiceManager
+    function setSlasher(address slasher_) external onlyOwner {
+        slasher = slasher_;
+        emit SlasherUpdated(slasher_);
     }
 
     /// @inheritdoc IServiceManager

@@ -131,7 +131,7 @@ def test_withdrawal_cannot_escape_a_provable_slash(small_system: SmallSystem) ->
         signed(small_system, task, op2, B),
     )  # fmt: skip
     err = revert(small_system.staker_writer.complete_withdrawal, withdrawal)
-    assert err.error_name == "WithdrawalDelayNotPassed"
+    assert err.error_name == "WithdrawalDelayNotElapsed"
     dev.mine(dev.deployment.params.withdrawal_delay_blocks)
     before = dev.reader.token_balance(staker.address)
     small_system.staker_writer.complete_withdrawal(withdrawal)

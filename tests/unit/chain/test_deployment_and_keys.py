@@ -58,8 +58,11 @@ def test_load_errors_say_what_to_do(tmp_path: Path) -> None:
 
 def test_params_validation() -> None:
     DeployParams().validate()
-    with pytest.raises(ConfigError, match="could be withdrawn before a fault is proven"):
+    with pytest.raises(ConfigError, match="could leave before a fault is proven"):
         replace(DeployParams(), challenge_window_blocks=1_000).validate()
+    window = DeployParams().max_response_window_blocks + DeployParams().challenge_window_blocks
+    with pytest.raises(ConfigError, match="must be below"):  # the delay must exceed the window
+        replace(DeployParams(), deallocation_delay_blocks=window).validate()
     with pytest.raises(ConfigError, match="quorum_count"):
         replace(DeployParams(), quorum_count=0).validate()
     with pytest.raises(ConfigError, match="slash fractions"):
