@@ -7,9 +7,8 @@ from pathlib import Path
 
 import click
 
+from avs.cli.account import account_options, signing_key
 from avs.errors import InputError
-
-DEVNET_CHAIN_ID = 31337
 
 
 @click.command("deploy")
@@ -22,23 +21,22 @@ DEVNET_CHAIN_ID = 31337
     show_default=True,
     help="Where to write the deployment JSON.",
 )
-@click.option(
-    "--private-key-file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Deployer key: a geth keystore (with --password-file) or a hex key. Defaults to "
-    "anvil's first dev account, on chain id 31337 only.",
-)
-@click.option(
-    "--password-file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Password of an encrypted --private-key-file.",
-)
+@account_options("Deployer key")
 @click.option("--quorums", default=2, show_default=True, help="Quorums (operator sets) to create.")
 @click.option(
     "--minimum-stake",
     default=10**18,
     show_default=True,
     help="Minimum allocated stake (token wei) to join a quorum.",
+)
+@click.option(
+    "--core",
+    "core_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Use an existing EigenLayer core: a JSON file with the AllocationManager, "
+    "DelegationManager, PermissionController and StrategyManager addresses and the "
+    "'strategy' the quorums measure stake in. Only the middleware and AVS contracts are "
+    "deployed; without it the stand-in core is deployed too (devnets).",
 )
 @click.option(
     "--params",
@@ -56,19 +54,20 @@ def deploy(
     minimum_stake: int,
     params_file: Path | None,
     as_json: bool,
+    core_file: Path | None,
 ) -> None:
-    """Deploy restaking core, registry, task and slashing managers; write OUT.
+    """Deploy registry, task and slashing managers (and, without --core, the stand-in
+    restaking core); write OUT.
 
-    The deployer owns every contract and mints the devnet staking token. Keys are never
-    printed.
+    The deployer owns every contract it deploys (and mints the devnet staking token). With
+    --core the core's own withdrawal and deallocation delays must exceed the response plus
+    challenge window. Keys are never printed.
     """
     from dataclasses import fields, replace
 
-    from avs.chain.anvil import DEV_PRIVATE_KEYS
     from avs.chain.client import ChainClient
     from avs.chain.deploy import deploy_system
     from avs.chain.deployment import DeployParams
-    from avs.chain.keys import load_ecdsa_key
 
     params = DeployParams(quorum_count=quorums, minimum_stake=minimum_stake)
     if params_file is not None:
@@ -87,15 +86,13 @@ def deploy(
         params = replace(params, **overrides)
 
     reader = ChainClient.connect(rpc_url)
-    if private_key_file is not None:
-        key: str | bytes = load_ecdsa_key(private_key_file, password_file)
-    elif reader.chain_id == DEVNET_CHAIN_ID:
-        key = DEV_PRIVATE_KEYS[0]
-    else:
-        raise InputError(
-            f"chain {reader.chain_id} is not a devnet: pass --private-key-file for the deployer"
-        )
-    deployment = deploy_system(reader.with_account(key), params)
+    key = signing_key(reader.chain_id, private_key_file, password_file, "deployer")
+    core = None
+    if core_file is not None:
+        from avs.chain.core import load_core_file, resolve_core
+
+        core = resolve_core(reader, load_core_file(core_file))
+    deployment = deploy_system(reader.with_account(key), params, core)
     deployment.save(out)
     if as_json:
         click.echo(json.dumps({"path": str(out), **deployment.to_json()}, indent=2))
