@@ -119,12 +119,26 @@ def selftest(
 @_CONFIG
 @click.option("--stake", type=int, help="Token base units to deposit (default: the minimum).")
 @click.option("--devnet-mint", is_flag=True, help="Devnet only: mint missing staking tokens.")
+@click.option(
+    "--allocation-delay",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Blocks between an allocation and the moment it counts, set when this command makes "
+    "you an operator (operators registered with eigenlayer-cli keep theirs).",
+)
 @_YES
 @click.option("--json", "as_json", is_flag=True, help="Print the resulting standing as JSON.")
 def register(
-    config_path: Path | None, stake: int | None, devnet_mint: bool, yes: bool, as_json: bool
+    config_path: Path | None,
+    stake: int | None,
+    devnet_mint: bool,
+    allocation_delay: int,
+    yes: bool,
+    as_json: bool,
 ) -> None:
-    """Deposit stake, delegate to yourself and join the quorums with your BLS key.
+    """Become an operator, deposit, allocate, wait out the allocation delay, and join the
+    quorums with your BLS key (EigenLayer's order; each step done already is skipped).
 
     First prints the plan (each transaction, its target, estimated gas and cost, your
     balance) and asks; --yes sends without asking (needed without a terminal).
@@ -145,12 +159,15 @@ def register(
     planned = plan_of(
         writer,
         lambda w: do_register(
-            w, keypair, cfg.quorums, amount, _quiet, devnet_mint, cfg.metadata_uri
+            w, keypair, cfg.quorums, amount, _quiet, devnet_mint, cfg.metadata_uri,
+            allocation_delay, wait=False,
         ),
-    )
+    )  # fmt: skip
     render_plan(writer, planned, say)
     confirm(planned, yes)
-    standing = do_register(writer, keypair, cfg.quorums, amount, say, devnet_mint, cfg.metadata_uri)
+    standing = do_register(
+        writer, keypair, cfg.quorums, amount, say, devnet_mint, cfg.metadata_uri, allocation_delay
+    )
     _show(standing.to_dict(), as_json)
 
 

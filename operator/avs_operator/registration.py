@@ -1,12 +1,16 @@
 """``avs operator register / deregister / status`` on top of avs.chain's reader and writer.
 
-Registration is idempotent: each step (become an operator, deposit, allocate, join the
-quorums with the BLS key and its proof of possession) is skipped when the chain shows it
-done, so a run interrupted half-way can simply be repeated.
+Registration follows EigenLayer's order (see docs/eigenlayer.md): become an operator in the
+DelegationManager (with an allocation delay), deposit, allocate magnitude to the AVS's
+operator sets, wait until the allocation delay has passed (only then is the stake slashable
+and counted), and join the quorums with the BLS key and its proof of possession.
+:func:`plan` lists these steps with whether each is already done on chain; :func:`register`
+runs the ones that are not, so a run interrupted half-way can simply be repeated.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -24,6 +28,29 @@ from avs.urls import redact_url
 
 ZERO_ID = bytes(32)
 Progress = Callable[[str], None]
+Sleep = Callable[[float], None]
+POLL_SECONDS = 2.0
+"""How often the allocation-delay wait looks at the chain head."""
+
+BECOME_OPERATOR = "become-operator"
+DEPOSIT = "deposit"
+ALLOCATE = "allocate"
+AWAIT_ALLOCATION = "await-allocation-delay"
+JOIN = "join-quorums"
+STEP_ORDER = (BECOME_OPERATOR, DEPOSIT, ALLOCATE, AWAIT_ALLOCATION, JOIN)
+"""Registration steps in the order EigenLayer requires them."""
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One step of registering an operator on EigenLayer semantics."""
+
+    key: str
+    """One of STEP_ORDER."""
+    summary: str
+    """What the step does and why, in one line."""
+    done: bool
+    """The chain already shows it done (register skips it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +130,49 @@ def default_stake(minimum_stake: int, quorums: Sequence[int]) -> int:
     return -(-minimum_stake * WAD // share)
 
 
+def plan(
+    reader: ChainReader,
+    address: str,
+    keypair: KeyPair,
+    quorums: Sequence[int],
+    stake: int,
+    allocation_delay: int = 0,
+) -> list[Step]:
+    """The registration steps for ``address``, each marked done when the chain shows it."""
+    standing = read_standing(reader, address, keypair)
+    shares = reader.operator_shares(address) if standing.is_operator else 0
+    allocations = {q: reader.allocation(address, q) for q in quorums}
+    allocated = all(current + pending > 0 for current, pending, _ in allocations.values())
+    in_force = all(pending <= 0 for _, pending, _ in allocations.values())
+    joined = all(q in standing.quorums for q in quorums)
+    delay = reader.allocation_delay(address) if standing.is_operator else allocation_delay
+    return [
+        Step(
+            BECOME_OPERATOR,
+            "register as an operator in the DelegationManager (self-delegated) with an "
+            f"allocation delay of {'(unset)' if delay is None else delay} blocks",
+            standing.is_operator,
+        ),
+        Step(DEPOSIT, f"deposit stake until {stake} shares are delegated", shares >= stake),
+        Step(
+            ALLOCATE,
+            f"allocate magnitude to operator sets {list(quorums)} (an equal share each)",
+            joined or allocated,
+        ),
+        Step(
+            AWAIT_ALLOCATION,
+            "wait out the allocation delay: only then is the allocation slashable and counted",
+            joined or (allocated and in_force),
+        ),
+        Step(
+            JOIN,
+            f"join quorums {list(quorums)} with BLS operator id 0x{keypair.operator_id.hex()} "
+            "and its proof of possession",
+            joined,
+        ),
+    ]
+
+
 def register(
     writer: ChainWriter,
     keypair: KeyPair,
@@ -111,9 +181,13 @@ def register(
     progress: Progress,
     devnet_mint: bool = False,
     metadata_uri: str = "",
+    allocation_delay: int = 0,
+    sleep: Sleep = time.sleep,
+    wait: bool = True,
 ) -> Standing:
-    """Deposit ``stake``, delegate to self, allocate, and join ``quorums`` with the PoP;
-    ``metadata_uri`` is published when becoming an operator."""
+    """Run the steps of :func:`plan` that are not done yet, explaining each;
+    ``metadata_uri`` is published when becoming an operator. ``wait=False`` (a preview)
+    does not wait out the allocation delay."""
     reader = ChainReader(writer.client, writer.deployment)
     me = writer.address
     before = read_standing(reader, me, keypair)
@@ -126,20 +200,46 @@ def register(
     if not missing:
         progress(f"already registered in quorums {list(before.quorums)}")
         return before
-    if not before.is_operator:
-        writer.register_as_operator(metadata_uri)
-        progress("registered as an operator in the delegation manager (self-delegated)")
-    if reader.operator_shares(me) < stake:
-        needed = stake - reader.operator_shares(me)
-        _ensure_tokens(writer, reader, needed, devnet_mint, progress)
-        writer.deposit(needed)
-        progress(f"deposited {needed} staking-token units into the strategy")
-    if not before.quorums:
-        writer.allocate(magnitudes(quorums))
-        progress(f"allocated stake to quorums {list(quorums)}")
-    writer.register_operator(missing, keypair if before.registered_id == ZERO_ID else None)
-    progress(f"joined quorums {missing} with BLS operator id 0x{keypair.operator_id.hex()}")
+    for step in plan(reader, me, keypair, quorums, stake, allocation_delay):
+        if step.done:
+            continue
+        progress(f"{step.key}: {step.summary}")
+        if step.key == BECOME_OPERATOR:
+            writer.register_as_operator(metadata_uri, allocation_delay=allocation_delay)
+        elif step.key == DEPOSIT:
+            needed = stake - reader.operator_shares(me)
+            _ensure_tokens(writer, reader, needed, devnet_mint, progress)
+            writer.deposit(needed)
+            progress(f"  deposited {needed} staking-token units into the strategy")
+        elif step.key == ALLOCATE:
+            if reader.allocation_delay(me) is None:
+                raise ChainError(
+                    f"{me} has no allocation delay yet (registered before EigenLayer's slashing "
+                    "release); set one with eigenlayer-cli and rerun after it takes effect"
+                )
+            writer.allocate(magnitudes(missing))
+        elif step.key == AWAIT_ALLOCATION:
+            if wait:
+                _await_allocation(reader, me, missing, progress, sleep)
+        else:
+            writer.register_operator(missing, keypair if before.registered_id == ZERO_ID else None)
+            progress(f"  joined quorums {missing}")
     return read_standing(reader, me, keypair)
+
+
+def _await_allocation(
+    reader: ChainReader, me: str, quorums: Sequence[int], progress: Progress, sleep: Sleep
+) -> None:
+    """Block until every pending allocation to ``quorums`` is in force at the chain head
+    (where the registration's gas estimate runs)."""
+    effect = max(reader.allocation(me, q)[2] for q in quorums)
+    while True:
+        head = reader.client.block_number()
+        left = effect - head
+        if left <= 0:
+            return
+        progress(f"  allocation takes effect at block {effect}: {left} block(s) to go")
+        sleep(POLL_SECONDS)
 
 
 def deregister(
