@@ -10,8 +10,9 @@ The file is a go-ethereum keystore v3 ``crypto`` object plus a ``pubKey`` string
 
 The plaintext is the secret key as 32 big-endian bytes (gnark-crypto ``fr.Element.Bytes``),
 the MAC is keccak256(derivedKey[16:32] || ciphertext) and AES-128-CTR uses
-derivedKey[:16]. Files without ``pubKey`` (plain geth v3, as eigensdk-rs writes) and with
-the pbkdf2 KDF are read too; ``pubKey``, when present, must match the decrypted key.
+derivedKey[:16]. Files without ``pubKey`` (plain geth v3, as eigensdk-rs writes), with
+``pubKey`` written as ``"1 x y"`` (mcl, as the eigensdk Python package writes) and with the
+pbkdf2 KDF are read too; ``pubKey``, when present, must match the decrypted key.
 """
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ MAX_SCRYPT_R, MAX_SCRYPT_P, MAX_DKLEN, MAX_PBKDF2_C = 32, 16, 64, 10_000_000
 """Largest scrypt n accepted on import, so a hostile file cannot demand gigabytes."""
 
 _PUBKEY = re.compile(r"^\s*E\(\[\s*(-?\d+)\s*,\s*(-?\d+)\s*\]\)\s*$")
+_PUBKEY_MCL = re.compile(r"^\s*1\s+(\d+)\s+(\d+)\s*$")
+"""mcl's ``G1.getStr()``: "1 x y" in decimal (the eigensdk Python package writes this)."""
 
 
 def _fail(path: object, what: str) -> KeystoreError:
@@ -96,14 +99,22 @@ def _derive_key(crypto: dict[str, Any], password: str, path: object) -> bytes:
 
 
 def parse_pubkey(text: str) -> G1Point:
-    """Parse gnark-crypto's ``G1Affine.String()`` form ``E([x,y])`` (decimal coordinates).
+    """Parse gnark-crypto's ``G1Affine.String()`` form ``E([x,y])`` or mcl's ``"1 x y"``
+    (decimal coordinates; the eigensdk Python package writes the latter).
 
     gnark prints an element p - k with small k (<= 65535) as ``-k``; that is accepted too.
     """
-    m = _PUBKEY.match(text) if isinstance(text, str) else None
-    if m is None:
-        raise CryptoError(f"pubKey {text!r} is not of the form E([x,y])")
-    x, y = (int(g) % P for g in m.groups())
+    if not isinstance(text, str):
+        raise CryptoError(f"pubKey {text!r} is not a string")
+    gnark, mcl = _PUBKEY.match(text), _PUBKEY_MCL.match(text)
+    if gnark is not None:
+        x, y = (int(g) % P for g in gnark.groups())
+    elif mcl is not None:
+        x, y = (int(g) for g in mcl.groups())
+        if x >= P or y >= P:
+            raise CryptoError(f"pubKey {text!r} has a coordinate outside the field")
+    else:
+        raise CryptoError(f"pubKey {text!r} is not of the form E([x,y]) or '1 x y'")
     return G1Point(x, y)
 
 

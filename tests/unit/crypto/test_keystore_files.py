@@ -204,3 +204,16 @@ def test_gnark_negative_pubkey_format() -> None:
     assert parse_pubkey(" E([ 1 , 2 ]) ") == G1Point(1, 2)
     with pytest.raises(CryptoError):
         parse_pubkey("E([1,3])")  # off curve
+
+
+def test_mcl_pubkey_format_of_the_eigensdk_python_package(good_doc: dict[str, Any]) -> None:
+    pk = KeyPair.from_secret(4242).pubkey_g1
+    assert parse_pubkey(f"1 {pk.x} {pk.y}") == pk
+    doc = {**good_doc, "pubKey": f"1 {pk.x} {pk.y}"}
+    assert decrypt_keystore(doc, "pw").secret == 4242
+    other = KeyPair.from_secret(4243).pubkey_g1
+    with pytest.raises(KeystoreError, match="does not match"):
+        decrypt_keystore({**good_doc, "pubKey": f"1 {other.x} {other.y}"}, "pw")
+    for bad in ("0", f"1 {pk.x}", f"2 {pk.x} {pk.y}", f"1 {pk.x + P} {pk.y}", "1 1 3"):
+        with pytest.raises(CryptoError):
+            parse_pubkey(bad)
