@@ -311,7 +311,8 @@ def test_strangers_cannot_slash_overturn_or_configure(small_system: SmallSystem)
     core: list[tuple[Contract, str, *tuple[object, ...]]] = [
         (d.contract("AllocationManager"), "slashOperator", service.address,
          (op1, 0, [d.strategy], [10**17], "x")),
-        (d.contract("DelegationManager"), "slashOperatorShares", op1, d.strategy, 10**18, 1),
+        (d.contract("DelegationManager"), "slashOperatorShares", op1, (service.address, 0), 1,
+         d.strategy, 10**18, 1),
         (d.contract("StrategyManager"), "increaseBurnableShares", d.strategy, E18),
     ]  # fmt: skip
     for contract, fn, *args in core:
