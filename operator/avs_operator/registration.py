@@ -212,7 +212,8 @@ def register(
             writer.deposit(needed)
             progress(f"  deposited {needed} staking-token units into the strategy")
         elif step.key == ALLOCATE:
-            if reader.allocation_delay(me) is None:
+            # an operator from before the slashing release may lack a delay; one made here has it
+            if before.is_operator and reader.allocation_delay(me) is None:
                 raise ChainError(
                     f"{me} has no allocation delay yet (registered before EigenLayer's slashing "
                     "release); set one with eigenlayer-cli and rerun after it takes effect"
