@@ -44,7 +44,7 @@ class HttpFetcherInputs:
 
 def watchtower_over(
     reader: ChainReader,
-    writer: ChainWriter,
+    writer: ChainWriter | None,
     blobs: BlobStore,
     *,
     sample: float = 1.0,

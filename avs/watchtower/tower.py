@@ -40,6 +40,8 @@ class Check(StrEnum):
     """The certificate was wrong and this watcher's challenge overturned it."""
     LOST_RACE = "lost_race"
     """The certificate was wrong but is no longer challengeable (someone else won)."""
+    WRONG = "wrong"
+    """The certificate is wrong; this watcher has no key to challenge it (check-only)."""
     UNAVAILABLE = "unavailable"
     """The certificate is wrong, but its result bytes are not available to prove where."""
     FAILED = "failed"
@@ -64,7 +66,7 @@ class Watchtower:
     def __init__(
         self,
         reader: ChainReader,
-        writer: ChainWriter,
+        writer: ChainWriter | None,
         reexecutor: Reexecutor,
         results: ResultLookup,
         metrics: WatchtowerMetrics | None = None,
@@ -116,6 +118,9 @@ class Watchtower:
     def _challenge(
         self, task: Task, certified: CertifiedTask, result: bytes, honest: Reexecution
     ) -> Check:
+        if self._writer is None:
+            log.error("certificate_wrong", task=task.task_index)
+            return Check.WRONG
         index = first_wrong_entry(result, honest.expected)
         assert index is not None  # the digests differ, so some entry (or the length) does
         proof = build_proof(result, index, honest.model, honest.leaves)
@@ -142,7 +147,7 @@ class Watchtower:
 
     def prove_wrong_results(self, task: Task, results: Sequence[SignedResult]) -> int:
         """Slash every signer of a result that re-execution refutes; returns how many."""
-        if not results or not self._reexecutor.verifiable(task):
+        if self._writer is None or not results or not self._reexecutor.verifiable(task):
             return 0
         honest = self._reexecutor.reexecute(task)
         slashed = 0
@@ -159,6 +164,7 @@ class Watchtower:
         op = signed.operator
         evidence = (result_digest(signed.result), signed.signature)
         outcome = self._outcome(task)
+        assert self._writer is not None  # checked by the caller
         slash = self._writer.slash_wrong_result
         try:
             slash(task, op.address, op.pubkey_g2, evidence, proof, outcome, dry_run=True)
