@@ -9,6 +9,7 @@ from typing import Any
 from avs.chain.client import Contract
 from avs.chain.types import Log
 from avs.chain.views import CertifiedTask
+from avs.crypto.bls import operator_id
 from avs.crypto.bn254 import g1_from_evm
 from avs.crypto.points import G1Point, G2Point
 from avs.logging import get_logger
@@ -225,10 +226,11 @@ def _pubkey(v: Mapping[str, Any], log: Log) -> ChainEvent:
     # The registry accepted the key through the pairing precompile, which already checked
     # curve and subgroup; only the cheap on-curve check runs again here.
     (xi, xr), (yi, yr) = v["pubkeyG2"]
+    pubkey_g1 = g1_from_evm(v["pubkeyG1"])
     return PubkeyRegistered(
         v["operator"],
-        v["operatorId"],
-        g1_from_evm(v["pubkeyG1"]),
+        operator_id(pubkey_g1),
+        pubkey_g1,
         G2Point((xr, xi), (yr, yi)),
         log.block_number,
     )
@@ -260,8 +262,8 @@ DECODERS: Mapping[tuple[str, str], Decoder] = {
     ("TaskManager", "CertificateOverturned"): _overturned,
     ("SlashingManager", "OperatorSlashed"): _slashed,
     ("OperatorRegistry", "NewPubkeyRegistration"): _pubkey,
-    ("OperatorRegistry", "OperatorRegistered"): _registered,
-    ("OperatorRegistry", "OperatorDeregistered"): _deregistered,
+    ("OperatorRegistry", "OperatorAddedToQuorums"): _registered,
+    ("OperatorRegistry", "OperatorRemovedFromQuorums"): _deregistered,
     ("OperatorRegistry", "OperatorStakeUpdate"): _stake,
 }
 """(contract, event) -> decoder, for every event the subscriber follows."""

@@ -180,13 +180,12 @@ class ChainReader(DeploymentHandles):
             self.retriever, "getTotalStakes", self.registry.address, quorums, block
         )
         addresses: dict[bytes, str] = {}
-        keys_g1: dict[bytes, G1Point] = {}
         stakes: dict[bytes, dict[int, int]] = {}
         for quorum, members in zip(quorum_numbers, per_quorum, strict=True):
-            for address, op_id, stake, pk1 in members:
+            for address, op_id, stake in members:
                 addresses[op_id] = address
-                keys_g1[op_id] = g1_from_evm(pk1)
                 stakes.setdefault(op_id, {})[quorum] = int(stake)
+        keys_g1 = self._pubkeys_g1(addresses)
         keys_g2 = self.pubkeys_g2(required=addresses)
         operators = {}
         for op_id, address in addresses.items():
@@ -201,6 +200,19 @@ class ChainReader(DeploymentHandles):
             operators=operators,
             total_stakes={q: int(t) for q, t in zip(quorum_numbers, totals, strict=True)},
         )
+
+    def _pubkeys_g1(self, addresses: Mapping[bytes, str]) -> dict[bytes, G1Point]:
+        """G1 keys of operators (id -> address), in one call."""
+        if not addresses:
+            return {}
+        ids = list(addresses)
+        points = self.client.call1(
+            self.retriever,
+            "getOperatorPubkeysG1",
+            self.registry.address,
+            [addresses[i] for i in ids],
+        )
+        return {i: g1_from_evm(p) for i, p in zip(ids, points, strict=True)}
 
     def certificate_hints(
         self, quorum_numbers: Sequence[int], reference_block: int, non_signer_ids: Sequence[bytes]

@@ -8,6 +8,7 @@ from typing import Any
 from avs.chain.compiled import load_artifact
 from avs.chain.events import FAULTS
 from avs.chain.logscan import DecodedLog
+from avs.crypto.keccak import keccak256
 from avs.stakers.records import (
     CertificateOverturned,
     DelegationChanged,
@@ -61,6 +62,12 @@ def _task_certified(at: EventRef, v: Mapping[str, Any]) -> Record:
     )
 
 
+def _operator_id(pubkey_g1: Any) -> bytes:
+    """keccak256(x || y) of the event's G1 key (the event carries the key, not the id)."""
+    x, y = pubkey_g1
+    return keccak256(int(x).to_bytes(32, "big") + int(y).to_bytes(32, "big"))
+
+
 def _slashed(at: EventRef, v: Mapping[str, Any]) -> Record:
     return OperatorSlashed(
         at=at,
@@ -80,12 +87,12 @@ CONVERTERS: Mapping[tuple[str, str], Converter] = {
         at, int(v["quorumNumber"]), str(v["strategy"]), int(v["minimumStake"])
     ),
     ("OperatorRegistry", "NewPubkeyRegistration"): lambda at, v: PubkeyRegistered(
-        at, str(v["operator"]), bytes(v["operatorId"])
+        at, str(v["operator"]), _operator_id(v["pubkeyG1"])
     ),
-    ("OperatorRegistry", "OperatorRegistered"): lambda at, v: QuorumsChanged(
+    ("OperatorRegistry", "OperatorAddedToQuorums"): lambda at, v: QuorumsChanged(
         at, str(v["operator"]), bytes(v["operatorId"]), _quorums(v["quorumNumbers"]), True
     ),
-    ("OperatorRegistry", "OperatorDeregistered"): lambda at, v: QuorumsChanged(
+    ("OperatorRegistry", "OperatorRemovedFromQuorums"): lambda at, v: QuorumsChanged(
         at, str(v["operator"]), bytes(v["operatorId"]), _quorums(v["quorumNumbers"]), False
     ),
     ("OperatorRegistry", "OperatorEjected"): lambda at, v: OperatorEjected(

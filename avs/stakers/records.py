@@ -53,7 +53,7 @@ class PubkeyRegistered:
 
 @dataclass(frozen=True, slots=True)
 class QuorumsChanged:
-    """OperatorRegistry.OperatorRegistered (joined=True) or OperatorDeregistered."""
+    """OperatorRegistry.OperatorAddedToQuorums (joined=True) or OperatorRemovedFromQuorums."""
 
     KIND: ClassVar[str] = "quorums_changed"
     at: EventRef

@@ -2,7 +2,7 @@
 
 The registry keeps block-keyed histories (contracts/src/libraries/BlockHistory.sol): a
 value recorded in block B holds from B on, and a later change in the same block overwrites
-it. Replaying OperatorRegistered / OperatorDeregistered (quorum bitmaps) and
+it. Replaying OperatorAddedToQuorums / OperatorRemovedFromQuorums (quorum bitmaps) and
 OperatorStakeUpdate (stakes) in chain order gives exactly the values the certificate check
 and the fee claim read at a task's reference block, without one view call per task.
 """

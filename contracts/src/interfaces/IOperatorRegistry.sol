@@ -63,18 +63,22 @@ interface IOperatorRegistryEvents {
     event SlashableStakeLookaheadUpdated(uint32 lookaheadBlocks);
     /// @notice The operator's socket (where its node can be reached), as EigenLayer's middleware emits it.
     event OperatorSocketUpdate(bytes32 indexed operatorId, string socket);
-    /// @notice An operator registered its BLS key (once per operator, forever).
-    event NewPubkeyRegistration(
-        address indexed operator, bytes32 indexed operatorId, BN254.G1Point pubkeyG1, BN254.G2Point pubkeyG2
-    );
-    /// @notice An operator joined quorums.
-    event OperatorRegistered(address indexed operator, bytes32 indexed operatorId, bytes quorumNumbers);
-    /// @notice An operator left quorums (itself, ejected, or below the minimum stake).
-    event OperatorDeregistered(address indexed operator, bytes32 indexed operatorId, bytes quorumNumbers);
+    /// @notice An operator registered its BLS key (once per operator, forever; operatorId =
+    ///         keccak256(pubkeyG1)). Shaped like EigenLayer's BLSApkRegistry event.
+    event NewPubkeyRegistration(address indexed operator, BN254.G1Point pubkeyG1, BN254.G2Point pubkeyG2);
+    /// @notice An operator went from no quorum to some (the middleware's RegistryCoordinator event).
+    event OperatorRegistered(address indexed operator, bytes32 indexed operatorId);
+    /// @notice An operator left its last quorum (the middleware's RegistryCoordinator event).
+    event OperatorDeregistered(address indexed operator, bytes32 indexed operatorId);
+    /// @notice An operator joined quorums (the middleware's BLSApkRegistry event).
+    event OperatorAddedToQuorums(address operator, bytes32 operatorId, bytes quorumNumbers);
+    /// @notice An operator left quorums: itself, ejected, or below the minimum stake (the
+    ///         middleware's BLSApkRegistry event).
+    event OperatorRemovedFromQuorums(address operator, bytes32 operatorId, bytes quorumNumbers);
     /// @notice The ejector removed an operator from quorums.
     event OperatorEjected(address indexed operator, bytes quorumNumbers);
     /// @notice The stake recorded for an operator in a quorum changed.
-    event OperatorStakeUpdate(bytes32 indexed operatorId, uint8 indexed quorumNumber, uint96 stake);
+    event OperatorStakeUpdate(bytes32 indexed operatorId, uint8 quorumNumber, uint96 stake);
 }
 
 /// @title BLS operator registry: keys, quorum membership, stake and aggregate-key histories.

@@ -123,7 +123,8 @@ contract OperatorRegistry is OperatorRegistryViews, Ownable, EIP712 {
             _updateApk(q, key);
         }
         _bitmapHistory[operatorId].record(uint192(current | bitmap));
-        emit OperatorRegistered(operator, operatorId, BitmapUtils.bitmapToBytes(bitmap));
+        if (current == 0) emit OperatorRegistered(operator, operatorId);
+        emit OperatorAddedToQuorums(operator, operatorId, BitmapUtils.bitmapToBytes(bitmap));
     }
 
     /// @inheritdoc IAVSRegistrar
@@ -186,7 +187,8 @@ contract OperatorRegistry is OperatorRegistryViews, Ownable, EIP712 {
             _updateApk(q, negKey);
         }
         _bitmapHistory[operatorId].record(uint192(current & ~bitmap));
-        emit OperatorDeregistered(operator, operatorId, BitmapUtils.bitmapToBytes(bitmap));
+        emit OperatorRemovedFromQuorums(operator, operatorId, BitmapUtils.bitmapToBytes(bitmap));
+        if (current & ~bitmap == 0) emit OperatorDeregistered(operator, operatorId);
     }
 
     // ---------------------------------------------------------------- keys
@@ -213,7 +215,7 @@ contract OperatorRegistry is OperatorRegistryViews, Ownable, EIP712 {
         _keys[operator] = OperatorKeys(newId, BN254.hashG2Point(p.pubkeyG2), p.pubkeyG1);
         _idToOperator[newId] = operator;
         _operatorIds.push(newId);
-        emit NewPubkeyRegistration(operator, newId, p.pubkeyG1, p.pubkeyG2);
+        emit NewPubkeyRegistration(operator, p.pubkeyG1, p.pubkeyG2);
         return newId;
     }
 

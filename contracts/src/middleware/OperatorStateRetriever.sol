@@ -9,12 +9,11 @@ import {IOperatorRegistry} from "../interfaces/IOperatorRegistry.sol";
 /// @notice Returns operator state at a block and the history indices ("hints") a certificate
 ///         needs. Loops over every operator that ever registered, which is fine off-chain.
 contract OperatorStateRetriever {
-    /// @notice One operator's state in one quorum at a block.
+    /// @notice One operator's state in one quorum at a block (EigenLayer middleware's shape).
     struct Operator {
         address operator;
         bytes32 operatorId;
         uint96 stake;
-        BN254.G1Point pubkeyG1;
     }
 
     /// @notice History indices for checkSignatures (same layout as the certificate's).
@@ -63,8 +62,19 @@ contract OperatorStateRetriever {
             members[n].operator = operator;
             members[n].operatorId = ids[k];
             members[n].stake = registry.getStakeAtBlockNumber(ids[k], q, blockNumber);
-            members[n].pubkeyG1 = registry.getOperatorPubkeyG1(operator);
             ++n;
+        }
+    }
+
+    /// @notice Registered G1 public keys of `operators` (zero for an address without a key).
+    function getOperatorPubkeysG1(IOperatorRegistry registry, address[] calldata operators)
+        external
+        view
+        returns (BN254.G1Point[] memory pubkeys)
+    {
+        pubkeys = new BN254.G1Point[](operators.length);
+        for (uint256 i = 0; i < operators.length; ++i) {
+            pubkeys[i] = registry.getOperatorPubkeyG1(operators[i]);
         }
     }
 

@@ -51,14 +51,12 @@ def test_event_round_trip_with_indexed_and_dynamic_fields() -> None:
     operator = to_checksum_address("0x" + "00" * 19 + "aa")
     op_id = b"\x11" * 32
     topics = [ev.topic0, abi_encode(["address"], [operator]), op_id]
-    values = ev.decode(topics, abi_encode(["bytes"], [b"\x00\x01"]))
-    assert values == {
-        "operator": operator,
-        "operatorId": op_id,
-        "quorumNumbers": b"\x00\x01",
-    }
+    assert ev.decode(topics, b"") == {"operator": operator, "operatorId": op_id}
     with pytest.raises(ChainError, match="wrong topic count"):
         ev.decode(topics[:2], b"")
+    socket = load_artifact("OperatorRegistry").abi.event("OperatorSocketUpdate")
+    values = socket.decode([socket.topic0, op_id], abi_encode(["string"], ["10.0.0.7:9000"]))
+    assert values == {"operatorId": op_id, "socket": "10.0.0.7:9000"}
 
 
 def test_every_shipped_error_selector_is_unique_per_signature() -> None:

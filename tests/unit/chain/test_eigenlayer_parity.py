@@ -156,6 +156,18 @@ EIGENLAYER: dict[str, tuple[tuple[str, str], ...]] = {
         ("0x303ca956", "deregisterOperator(address,address,uint32[])"),
         ("0xc63fd502", "registerOperator(address,address,uint32[],bytes)"),
         ("0xb5265787", "supportsAVS(address)"),
+        # registry events as eigenlayer-middleware emits them (BLSApkRegistry,
+        # SlashingRegistryCoordinator, StakeRegistry, SocketRegistry), so indexers see ours
+        (
+            "0xe3fb6613",
+            "event NewPubkeyRegistration(address,(uint256,uint256),(uint256[2],uint256[2])) i--",
+        ),
+        ("0xe8e68cef", "event OperatorRegistered(address,bytes32) ii"),
+        ("0x396fdcb1", "event OperatorDeregistered(address,bytes32) ii"),
+        ("0x73a2b7fb", "event OperatorAddedToQuorums(address,bytes32,bytes) ---"),
+        ("0xf843ecd5", "event OperatorRemovedFromQuorums(address,bytes32,bytes) ---"),
+        ("0xec2963ab", "event OperatorSocketUpdate(bytes32,string) i-"),
+        ("0x2f527d52", "event OperatorStakeUpdate(bytes32,uint8,uint96) i--"),
     ),
     "StrategyBase": (
         ("0x47e7ef24", "deposit(address,uint256)"),
@@ -200,6 +212,14 @@ def test_stand_in_core_has_eigenlayers_selectors_and_topics(contract: str) -> No
             missing.append(entry)
         assert is_event == bool(mask) or not is_event, entry
     assert missing == []
+
+
+def test_state_retriever_returns_the_middlewares_operator_shape() -> None:
+    abi = json.loads((ARTIFACTS / "OperatorStateRetriever.json").read_text())["abi"]
+    (fn,) = [f for f in abi if f.get("name") == "getOperatorState"]
+    assert _canonical(fn) == "getOperatorState(address,bytes,uint32)"
+    assert fn["outputs"][0]["type"] == "tuple[][]"
+    assert [c["type"] for c in fn["outputs"][0]["components"]] == ["address", "bytes32", "uint96"]
 
 
 def test_the_list_covers_what_the_middleware_and_python_call() -> None:
