@@ -194,7 +194,7 @@ def test_devnet_on_the_new_type_keeps_feeding_tasks(package: tuple[Shell, Path])
     try:
         wait_for(lambda: (shell.cwd / "summary.json").exists(), up, shell.cwd)
         summary = json.loads((shell.cwd / "summary.json").read_text())
-        assert summary["tasks"] == {"submitted": 1, "certified": 1, "expired": 0}
+        assert summary["tasks"] == {"submitted": 1, "certified": 1, "expired": 0, "overturned": 0}
         assert summary["inputs_certified"] == 8
         assert summary["certified_digest_mismatches"] == 0
         target = (
