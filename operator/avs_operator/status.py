@@ -51,6 +51,8 @@ class NodeStatus:
     """The deployment's minimum stake per quorum (token base units)."""
     allocated: dict[int, int]
     """Allocated stake per wanted quorum (allocation manager)."""
+    allocation_delay: int | None
+    """Blocks before a new allocation takes effect (None: the operator has not set one)."""
     deallocation_delay: int
     """Blocks stake stays slashable after leaving a quorum or deallocating."""
     balance_wei: int
@@ -152,6 +154,7 @@ class NodeStatus:
                 for q in sorted(set(self.wanted_quorums) | set(s.quorums))
             ],
             "minimum_stake": str(self.minimum_stake),
+            "allocation_delay_blocks": self.allocation_delay,
             "deallocation_delay_blocks": self.deallocation_delay,
             "balance_wei": str(self.balance_wei),
             "tasks_signed": self.tasks_signed,
@@ -211,6 +214,7 @@ def gather(
         wanted_quorums=cfg.quorums,
         minimum_stake=reader.deployment.params.minimum_stake,
         allocated=allocated,
+        allocation_delay=reader.allocation_delay(address),
         deallocation_delay=delay,
         balance_wei=reader.client.balance(address),
         tasks_signed=signed,

@@ -39,6 +39,12 @@ def render_status(status: NodeStatus, console: Console) -> None:
         allocated = _amount(status.allocated.get(q, 0), "tokens")
         table.add_row(f"quorum {q}", f"{joined}; stake {stake}; allocated {allocated}")
     table.add_row("minimum stake", _amount(status.minimum_stake, "tokens") + " per quorum")
+    allocation_delay = (
+        "not set (set at 'avs operator register')"
+        if status.allocation_delay is None
+        else f"{status.allocation_delay} blocks before a new allocation takes effect"
+    )
+    table.add_row("allocation delay", allocation_delay)
     table.add_row(
         "deallocation delay", f"{status.deallocation_delay} blocks (stake stays slashable)"
     )

@@ -205,9 +205,12 @@ def test_register_then_answer_a_chain_task_and_stop_on_sigterm(
     assert doc["quorums"][0]["joined"] is True
     assert int(doc["quorums"][0]["allocated"]) >= system.deployment.params.minimum_stake
     assert doc["fees_unclaimed"] == {"tasks": 0, "wei": "0"}  # the double certifies nothing
+    assert doc["allocation_delay_blocks"] == system.reader.allocation_delay(doc["address"])
+    assert doc["allocation_delay_blocks"] is not None
     table = avs("operator", "status", "--config", str(config))
     assert table.returncode == 0, table.stdout + table.stderr
     assert "quorum 0" in table.stdout
+    assert "allocation delay" in table.stdout
     assert f"last: task {task.task_index}" in table.stdout
     assert "next step: nothing to do" in table.stdout
 
