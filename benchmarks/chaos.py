@@ -53,6 +53,7 @@ from avs.devnet.runner import wait_settled
 from avs.devnet.session import Devnet
 from avs.logging import configure_logging
 from avs.rpc.fuzz import BAD_CODES, make_case, send
+from avs.rpc.tls import ClientTls
 from avs.rpc.v1 import aggregator_pb2
 from avs.rpc.version import WIRE_VERSION
 from benchmarks.chaos_audit import ChaosRun, audit
@@ -222,7 +223,8 @@ def grpc_fuzz(devnet: Devnet, run: ChaosRun, size: Size, rng: random.Random) -> 
 
     async def fuzz() -> None:
         target = f"127.0.0.1:{devnet.aggregator_port}"
-        async with grpc.aio.insecure_channel(target) as channel:
+        credentials = ClientTls(devnet.layout.ca_file).credentials()  # the devnet's CA
+        async with grpc.aio.secure_channel(target, credentials) as channel:
             for _ in range(size.fuzz_cases):
                 code = await send(channel, make_case(rng, seeds), timeout=10)
                 codes[code] = codes.get(code, 0) + 1

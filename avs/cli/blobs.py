@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from avs.cli.targets import aggregator_option, aggregator_tls, default_aggregator
+from avs.cli.targets import aggregator_blobs, aggregator_option
 from avs.errors import InputError
 
 MAX_GET_BYTES = 256 * 1024 * 1024
@@ -41,10 +41,9 @@ def put(file: Path, aggregator: str | None, as_json: bool) -> None:
     """
     from avs.models.fetchers import aggregator_uri
     from avs.models.hashing import hash_hex
-    from avs.rpc.blob_client import BlobClient
 
     data = read_file(file)
-    with BlobClient(aggregator or default_aggregator(), tls=aggregator_tls()) as client:
+    with aggregator_blobs(aggregator) as client:
         outcome = client.put(data)
     uri = aggregator_uri(outcome.content_hash)
     if as_json:
@@ -80,13 +79,12 @@ def get(content_hash: str, aggregator: str | None, output: Path | None, max_byte
     """Download blob HASH (0x + 64 hex digits, or its avs-blob:// URI) and check its hash."""
     from avs.models.fetchers import AGGREGATOR_SCHEME, hash_from_aggregator_uri
     from avs.models.hashing import parse_content_hash
-    from avs.rpc.blob_client import BlobClient
 
     if content_hash.startswith(f"{AGGREGATOR_SCHEME}://"):
         digest = hash_from_aggregator_uri(content_hash)
     else:
         digest = parse_content_hash(content_hash)
-    with BlobClient(aggregator or default_aggregator(), tls=aggregator_tls()) as client:
+    with aggregator_blobs(aggregator) as client:
         data = client.get(digest, max_bytes)
     if output is None:
         sys.stdout.buffer.write(data)

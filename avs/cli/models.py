@@ -9,11 +9,10 @@ from typing import Any
 import click
 
 from avs.cli.targets import (
+    aggregator_blobs,
     aggregator_option,
-    aggregator_tls,
     chain_options,
     chain_target,
-    default_aggregator,
     key_options,
 )
 from avs.errors import InputError
@@ -68,7 +67,6 @@ def register(
     from avs.errors import ContractRevert
     from avs.models.fetchers import aggregator_uri
     from avs.models.hashing import content_hash, hash_hex
-    from avs.rpc.blob_client import BlobClient
     from avs.tasks.registry import load_registry
 
     if not _is_address(verifier):
@@ -84,7 +82,7 @@ def register(
             f"with 'avs task-types register {type_id}'"
         )
     model_id = content_hash(data)
-    with BlobClient(aggregator or default_aggregator(), tls=aggregator_tls()) as blobs:
+    with aggregator_blobs(aggregator) as blobs:
         blobs.put(data)
     uri = aggregator_uri(model_id)
     tx = None

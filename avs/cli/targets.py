@@ -22,6 +22,7 @@ from avs.rpc.tls import ClientTls
 if TYPE_CHECKING:
     from avs.chain.reader import ChainReader
     from avs.chain.writer import ChainWriter
+    from avs.rpc.blob_client import BlobClient
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -49,11 +50,25 @@ def default_aggregator() -> str:
     return _devnet_file(DEVNET.aggregator_url_file, FALLBACK_AGGREGATOR)
 
 
-def aggregator_tls() -> ClientTls | None:
-    """How developer commands verify the aggregator: ``$AVS_AGGREGATOR_CA_FILE`` (a PEM CA)
-    when set, else None (the system's roots; plaintext to a loopback aggregator)."""
+def aggregator_tls(target: str | None = None) -> ClientTls | None:
+    """How developer commands verify the aggregator at ``target``: ``$AVS_AGGREGATOR_CA_FILE``
+    (a PEM CA) when set; the devnet's throwaway CA for the devnet's own aggregator; else None
+    (the system's roots, or plaintext to a loopback aggregator)."""
     ca = os.environ.get("AVS_AGGREGATOR_CA_FILE", "")
-    return ClientTls(Path(ca)) if ca else None
+    if ca:
+        return ClientTls(Path(ca))
+    devnet = _devnet_file(DEVNET.aggregator_url_file, "")
+    if devnet and target in (None, devnet) and DEVNET.ca_file.is_file():
+        return ClientTls(DEVNET.ca_file)
+    return None
+
+
+def aggregator_blobs(aggregator: str | None) -> BlobClient:
+    """A blob client for ``aggregator`` (else the devnet's), per :func:`aggregator_tls`."""
+    from avs.rpc.blob_client import BlobClient
+
+    target = aggregator or default_aggregator()
+    return BlobClient(target, tls=aggregator_tls(target))
 
 
 def aggregator_option(fn: F) -> F:
@@ -63,7 +78,8 @@ def aggregator_option(fn: F) -> F:
         envvar="AVS_AGGREGATOR",
         help="Aggregator gRPC address HOST:PORT [default: the devnet's .devnet/aggregator_url, "
         f"else {FALLBACK_AGGREGATOR}; env AVS_AGGREGATOR]. TLS unless on loopback; env "
-        "AVS_AGGREGATOR_CA_FILE names the CA that signed its certificate.",
+        "AVS_AGGREGATOR_CA_FILE names the CA that signed its certificate (the devnet's own "
+        "aggregator is verified with its throwaway CA, .devnet/tls/ca.pem).",
     )(fn)
 
 

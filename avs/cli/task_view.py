@@ -94,7 +94,7 @@ def certified_labels(
         task_type = load_registry().get(reader.model(task.model_id).task_type)
     except AvsError as exc:
         return Labels(None, f"cannot decode the result: {exc}")
-    with BlobClient(aggregator, tls=aggregator_tls()) as blobs:
+    with BlobClient(aggregator, tls=aggregator_tls(aggregator)) as blobs:
         try:
             result = blobs.get(ContentHash(cert.result_digest), MAX_RESULT_BYTES)
         except AvsError:

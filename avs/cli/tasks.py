@@ -117,7 +117,7 @@ def submit(
     blob = load_input_blob(inputs_file, task_type)
     batch = task_type.decode_inputs(blob)
     leaves = batch.leaves
-    with BlobClient(agg, tls=aggregator_tls()) as blobs:
+    with BlobClient(agg, tls=aggregator_tls(agg)) as blobs:
         # Inputs the model cannot take would only expire unanswered: refuse them for free.
         loaded = task_type.load_model(blobs.get(ContentHash(model.content_hash), MAX_MODEL_BYTES))
         if batch.width != loaded.input_width:

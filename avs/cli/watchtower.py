@@ -67,9 +67,8 @@ def run(
     """Follow certifications, re-execute each exact task, and on a mismatch submit the
     challenge (after an eth_call shows it succeeds). Runs until Ctrl-C; each check and
     challenge is logged (events certificate_checked, certificate_overturned)."""
-    from avs.cli.targets import ChainTarget, default_aggregator, default_rpc_url
+    from avs.cli.targets import ChainTarget, aggregator_blobs, default_rpc_url
     from avs.models.store import BlobStore
-    from avs.rpc.blob_client import BlobClient
     from avs.watchtower.build import watchtower_over
     from avs.watchtower.follow import follow_certificates
 
@@ -78,7 +77,7 @@ def run(
     target = ChainTarget(rpc_url or default_rpc_url(), deployment, challenger_key, password_file)
     reader = target.reader()
     writer = target.writer() if challenger_key is not None else None
-    source = _BlobSource(BlobClient(aggregator or default_aggregator()))
+    source = _BlobSource(aggregator_blobs(aggregator))
     blobs = BlobStore(cache_dir, source=source)
     tower = watchtower_over(reader, writer, blobs, sample=sample)
     mode = f"challenging as {writer.address}" if writer else "check-only (no --challenger-key)"

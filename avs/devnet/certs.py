@@ -133,3 +133,15 @@ def _write(path: Path, data: bytes, *, private: bool) -> None:
     fd = os.open(path, flags, 0o600 if private else 0o644)
     with os.fdopen(fd, "wb") as handle:
         handle.write(data)
+
+
+def devnet_server_cert(tls_dir: Path) -> tuple[Path, IssuedCert]:
+    """The devnet CA (made once per devnet directory) and a certificate for its loopback
+    aggregators: (CA file, certificate)."""
+    ca = ThrowawayCa(tls_dir)
+    if not ca.ca_file.is_file() or not (tls_dir / "ca.key").is_file():
+        ca = ThrowawayCa.create(tls_dir)
+    issued = IssuedCert(tls_dir / "aggregator.pem", tls_dir / "aggregator.key")
+    if not (issued.cert_file.is_file() and issued.key_file.is_file()):
+        issued = ca.issue("aggregator", server=True, hosts=("127.0.0.1", "localhost"))
+    return ca.ca_file, issued

@@ -31,6 +31,16 @@ class DevnetLayout:
         return self.root / "aggregator_url"
 
     @property
+    def tls_dir(self) -> Path:
+        """The devnet's throwaway CA and the aggregator's certificate (:mod:`avs.devnet.certs`)."""
+        return self.root / "tls"
+
+    @property
+    def ca_file(self) -> Path:
+        """The throwaway CA's certificate (operators and commands verify the aggregator with it)."""
+        return self.tls_dir / "ca.pem"
+
+    @property
     def deployment(self) -> Path:
         """Deployment JSON of the contracts."""
         return self.root / "deployment.json"

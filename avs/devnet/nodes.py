@@ -17,6 +17,8 @@ from eth_account import Account
 
 from avs.crypto.bls import KeyPair
 from avs.crypto.keystore import save_keystore
+from avs.devnet.certs import devnet_server_cert
+from avs.devnet.layout import DevnetLayout
 
 DEVNET_SCRYPT_N = 2**12
 """scrypt cost of devnet key files (production files use eigenlayer-cli's 2**18)."""
@@ -47,6 +49,11 @@ def write_bls_key(directory: Path, keypair: KeyPair) -> Path:
     return path
 
 
+def _tls_dir(node_directory: Path) -> Path:
+    # Every node directory sits directly in the devnet root (DevnetLayout), next to tls/.
+    return DevnetLayout(node_directory.parent).tls_dir
+
+
 def write_config(path: Path, settings: dict[str, Any]) -> Path:
     """A role's YAML config file."""
     path.write_text(yaml.safe_dump(settings, sort_keys=True))
@@ -67,9 +74,11 @@ def operator_settings(
     """Write an operator's key files and return its config settings."""
     directory.mkdir(parents=True, exist_ok=True)
     password = write_password(directory)
+    ca_file, _cert = devnet_server_cert(_tls_dir(directory))
     return {
         "rpc_url": rpc_url,
         "deployment": str(deployment.resolve()),
+        "aggregator_tls_ca_file": str(ca_file.resolve()),
         "bls_key_file": str(write_bls_key(directory, keypair).resolve()),
         "bls_password_file": str(password.resolve()),
         "ecdsa_key_file": str(write_ecdsa_key(directory, ecdsa_key).resolve()),
@@ -91,9 +100,12 @@ def aggregator_settings(
     """Write the aggregator's key file and return its config settings."""
     directory.mkdir(parents=True, exist_ok=True)
     password = write_password(directory)
+    _ca, cert = devnet_server_cert(_tls_dir(directory))
     return {
         "rpc_url": rpc_url,
         "deployment": str(deployment.resolve()),
+        "tls_cert_file": str(cert.cert_file.resolve()),
+        "tls_key_file": str(cert.key_file.resolve()),
         "ecdsa_key_file": str(write_ecdsa_key(directory, ecdsa_key).resolve()),
         "ecdsa_password_file": str(password.resolve()),
         "data_dir": str((directory / "data").resolve()),

@@ -120,7 +120,8 @@ def _run(opts: DevnetOptions, devnet: Devnet, report: Reporter) -> dict[str, Any
     devnet.layout.summary.write_text(json.dumps(summary, indent=2) + "\n")
     if opts.keep_running:
         report.step(
-            f"running    RPC {devnet.url}, deployment {devnet.layout.deployment}; "
+            f"running    RPC {devnet.url}, deployment {devnet.layout.deployment}, aggregator "
+            f"127.0.0.1:{devnet.aggregator_port} (TLS, CA {devnet.layout.ca_file}); "
             "'avs devnet down' stops it"
         )
         if opts.task_rate is not None:

@@ -15,6 +15,7 @@ import pytest
 from avs.crypto.bls import KeyPair
 from avs.devnet.runner import expired_count, wait_settled
 from avs.devnet.session import Devnet
+from avs.rpc.tls import ClientTls
 from avs.rpc.v1 import aggregator_pb2, aggregator_pb2_grpc
 
 WINDOW = 30
@@ -23,7 +24,9 @@ Reply = aggregator_pb2.SubmitResponseReply
 
 @pytest.fixture
 def stub(devnet: Devnet) -> Iterator[aggregator_pb2_grpc.AggregatorStub]:
-    channel = grpc.insecure_channel(f"127.0.0.1:{devnet.aggregator_port}")
+    # The devnet's aggregator speaks TLS with the devnet's throwaway CA.
+    credentials = ClientTls(devnet.layout.ca_file).credentials()
+    channel = grpc.secure_channel(f"127.0.0.1:{devnet.aggregator_port}", credentials)
     yield aggregator_pb2_grpc.AggregatorStub(channel)
     channel.close()
 

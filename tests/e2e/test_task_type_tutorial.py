@@ -96,14 +96,15 @@ def wait_for(ready: Any, proc: subprocess.Popen[str], cwd: Path) -> None:
         time.sleep(0.5)
 
 
-def certified_view(shell: Shell, index: int, *target: str) -> Any:
-    """``avs tasks show INDEX --json`` once the task exists and is certified."""
+def certified_view(shell: Shell, index: int, *target: str, ca_file: Path | None = None) -> Any:
+    """``avs tasks show INDEX --json`` once the task exists and is certified (an aggregator
+    other than the one in ``.devnet/`` is verified with ``ca_file``, as a user would set it)."""
+    env = shell.env if ca_file is None else {**shell.env, "AVS_AGGREGATOR_CA_FILE": str(ca_file)}
     deadline = time.monotonic() + 120
     while True:
         proc = subprocess.run(
             [sys.executable, "-m", "avs", "tasks", "show", str(index), "--json", *target],
-            cwd=shell.cwd, env=shell.env, capture_output=True, text=True, timeout=60,
-            check=False,
+            cwd=shell.cwd, env=env, capture_output=True, text=True, timeout=60, check=False,
         )  # fmt: skip
         if proc.returncode == 0 and json.loads(proc.stdout)["status"] == "certified":
             return json.loads(proc.stdout)
@@ -202,8 +203,10 @@ def test_devnet_on_the_new_type_keeps_feeding_tasks(package: tuple[Shell, Path])
             "--deployment", str(workdir / "deployment.json"),
             "--aggregator", (workdir / "aggregator_url").read_text().strip(),
         )  # fmt: skip
-        # the feed goes on creating tasks after the summary; one of them gets certified
-        assert certified_view(shell, 2, *target)["labels"] == expected_labels(root)
+        # the feed goes on creating tasks after the summary; one of them gets certified.
+        # This devnet is not ./.devnet, so its aggregator's CA is named the documented way.
+        view = certified_view(shell, 2, *target, ca_file=workdir / "tls" / "ca.pem")
+        assert view["labels"] == expected_labels(root)
     finally:
         subprocess.run(
             [sys.executable, "-m", "avs", "devnet", "down", "--workdir", str(workdir)],
