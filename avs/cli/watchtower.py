@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
 from avs.cli.targets import aggregator_option, chain_options
 from avs.errors import InputError
-
-if TYPE_CHECKING:
-    from avs.rpc.blob_client import BlobClient
 
 
 @click.group()
@@ -71,14 +67,14 @@ def run(
     from avs.models.store import BlobStore
     from avs.watchtower.build import watchtower_over
     from avs.watchtower.follow import follow_certificates
+    from avs.watchtower.source import AggregatorBlobSource
 
     if not 0 < sample <= 1:
         raise InputError(f"--sample must be in (0, 1], got {sample}")
     target = ChainTarget(rpc_url or default_rpc_url(), deployment, challenger_key, password_file)
     reader = target.reader()
     writer = target.writer() if challenger_key is not None else None
-    source = _BlobSource(aggregator_blobs(aggregator))
-    blobs = BlobStore(cache_dir, source=source)
+    blobs = BlobStore(cache_dir, source=AggregatorBlobSource(aggregator_blobs(aggregator)))
     tower = watchtower_over(reader, writer, blobs, sample=sample)
     mode = f"challenging as {writer.address}" if writer else "check-only (no --challenger-key)"
     click.echo(f"watchtower following {target.rpc_url}, {mode}; Ctrl-C stops it", err=True)
@@ -87,16 +83,3 @@ def run(
     except KeyboardInterrupt:
         return
     click.echo(", ".join(f"{check.value} {n}" for check, n in seen.items()), err=True)
-
-
-class _BlobSource:
-    """An aggregator's GetBlob as the blob store's source (bytes verified by the store)."""
-
-    def __init__(self, client: BlobClient) -> None:
-        self._client = client
-
-    def fetch_blob(self, content_hash: bytes, max_size: int) -> bytes:
-        """The blob ``content_hash`` from the aggregator."""
-        from avs.models.hashing import ContentHash
-
-        return self._client.get(ContentHash(content_hash), max_size)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from dataclasses import dataclass
 
 from avs.chain.reader import ChainReader
 from avs.chain.subscriber import ChainSubscriber
@@ -15,6 +16,14 @@ from avs.watchtower.tower import Check, Watchtower
 log = get_logger(component="watchtower")
 
 
+@dataclass(slots=True)
+class FollowCursor:
+    """The first block a restarted follower must read again."""
+
+    next_block: int | None = None
+    """None: from where the follower was first asked to start."""
+
+
 def follow_certificates(
     reader: ChainReader,
     tower: Watchtower,
@@ -22,14 +31,20 @@ def follow_certificates(
     *,
     poll_interval: float = 1.0,
     stop: threading.Event | None = None,
+    seen: Counter[Check] | None = None,
+    cursor: FollowCursor | None = None,
 ) -> Counter[Check]:
-    """Check every TaskCertified from ``from_block`` on, until ``stop`` is set."""
-    seen: Counter[Check] = Counter()
+    """Check every TaskCertified from ``from_block`` on, until ``stop`` is set; outcomes are
+    counted into ``seen``, and ``cursor`` records where a restart should resume."""
+    seen = Counter() if seen is None else seen
     subscriber = ChainSubscriber(reader.client, reader.deployment)
     for event in subscriber.follow(
         from_block, poll_interval=poll_interval, stop=stop, types=[CertifiedTask]
     ):
         assert isinstance(event, CertifiedTask)
+        if cursor is not None:
+            # Resume at this block, not after it: its later certificates may be unchecked.
+            cursor.next_block = event.block_number
         try:
             task = reader.created_task(event.task_index)
         except AvsError as exc:

@@ -15,6 +15,9 @@ class WatchtowerMetrics:
     """``avs_watchtower_checks_total``: certificates checked, by outcome."""
     evidence: Counter
     """``avs_watchtower_evidence_total``: evidence sent, by kind (challenge, wrong_result)."""
+    failures: Counter
+    """``avs_watchtower_failures_total``: passes of the certificate follower that failed
+    (chain unreachable, a bug); each is logged and retried with backoff."""
 
     @classmethod
     def create(cls, registry: CollectorRegistry | None = None) -> WatchtowerMetrics:
@@ -26,5 +29,8 @@ class WatchtowerMetrics:
             ),
             evidence=Counter(
                 "avs_watchtower_evidence", "Fault evidence submitted", ["kind"], registry=reg
+            ),
+            failures=Counter(
+                "avs_watchtower_failures", "Certificate follower failures", registry=reg
             ),
         )

@@ -78,7 +78,8 @@ class Watchtower:
         self._writer = writer
         self._reexecutor = reexecutor
         self._results = results
-        self._metrics = metrics or WatchtowerMetrics.create()
+        self.metrics = metrics or WatchtowerMetrics.create()
+        """Counters of checks, evidence and failures."""
         self._sample = sample
         self._rng = rng or random.Random()  # noqa: S311 - sampling, not security
         self._publish = publish
@@ -94,7 +95,7 @@ class Watchtower:
     ) -> Check:
         """Re-execute ``task``; overturn its certificate if the certified result is wrong."""
         outcome = self._check(task, certified, result)
-        self._metrics.checks.labels(outcome.value).inc()
+        self.metrics.checks.labels(outcome.value).inc()
         log.info("certificate_checked", task=task.task_index, outcome=outcome.value)
         return outcome
 
@@ -135,7 +136,7 @@ class Watchtower:
         except ContractRevert as exc:
             log.warning("challenge_refused", task=task.task_index, error=exc.error_name)
             return Check.LOST_RACE
-        self._metrics.evidence.labels("challenge").inc()
+        self.metrics.evidence.labels("challenge").inc()
         log.warning(
             "certificate_overturned",
             task=task.task_index,
@@ -177,7 +178,7 @@ class Watchtower:
                 error=exc.error_name,
             )
             return 0
-        self._metrics.evidence.labels("wrong_result").inc()
+        self.metrics.evidence.labels("wrong_result").inc()
         log.warning(
             "slashed_wrong_result",
             task=task.task_index,

@@ -19,6 +19,7 @@ from typing import TypeVar
 from wsgiref.simple_server import WSGIServer
 
 from avs import __version__
+from avs.chain.writer import ChainWriter
 from avs.crypto.bls import KeyPair
 from avs.errors import ConfigError
 from avs.logging import get_logger
@@ -28,6 +29,7 @@ from avs.nodeapi import NodeApiServer
 from avs.rpc.client import AggregatorClient
 from avs.tasks.registry import TaskTypeRegistry, load_registry
 from avs.tasks.session import ExecutionConfig
+from avs.watchtower.service import WatchtowerService
 from avs_operator.config import OperatorConfig
 from avs_operator.fanout import FanOutSink
 from avs_operator.headwatch import HeadWatch
@@ -39,6 +41,7 @@ from avs_operator.protection import ProtectionStore
 from avs_operator.signer import Signer
 from avs_operator.sources import AggregatorProbe, ChainSource, StreamSource, TaskSource
 from avs_operator.submitter import Submitter
+from avs_operator.watch import operator_watchtower
 from avs_operator.worker import TaskWorker
 
 NODE_NAME = "edge-avs-operator"
@@ -64,8 +67,10 @@ class OperatorApp:
         chain: ChainPorts,
         registry: TaskTypeRegistry | None = None,
         metrics: OperatorMetrics | None = None,
+        challenger: ChainWriter | None = None,
     ) -> None:
-        """Nothing is opened until :meth:`run`."""
+        """Nothing is opened until :meth:`run`; ``challenger`` sends the in-process
+        watchtower's challenges (None: it only reports wrong certificates)."""
         self.config = config
         self.keypair = keypair
         self.chain = chain
@@ -73,6 +78,8 @@ class OperatorApp:
         self.metrics = metrics or OperatorMetrics.create()
         self.endpoints = Endpoints()
         self.node: OperatorNode | None = None
+        self.watchtower: WatchtowerService | None = None
+        self._challenger = challenger
         self._log = get_logger(component="operator", operator_id="0x" + keypair.operator_id.hex())
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -135,8 +142,25 @@ class OperatorApp:
                 aggregators=list(cfg.aggregators),
                 tasks_signed_before=protection.count(),
             )
-            await self.node.run(stop)
+            watching = self._start_watchtower(stop)
+            try:
+                await self.node.run(stop)
+            finally:
+                if watching is not None:
+                    stop.set()
+                    await watching
         self._log.info("operator_exited")
+
+    def _start_watchtower(self, stop: asyncio.Event) -> asyncio.Task[None] | None:
+        """Run the in-process watchtower beside the node, if configured and on a real chain."""
+        if not self.config.watchtower or self.chain.reader is None:
+            return None
+        self.watchtower = operator_watchtower(
+            self.config, self.chain.reader, self._challenger, self.metrics.registry
+        )
+        mode = "challenging" if self._challenger is not None else "check-only"
+        self._log.info("watchtower_started", mode=mode)
+        return asyncio.create_task(self.watchtower.run(stop), name="watchtower")
 
     def _build_node(
         self,

@@ -204,4 +204,5 @@ def connect_chain(
         feed,
         ChainMembership(reader),
         ChainTaskRecords(reader),
+        reader,
     )

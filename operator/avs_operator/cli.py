@@ -54,6 +54,7 @@ def run(config_path: Path | None) -> None:
     from avs_operator.app import OperatorApp, run_until_signal
     from avs_operator.chainports import SlashingRecorder, connect_chain
     from avs_operator.faults import require_devnet
+    from avs_operator.watch import load_challenger
 
     use_service_logging()
     cfg = _config(config_path)
@@ -67,7 +68,8 @@ def run(config_path: Path | None) -> None:
         SlashingRecorder(metrics),
         on_malformed=lambda bad: metrics.events_malformed.labels(event=bad.event).inc(),
     )
-    asyncio.run(run_until_signal(OperatorApp(cfg, keypair, chain, metrics=metrics)))
+    app = OperatorApp(cfg, keypair, chain, metrics=metrics, challenger=load_challenger(cfg))
+    asyncio.run(run_until_signal(app))
 
 
 @operator.command()

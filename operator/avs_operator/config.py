@@ -78,6 +78,16 @@ class OperatorConfig:
     """Seconds one task-input download may take in total (a trickling source is cut off)."""
     devnet_fault: str = ""
     """Devnet only: ``wrong_label`` makes this node sign wrong labels on purpose."""
+    watchtower: bool = True
+    """Re-execute every certified task of an exact task type (int-mlp) in-process, fetching
+    models, inputs and certified results from the primary aggregator; a wrong certificate is
+    logged and counted (``avs_watchtower_checks_total{outcome="wrong"}``), or overturned on
+    chain when watchtower_key_file is set."""
+    watchtower_key_file: Path | None = None
+    """ECDSA key (geth keystore v3 or hex) that sends the watchtower's challenges and receives
+    their rewards (needs ETH for gas). Unset: check-only."""
+    watchtower_password_file: Path | None = None
+    """File holding the password of an encrypted watchtower_key_file."""
     quorums: tuple[int, ...] = field(default=(0,))
     """Quorums (operator sets) to join when registering."""
     metadata_uri: str = ""
@@ -100,6 +110,8 @@ class OperatorConfig:
             raise ValueError("input_deadline must be positive (seconds)")
         if self.max_concurrent_tasks < 1:
             raise ValueError("max_concurrent_tasks must be at least 1")
+        if self.watchtower_key_file is not None and not self.watchtower:
+            raise ValueError("watchtower_key_file is set but watchtower is off")
         if not (self.listen_chain or self.listen_stream):
             raise ValueError("listen_chain and listen_stream are both off; enable at least one")
 
@@ -123,6 +135,11 @@ class OperatorConfig:
     def protection_db(self) -> Path:
         """Path of the slashing-protection database."""
         return self.data_dir / "protection.sqlite"
+
+    @property
+    def watchtower_cache(self) -> Path:
+        """Directory of the watchtower's blob cache (models, inputs, certified results)."""
+        return self.data_dir / "watchtower"
 
     @property
     def model_cache(self) -> Path:

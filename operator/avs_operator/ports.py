@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
+from avs.chain.reader import ChainReader
 from avs.errors import ModelError
 from avs.protocol import Task
 from avs_operator.signer import ChainDomain
@@ -125,3 +126,5 @@ class ChainPorts:
     """Quorum membership, to skip tasks of quorums this operator was not in (None: no check)."""
     records: TaskRecords | None = None
     """Task records, to run streamed tasks only once the chain confirms them (None: no check)."""
+    reader: ChainReader | None = None
+    """The contracts' reader, for the in-process watchtower (None: no watchtower)."""

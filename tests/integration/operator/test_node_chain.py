@@ -1,6 +1,7 @@
 """The operator as real processes on a real chain: register with the CLI on anvil, then
 ``avs operator run`` learns a task from its TaskCreated event alone (the peer double's
-stream stays empty), answers it, reports health, exits 0 on SIGTERM; then deregister."""
+stream stays empty), answers it, its watchtower reports a wrong certificate of the task,
+it reports health, exits 0 on SIGTERM; then deregister."""
 
 from __future__ import annotations
 
@@ -27,8 +28,9 @@ from avs.chain.verifiers import deploy_int_mlp_verifier
 from avs.cli.main import cli
 from avs.crypto.bls import KeyPair
 from avs.crypto.keystore import save_keystore
+from avs.models.fetchers import aggregator_uri
 from avs.models.hashing import content_hash
-from avs.protocol import inputs_root, message_hash
+from avs.protocol import inputs_root, message_hash, result_digest
 from avs.stakers.metadata import OperatorMetadata, data_uri
 from avs.tasks.batch import decode_batch
 from avs.tasks.demo import golden_vectors
@@ -82,7 +84,6 @@ def write_config(tmp_path: Path, rpc_url: str, deployment: Path, peer: Peer) -> 
         "metrics_port": -1,
         "poll_interval": 0.2,
         "quorums": [0],
-        "allow_file_inputs": True,  # the task below names its inputs by file:// URI
         "metadata_uri": METADATA_URI,
     }
     path = tmp_path / "operator.yaml"
@@ -99,6 +100,16 @@ def node_api_port(log_path: Path, proc: subprocess.Popen[str], timeout: float = 
                 return int(json.loads(line)["node_api_port"])
         time.sleep(0.1)
     raise AssertionError("operator did not start:\n" + log_path.read_text())
+
+
+def wait_log(log_path: Path, event: str, timeout: float = 90) -> dict[str, object]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for line in log_path.read_text().splitlines():
+            if event in line:
+                return dict(json.loads(line))
+        time.sleep(0.2)
+    raise AssertionError(f"no {event} in the log:\n" + log_path.read_text())
 
 
 def test_register_then_answer_a_chain_task_and_stop_on_sigterm(
@@ -142,14 +153,15 @@ def test_register_then_answer_a_chain_task_and_stop_on_sigterm(
     assert "already registered" in again.stderr
 
     golden = golden_vectors(IntMlp.id)[0]
-    (tmp_path / "model.onnx").write_bytes(golden.model)
-    (tmp_path / "inputs.bin").write_bytes(golden.inputs)
+    # Served by the peer aggregator, so the node and its watchtower fetch them alike.
+    model_uri = aggregator_uri(peer.blobs.put(golden.model))
+    inputs_uri = aggregator_uri(peer.blobs.put(golden.inputs))
     model_id = b"\x0d" * 32
     system.owner.register_model(
         model_id,
         content_hash(golden.model),
         IntMlp.id,
-        f"file://{tmp_path / 'model.onnx'}",
+        model_uri,
         10**9,
         deploy_int_mlp_verifier(system.client, encoding_from_onnx(golden.model)),
     )
@@ -171,13 +183,25 @@ def test_register_then_answer_a_chain_task_and_stop_on_sigterm(
             model_id,
             inputs_root(leaves),
             len(leaves),
-            f"file://{tmp_path / 'inputs.bin'}",
+            inputs_uri,
             [0],
             6_667,
             20,
             10**9 * len(leaves),
         )
         (response,) = peer.wait_submissions(1)
+        # A wrong certificate of this exact task (the only signer is this operator: its key
+        # signs a wrong result here): the node's watchtower, on by default and without a
+        # key, re-executes the task and reports the certificate wrong.
+        wrong = golden.result[:-1] + bytes([golden.result[-1] ^ 1])
+        peer.blobs.put(wrong)
+        signature = BLS.sign(message_hash(system.reader.task_hash(task), wrong))
+        certificate = system.reader.build_certificate(
+            task, result_digest(wrong), {BLS.operator_id: signature}
+        )
+        system.mine()  # a certificate's reference block must be in the past
+        system.owner.respond_to_task(task, certificate)
+        wrong_event = wait_log(log_path, '"certificate_wrong"')
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/eigen/node/services") as resp:
             services = {s["id"]: s["status"] for s in json.load(resp)["services"]}
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/eigen/node/health") as resp:
@@ -193,6 +217,8 @@ def test_register_then_answer_a_chain_task_and_stop_on_sigterm(
     expected = BLS.sign(message_hash(system.reader.task_hash(task), golden.result))
     assert response.signature == expected
     assert services == {"chain": "Up", "chain-head": "Up", "aggregator": "Up"}
+    assert wrong_event["task"] == task.task_index
+    assert '"outcome": "wrong"' in output
     assert health == 200
 
     status = avs("operator", "status", "--config", str(config), "--json")
