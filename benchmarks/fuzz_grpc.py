@@ -98,7 +98,16 @@ async def fuzz(cases: int, seed: int, work: Path) -> dict[str, object]:
                 per_method = codes.setdefault(case.method, {})
                 per_method[code] = per_method.get(code, 0) + 1
                 if code in BAD_CODES:
-                    failures.append({"case": number, "method": case.method, "code": code})
+                    # The exact request, so the failure can be replayed as a regression test.
+                    failures.append(
+                        {
+                            "case": number,
+                            "method": case.method,
+                            "code": code,
+                            "strategy": case.strategy,
+                            "messages_hex": [message.hex() for message in case.messages],
+                        }
+                    )
             health = health_pb2_grpc.HealthStub(channel)
             serving = (
                 await health.Check(health_pb2.HealthCheckRequest(), timeout=10)

@@ -8,6 +8,8 @@ handler answers with INVALID_ARGUMENT before the servicer ever runs.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +21,10 @@ from avs.errors import InputError
 from avs.rpc.v1 import aggregator_pb2, task_pb2
 
 SERVICE_NAME = "avs.v1.Aggregator"
+DRAIN_MESSAGES = 64
+"""Most request messages read and discarded after a client-stream call has failed."""
+DRAIN_SECONDS = 2.0
+"""Longest such a drain may take."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,15 +74,50 @@ def _unary_stream(method: Any) -> Any:
     return handle
 
 
+class CheckedRequests:
+    """A client stream whose undecodable messages raise InputError, and that can be drained."""
+
+    def __init__(self, requests: AsyncIterator[Any]) -> None:
+        self._requests = requests
+
+    def __aiter__(self) -> CheckedRequests:
+        return self
+
+    async def __anext__(self) -> Any:
+        request = await anext(self._requests)
+        if isinstance(request, Undecodable):
+            raise request.error()  # the servicer maps AvsErrors to their status
+        return request
+
+    async def drain(self) -> None:
+        """Read, bounded, what the peer still streams; call before failing the call.
+
+        Answering a client stream before the client has finished sending races the
+        client's next write: when that write fails first, grpc-python's client records a
+        local INTERNAL ("Internal error from Core") in place of our status, so a refused
+        upload looked like a server crash (the chaos suite's grpc-fuzz INTERNAL). Draining
+        first lets the peer half-close and then read the real status. Bounded in messages
+        and time so a peer that never stops cannot hold the call (past the bound it may
+        still see INTERNAL).
+        """
+        with contextlib.suppress(Exception):
+            async with asyncio.timeout(DRAIN_SECONDS):
+                drained = 0
+                async for _request in self._requests:
+                    drained += 1
+                    if drained >= DRAIN_MESSAGES:
+                        return
+
+
+async def drain_requests(requests: AsyncIterator[Any]) -> None:
+    """Drain ``requests`` (see :meth:`CheckedRequests.drain`) if it is a checked stream."""
+    if isinstance(requests, CheckedRequests):
+        await requests.drain()
+
+
 def _stream_unary(method: Any) -> Any:
     async def handle(requests: AsyncIterator[Any], context: Any) -> Any:
-        async def checked() -> AsyncIterator[Any]:
-            async for request in requests:
-                if isinstance(request, Undecodable):
-                    raise request.error()  # the servicer maps AvsErrors to their status
-                yield request
-
-        return await method(checked(), context)
+        return await method(CheckedRequests(requests), context)
 
     return handle
 

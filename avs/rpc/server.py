@@ -21,7 +21,7 @@ from avs.protocol import Task
 from avs.rpc import convert
 from avs.rpc.blob_serve import BlobServer
 from avs.rpc.blob_upload import BlobUploads, UploadLimits
-from avs.rpc.handlers import SERVICE_NAME, add_aggregator_servicer
+from avs.rpc.handlers import SERVICE_NAME, add_aggregator_servicer, drain_requests
 from avs.rpc.messages import ResponseSubmission, SubmitResult, SubscribeRequest, TaskHints
 from avs.rpc.status import abort_aio
 from avs.rpc.tls import ServerTls
@@ -93,6 +93,7 @@ class AggregatorServicer(aggregator_pb2_grpc.AggregatorServicer):
         try:
             return await self._uploads.receive(request_iterator)
         except AvsError as exc:
+            await drain_requests(request_iterator)  # so the peer reads this status
             await abort_aio(context, exc)
 
 
