@@ -1,0 +1,100 @@
+"""An operator's watchtower with a challenger key (config ``watchtower_key_file``) overturns a
+wrong certificate of an exact task on real contracts, re-executing the real int-mlp model."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from eth_account import Account
+from prometheus_client import CollectorRegistry
+
+from avs.chain.verifiers import deploy_int_mlp_verifier
+from avs.chain.views import TaskStatus
+from avs.models.fetchers import aggregator_uri
+from avs.models.hashing import content_hash
+from avs.models.store import BlobStore
+from avs.protocol import inputs_root
+from avs.tasks.batch import decode_batch
+from avs.tasks.demo import golden_vectors
+from avs.tasks.int_mlp import IntMlp
+from avs.tasks.int_mlp_weights import encoding_from_onnx
+from avs.watchtower.build import watchtower_over
+from avs.watchtower.service import WatchtowerService
+from avs.watchtower.tower import Check
+from avs_operator.config import OperatorConfig
+from avs_operator.watch import load_challenger
+
+from .systems import E18, SmallSystem
+
+pytestmark = pytest.mark.integration
+
+CHALLENGER_KEY = b"\x5d" * 32
+
+
+@pytest.fixture(autouse=True)
+def _isolated(chain_snapshot: None) -> None:
+    """Every test starts from the module's freshly deployed small_system."""
+
+
+def test_a_keyed_watchtower_overturns_a_wrong_certificate(
+    tmp_path: Path, anvil: str, small_system: SmallSystem
+) -> None:
+    dev = small_system.dev
+    dev.owner.fund_challenge_rewards(10**16)
+    golden = golden_vectors(IntMlp.id)[0]
+    blobs = BlobStore(tmp_path / "blobs")  # stands in for the aggregator's blob service
+    model_id = b"\x0e" * 32
+    dev.owner.register_model(
+        model_id,
+        content_hash(golden.model),
+        IntMlp.id,
+        aggregator_uri(blobs.put(golden.model)),
+        10**9,
+        deploy_int_mlp_verifier(dev.client, encoding_from_onnx(golden.model)),
+    )
+    leaves = decode_batch(golden.inputs, IntMlp.input_dtype).leaves
+    task, _ = dev.owner.create_task(
+        model_id, inputs_root(leaves), len(leaves), aggregator_uri(blobs.put(golden.inputs)),
+        [0], 6_667, 10, 10**9 * len(leaves),
+    )  # fmt: skip
+    dev.mine()
+    wrong = golden.result[:-1] + bytes([golden.result[-1] ^ 1])
+    blobs.put(wrong)
+    dev.certify(task, wrong, [dev.operators[1], dev.operators[2]])
+
+    key_file = tmp_path / "challenger.key"
+    key_file.write_text(CHALLENGER_KEY.hex())
+    dev.client.send_value(Account.from_key(CHALLENGER_KEY).address, E18)
+    dev.deployment.save(tmp_path / "deployment.json")
+    cfg = OperatorConfig(
+        rpc_url=anvil,
+        deployment=tmp_path / "deployment.json",
+        bls_key_file=tmp_path / "unused-bls.json",
+        ecdsa_key_file=tmp_path / "unused-ecdsa.json",
+        data_dir=tmp_path / "data",
+        aggregator_url="127.0.0.1:1",
+        watchtower_key_file=key_file,
+    )
+    challenger = load_challenger(cfg)
+    assert challenger is not None
+    assert challenger.address == Account.from_key(CHALLENGER_KEY).address
+    registry = CollectorRegistry()
+    tower = watchtower_over(dev.reader, challenger, blobs, registry=registry)
+    service = WatchtowerService(dev.reader, tower, poll_interval=0.1)
+
+    async def run_until_overturned() -> None:
+        stop = asyncio.Event()
+        running = asyncio.create_task(service.run(stop))
+        async with asyncio.timeout(90):
+            while not service.seen[Check.OVERTURNED]:
+                assert not running.done()
+                await asyncio.sleep(0.1)
+        stop.set()
+        await running
+
+    asyncio.run(run_until_overturned())
+    assert dev.reader.task_status(task) is TaskStatus.OVERTURNED
+    assert registry.get_sample_value("avs_watchtower_evidence_total", {"kind": "challenge"}) == 1
+    assert registry.get_sample_value("avs_watchtower_checks_total", {"outcome": "overturned"}) == 1
