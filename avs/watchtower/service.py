@@ -32,7 +32,8 @@ class WatchtowerService:
         poll_interval: float = 1.0,
         backoff: Backoff = RESTART_BACKOFF,
     ) -> None:
-        """Follow from ``from_block`` (None: the deployment block)."""
+        """Follow from ``from_block`` (None: the oldest block whose certificates may still
+        be challengeable, see :meth:`first_block`)."""
         self._reader = reader
         self._tower = tower
         self._cursor = FollowCursor(from_block)
@@ -51,10 +52,22 @@ class WatchtowerService:
             halt.set()
             await asyncio.shield(worker)
 
+    def first_block(self) -> int:
+        """Where a fresh follower starts: a task certified before ``head - (response window +
+        challenge window)`` can no longer be challenged, so re-executing it (every restart
+        of every node, over the chain's whole history) would be work for nothing."""
+        deployment = self._reader.deployment
+        params = deployment.params
+        lookback = params.max_response_window_blocks + params.challenge_window_blocks
+        return max(deployment.block, self._reader.client.block_number() - lookback)
+
     def _follow_forever(self, halt: threading.Event) -> None:
         failures = 0
         while not halt.is_set():
+            resumed_at = self._cursor.next_block
             try:
+                if self._cursor.next_block is None:
+                    self._cursor.next_block = self.first_block()
                 follow_certificates(
                     self._reader,
                     self._tower,
@@ -65,6 +78,8 @@ class WatchtowerService:
                     cursor=self._cursor,
                 )
             except Exception as exc:  # the host node must outlive any failure
+                if self._cursor.next_block != resumed_at:
+                    failures = 0  # it made progress since the last failure: a new incident
                 delay = self._backoff.delay(failures)
                 failures += 1
                 self._tower.metrics.failures.inc()

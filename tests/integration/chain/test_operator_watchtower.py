@@ -98,3 +98,17 @@ def test_a_keyed_watchtower_overturns_a_wrong_certificate(
     assert dev.reader.task_status(task) is TaskStatus.OVERTURNED
     assert registry.get_sample_value("avs_watchtower_evidence_total", {"kind": "challenge"}) == 1
     assert registry.get_sample_value("avs_watchtower_checks_total", {"outcome": "overturned"}) == 1
+
+
+def test_a_fresh_watchtower_skips_certificates_that_can_no_longer_be_challenged(
+    tmp_path: Path, small_system: SmallSystem
+) -> None:
+    dev = small_system.dev
+    params = dev.deployment.params
+    lookback = params.max_response_window_blocks + params.challenge_window_blocks
+    tower = watchtower_over(dev.reader, None, BlobStore(tmp_path), registry=CollectorRegistry())
+    service = WatchtowerService(dev.reader, tower)
+    assert service.first_block() >= dev.deployment.block
+    dev.mine(lookback + 5)
+    head = dev.client.block_number()
+    assert service.first_block() == head - lookback > dev.deployment.block
