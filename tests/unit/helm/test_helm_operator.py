@@ -122,6 +122,16 @@ def test_several_aggregators_reach_the_node_config(tmp_path: Path) -> None:
     assert config.aggregators == ("avs-aggregator.avs.svc:50051",)
 
 
+def test_the_watchtower_switch_reaches_the_node_config(tmp_path: Path) -> None:
+    config_file = tmp_path / "operator.yaml"
+    for value in (True, False):
+        rendered = _render("minimal-values.yaml", {"config": {"watchtower": value}})
+        config_file.write_text(_operator_yaml(rendered))
+        config = load_config(OperatorConfig, config_file, env=_env(_node(rendered)))
+        assert config.watchtower is value
+        assert config.watchtower_key_file is None  # the chart's watchtower is check-only
+
+
 @pytest.mark.parametrize("ci", CI)
 def test_key_files_come_from_the_existing_secrets(ci: str, tmp_path: Path) -> None:
     rendered = _render(ci)
