@@ -12,6 +12,7 @@ import threading
 import time
 
 from avs.chain.events import FAULT_EQUIVOCATION
+from avs.chain.model_cache import ModelCache
 from avs.chain.reader import ChainReader
 from avs.chain.stakes import refresh, stale_operators
 from avs.chain.views import CertifiedTask, ModelInfo, OperatorSetState
@@ -48,7 +49,7 @@ class ChainAdapter:
         self._metrics = metrics
         self._jitter = jitter_seconds
         self._window: int | None = None
-        self._models: dict[bytes, ModelInfo] = {}
+        self._models = ModelCache(reader)
         self._snapshots: dict[tuple[bytes, int], OperatorSetState] = {}
         self._verifier = FastVerifier()  # evidence checks run one at a time, after certifying
         self._lock = threading.Lock()
@@ -88,13 +89,7 @@ class ChainAdapter:
 
     def model(self, model_id: bytes) -> ModelInfo:
         """ModelRegistry entry (cached: entries are immutable once registered)."""
-        with self._lock:
-            info = self._models.get(model_id)
-        if info is None:
-            info = self._reader.model(model_id)
-            with self._lock:
-                self._models[model_id] = info
-        return info
+        return self._models.get(model_id)
 
     def hints(self, task: Task) -> TaskHints:
         """Task type and model URI for operators that subscribe by stream."""

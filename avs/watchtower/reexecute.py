@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from avs.chain.client import ChainClient
+from avs.chain.model_cache import ModelCache
 from avs.chain.reader import ChainReader
 from avs.chain.verifiers import committed_model
 from avs.chain.views import ModelInfo
@@ -42,7 +43,7 @@ class Reexecutor:
         self._reader = reader
         self._blobs = blobs
         self._fetch_inputs = fetch_inputs
-        self._models: dict[bytes, ModelInfo] = {}
+        self._models = ModelCache(reader)
         self._loaded: dict[bytes, tuple[TaskType, LoadedModel, bytes]] = {}
         self._lock = threading.Lock()
 
@@ -53,13 +54,7 @@ class Reexecutor:
 
     def model(self, model_id: bytes) -> ModelInfo:
         """The registry entry (cached: entries are immutable)."""
-        with self._lock:
-            info = self._models.get(model_id)
-        if info is None:
-            info = self._reader.model(model_id)
-            with self._lock:
-                self._models[model_id] = info
-        return info
+        return self._models.get(model_id)
 
     def verifiable(self, task: Task) -> bool:
         """Whether the task's model is exact and has an on-chain verifier."""
