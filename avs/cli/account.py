@@ -15,8 +15,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 DEVNET_CHAIN_ID = 31337
 
 
-def account_options(role: str) -> Callable[[F], F]:
-    """--private-key-file and --password-file; ``role`` says what the account does."""
+def account_options(role: str, envvar: str | None = None) -> Callable[[F], F]:
+    """--private-key-file and --password-file; ``role`` says what the account does and
+    ``envvar`` names a variable that may supply the key file instead of the flag."""
 
     def decorate(fn: F) -> F:
         fn = click.option(
@@ -27,6 +28,7 @@ def account_options(role: str) -> Callable[[F], F]:
         return click.option(
             "--private-key-file",
             type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            envvar=envvar,
             help=f"{role}: a geth keystore (with --password-file) or a hex key. Defaults to "
             "anvil's first dev account, on chain id 31337 only.",
         )(fn)

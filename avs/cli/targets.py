@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from avs.cli.account import account_options, signing_key
 from avs.devnet.layout import DEFAULT_WORKDIR, DevnetLayout
-from avs.errors import InputError
 from avs.rpc.tls import ClientTls
 
 if TYPE_CHECKING:
@@ -29,7 +29,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 DEVNET = DevnetLayout(DEFAULT_WORKDIR)
 FALLBACK_RPC_URL = "http://127.0.0.1:8545"
 FALLBACK_AGGREGATOR = "127.0.0.1:50051"
-DEVNET_CHAIN_ID = 31337
 
 
 def _devnet_file(path: Path, fallback: str) -> str:
@@ -101,20 +100,8 @@ def chain_options(fn: F) -> F:
     )(fn)
 
 
-def key_options(fn: F) -> F:
-    """``--private-key-file`` and ``--password-file`` (who pays and signs)."""
-    fn = click.option(
-        "--password-file",
-        type=click.Path(exists=True, dir_okay=False, path_type=Path),
-        help="Password of an encrypted --private-key-file.",
-    )(fn)
-    return click.option(
-        "--private-key-file",
-        type=click.Path(exists=True, dir_okay=False, path_type=Path),
-        envvar="AVS_PRIVATE_KEY_FILE",
-        help="Sender key: a geth keystore (with --password-file) or a hex key. Defaults to "
-        "anvil's first dev account (the devnet's AVS owner), on chain id 31337 only.",
-    )(fn)
+key_options = account_options("Sender key", envvar="AVS_PRIVATE_KEY_FILE")
+"""``--private-key-file`` and ``--password-file`` (who pays and signs)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,22 +124,13 @@ class ChainTarget:
 
     def writer(self) -> ChainWriter:
         """A :class:`avs.chain.writer.ChainWriter` signing with the chosen key."""
-        from avs.chain.anvil import DEV_PRIVATE_KEYS
         from avs.chain.client import ChainClient
         from avs.chain.deployment import Deployment
-        from avs.chain.keys import load_ecdsa_key
         from avs.chain.writer import ChainWriter
 
         deployment = Deployment.load(self.deployment)
         client = ChainClient.connect(self.rpc_url)
-        if self.private_key_file is not None:
-            key: str | bytes = load_ecdsa_key(self.private_key_file, self.password_file)
-        elif client.chain_id == DEVNET_CHAIN_ID:
-            key = DEV_PRIVATE_KEYS[0]
-        else:
-            raise InputError(
-                f"chain {client.chain_id} is not a devnet: pass --private-key-file for the sender"
-            )
+        key = signing_key(client.chain_id, self.private_key_file, self.password_file, "sender")
         return ChainWriter(client.with_account(key), deployment)
 
 
