@@ -9,14 +9,14 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-import urllib.parse
 from collections import OrderedDict
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
 from avs.errors import ModelError, TaskError
-from avs.models.fetchers import AGGREGATOR_SCHEME, HttpFetcher, fetch_file, hash_from_aggregator_uri
+from avs.models.fetchers import HttpFetcher
 from avs.models.hashing import ContentHash, hash_hex
+from avs.models.inputs import TaskInputFetcher
 from avs.models.store import BlobStore
 from avs.protocol import Task, inputs_root
 from avs.tasks.api import LoadedModel, TaskType
@@ -62,8 +62,9 @@ class InferenceEngine:
         self._config = config
         self._executor = executor
         self._max_models = max_models
-        self._http = HttpFetcher(http_timeout_s, input_deadline_s)
-        self._allow_file_inputs = allow_file_inputs
+        self._inputs = TaskInputFetcher(
+            blobs, HttpFetcher(http_timeout_s, input_deadline_s), allow_file_inputs
+        )
         self._models: OrderedDict[tuple[bytes, str], tuple[TaskType, LoadedModel]] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -99,27 +100,7 @@ class InferenceEngine:
 
     def fetch_inputs(self, uri: str) -> bytes:
         """The input blob at ``uri`` (the Merkle root check follows in :meth:`compute`)."""
-        scheme = urllib.parse.urlparse(uri).scheme.lower()
-        limit = self._blobs.max_blob_size
-        if scheme == AGGREGATOR_SCHEME:
-            # The URI names the blob's hash, so it is verified and cached like a model.
-            return self._blobs.get(hash_from_aggregator_uri(uri), uri)
-        if scheme == "file" and self._allow_file_inputs:
-            return fetch_file(uri, limit)
-        if scheme in ("http", "https"):
-            return self._http(uri, limit)
-        allowed = "http(s)://, " + (
-            f"file://, {AGGREGATOR_SCHEME}://"
-            if self._allow_file_inputs
-            else f"{AGGREGATOR_SCHEME}://"
-        )
-        hint = " (file:// needs allow_file_inputs: true, for local development)" * (
-            scheme == "file"
-        )
-        raise TaskError(
-            f"task inputs URI {uri[:200]!r} has a scheme this node does not fetch; "
-            f"allowed: {allowed}{hint}"
-        )
+        return self._inputs(uri)
 
     def _model(self, info: ModelInfo) -> tuple[TaskType, LoadedModel]:
         key = (info.content_hash, info.task_type)
