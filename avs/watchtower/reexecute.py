@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -12,6 +11,7 @@ from avs.chain.reader import ChainReader
 from avs.chain.verifiers import committed_model
 from avs.chain.views import ModelInfo
 from avs.errors import TaskError
+from avs.lru import LruCache
 from avs.models.hashing import ContentHash, hash_hex
 from avs.models.store import BlobStore
 from avs.protocol import Task, inputs_root
@@ -19,6 +19,8 @@ from avs.tasks.api import LoadedModel, TaskType
 from avs.tasks.registry import get_task_type
 
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
+MODELS_KEPT = 8
+"""Loaded models (sessions and committed encodings) a watchtower keeps in memory."""
 
 InputFetcher = Callable[[str], bytes]
 """Task inputs URI -> the input blob (checked against the task's inputsRoot here)."""
@@ -44,8 +46,9 @@ class Reexecutor:
         self._blobs = blobs
         self._fetch_inputs = fetch_inputs
         self._models = ModelCache(reader)
-        self._loaded: dict[bytes, tuple[TaskType, LoadedModel, bytes]] = {}
-        self._lock = threading.Lock()
+        # Anyone can register exact models and create tasks on them: keep the loaded ones
+        # bounded (least recently used dropped first), as the operator's engine does.
+        self._loaded: LruCache[bytes, tuple[TaskType, LoadedModel, bytes]] = LruCache(MODELS_KEPT)
 
     @property
     def client(self) -> ChainClient:
@@ -64,7 +67,7 @@ class Reexecutor:
     def reexecute(self, task: Task) -> Reexecution:
         """The honest result of ``task`` (TaskError/ModelError say what could not be done)."""
         info = self.model(task.model_id)
-        if not (info.exact and info.verifier != ZERO_ADDRESS):
+        if not self.verifiable(task):
             raise TaskError(f"task {task.task_index}: model {hash_hex(task.model_id)} is not exact")
         task_type, loaded, encoding = self._load(info)
         blob = self._fetch_inputs(task.inputs_uri)
@@ -77,16 +80,12 @@ class Reexecutor:
         return Reexecution(task_type.execute(loaded, blob), batch.leaves, encoding)
 
     def _load(self, info: ModelInfo) -> tuple[TaskType, LoadedModel, bytes]:
-        with self._lock:
-            cached = self._loaded.get(info.model_id)
-        if cached is not None:
-            return cached
-        task_type = get_task_type(info.task_type)
-        data = self._blobs.get(ContentHash(info.content_hash), info.uri or None)
-        encoding = committed_model(
-            self._reader.client, info.verifier, self._reader.deployment.block
-        )
-        entry = (task_type, task_type.load_model(data), encoding)
-        with self._lock:
-            self._loaded[info.model_id] = entry
-        return entry
+        def load() -> tuple[TaskType, LoadedModel, bytes]:
+            task_type = get_task_type(info.task_type)
+            data = self._blobs.get(ContentHash(info.content_hash), info.uri or None)
+            encoding = committed_model(
+                self._reader.client, info.verifier, self._reader.deployment.block
+            )
+            return task_type, task_type.load_model(data), encoding
+
+        return self._loaded.get_or_make(info.model_id, load)

@@ -7,13 +7,12 @@ thread pool; onnxruntime releases the GIL while it computes.
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
-from collections import OrderedDict
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
 from avs.errors import ModelError, TaskError
+from avs.lru import LruCache
 from avs.models.fetchers import HttpFetcher
 from avs.models.hashing import ContentHash, hash_hex
 from avs.models.inputs import TaskInputFetcher
@@ -61,12 +60,12 @@ class InferenceEngine:
         self._blobs = blobs
         self._config = config
         self._executor = executor
-        self._max_models = max_models
         self._inputs = TaskInputFetcher(
             blobs, HttpFetcher(http_timeout_s, input_deadline_s), allow_file_inputs
         )
-        self._models: OrderedDict[tuple[bytes, str], tuple[TaskType, LoadedModel]] = OrderedDict()
-        self._lock = threading.Lock()
+        self._models: LruCache[tuple[bytes, str], tuple[TaskType, LoadedModel]] = LruCache(
+            max_models
+        )
 
     async def run(self, task: Task, info: ModelInfo) -> Inference:
         """Compute ``task``'s result with the model ``info`` names (in the executor)."""
@@ -103,17 +102,9 @@ class InferenceEngine:
         return self._inputs(uri)
 
     def _model(self, info: ModelInfo) -> tuple[TaskType, LoadedModel]:
-        key = (info.content_hash, info.task_type)
-        with self._lock:
-            cached = self._models.get(key)
-            if cached is not None:
-                self._models.move_to_end(key)
-                return cached
-        task_type = self._registry.get(info.task_type)
-        data = self._blobs.get(ContentHash(info.content_hash), info.uri or None)
-        loaded = (task_type, task_type.load_model(data, self._config))
-        with self._lock:
-            self._models[key] = loaded
-            while len(self._models) > self._max_models:
-                self._models.popitem(last=False)
-        return loaded
+        def load() -> tuple[TaskType, LoadedModel]:
+            task_type = self._registry.get(info.task_type)
+            data = self._blobs.get(ContentHash(info.content_hash), info.uri or None)
+            return task_type, task_type.load_model(data, self._config)
+
+        return self._models.get_or_make((info.content_hash, info.task_type), load)
