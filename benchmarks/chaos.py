@@ -12,8 +12,9 @@ onnx-classify tasks with 20-block windows. Scenarios:
   aggregator while it certifies tasks;
 - rpc-outage: every process reaches the chain through a loopback proxy that refuses for
   30 s, then hangs for 30 s (tasks created meanwhile may expire: with a logged reason);
-- competing-aggregators: a second aggregator with its own key; every operator sends to
-  both (``aggregator_urls``); both pause a random 0-1 s before a certificate.
+- competing-aggregators: a second aggregator with its own key that holds the same models and
+  inputs; every operator sends to both (``aggregator_urls``); both pause a random 0-1 s
+  before a certificate.
 
 Each prints the audit of :mod:`benchmarks.chaos_audit` (expected: lost 0, certified more
 than once 0, honest operators slashed 0, provable faults unslashed 0).
@@ -250,6 +251,13 @@ def competing_aggregators(
     settings = aggregator_settings(second, devnet.url, layout.deployment, SECOND_KEY, 0)
     settings.update(listen=f"127.0.0.1:{devnet.ports.take()}", certify_jitter_seconds=JITTER)
     config = write_config(second / "aggregator.yaml", settings)
+    # Clients put models and inputs on every aggregator they use (docs/architecture.md):
+    # without them an aggregator cannot re-execute a task to prove the wrong results it
+    # holds. The devnet puts them on the first one only, so the second shares its
+    # content-addressed blob directory, which is what uploading to both amounts to.
+    blobs = Path(settings["data_dir"]) / "blobs"
+    blobs.parent.mkdir(parents=True, exist_ok=True)
+    blobs.symlink_to((layout.aggregator_dir / "data" / "blobs").resolve(), target_is_directory=True)
     devnet.group.start(
         SECOND, avs_command("aggregator", "run", "--config", str(config)), layout.logs / "a2.log"
     )
