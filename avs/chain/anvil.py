@@ -61,6 +61,39 @@ def find_anvil() -> Path:
     )
 
 
+KEPT_STATES = 256
+"""Block states anvil keeps (in memory). Without a bound it writes every older state under
+~/.foundry/anvil/tmp and never deletes it when killed: a day of tests filled 60+ GB. Nothing
+here reads state older than the latest blocks (history lives in the contracts' checkpoints);
+blocks, receipts and logs are all kept."""
+
+
+def anvil_command(
+    binary: Path,
+    port: int,
+    *,
+    host: str = "127.0.0.1",
+    chain_id: int = DEFAULT_CHAIN_ID,
+    hardfork: str = DEFAULT_HARDFORK,
+    block_time: float | None = None,
+) -> list[str]:
+    """The argv of a development anvil: dev mnemonic, 10 funded accounts, bounded state."""
+    args = [
+        str(binary),
+        "--host", host,
+        "--port", str(port),
+        "--chain-id", str(chain_id),
+        "--hardfork", hardfork,
+        "--mnemonic", DEV_MNEMONIC,
+        "--accounts", "10",
+        "--balance", "1000000",
+        "--prune-history", str(KEPT_STATES),
+    ]  # fmt: skip
+    if block_time is not None:
+        args += ["--block-time", str(block_time)]
+    return args
+
+
 def free_port(host: str = "127.0.0.1") -> int:
     """A TCP port that was free a moment ago."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
@@ -112,18 +145,10 @@ class AnvilProcess:
             return self._url
         binary = self._binary or find_anvil()
         port = self._port or free_port(self._host)
-        args = [
-            str(binary),
-            "--host", self._host,
-            "--port", str(port),
-            "--chain-id", str(self._chain_id),
-            "--hardfork", self._hardfork,
-            "--mnemonic", DEV_MNEMONIC,
-            "--accounts", "10",
-            "--balance", "1000000",
-        ]  # fmt: skip
-        if self._block_time is not None:
-            args += ["--block-time", str(self._block_time)]
+        args = anvil_command(
+            binary, port, host=self._host, chain_id=self._chain_id, hardfork=self._hardfork,
+            block_time=self._block_time,
+        )  # fmt: skip
         args += self._extra
         # the child keeps its own handle on the log; ours is closed right away
         with open(self._log_path, "ab") if self._log_path else tempfile.TemporaryFile() as log:

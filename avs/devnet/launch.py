@@ -8,7 +8,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from avs.chain.anvil import DEV_MNEMONIC, DEV_PRIVATE_KEYS, find_anvil, free_port
+from avs.chain.anvil import DEV_PRIVATE_KEYS, anvil_command, find_anvil, free_port
 from avs.chain.client import ChainClient
 from avs.chain.devkit import OnboardedOperator
 from avs.devnet.layout import DevnetLayout
@@ -42,9 +42,7 @@ def start_chain(group: ProcessGroup, layout: DevnetLayout, ports: PortPool) -> s
     """Start anvil (automining) on a free loopback port; returns its URL once it answers."""
     port = ports.take()
     # Automine while setting up (one block per transaction, fast); interval blocks later.
-    argv = [str(find_anvil()), "--host", "127.0.0.1", "--port", str(port)]
-    argv += ["--chain-id", "31337", "--hardfork", "prague", "--mnemonic", DEV_MNEMONIC]
-    argv += ["--accounts", "10", "--balance", "1000000"]
+    argv = anvil_command(find_anvil(), port)
     group.start("anvil", argv, layout.logs / "anvil.log")
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
