@@ -241,8 +241,11 @@ class AggregatorCore:
     async def run(self, poll_seconds: float = 0.1) -> None:
         """Certification loop: verify ready groups in batches and submit certificates."""
         while True:
+            # Not asyncio.wait_for: on Python 3.11 it swallows a cancel that lands in the
+            # turn the wake-up fires, and the loop would never stop.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wakeup.wait(), poll_seconds)
+                async with asyncio.timeout(poll_seconds):
+                    await self._wakeup.wait()
             self._wakeup.clear()
             await self.certify_ready(wait=False)
 

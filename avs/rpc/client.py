@@ -64,7 +64,9 @@ class AggregatorClient:
     async def wait_connected(self, timeout: float) -> None:
         """Return once the channel is READY; RpcError after ``timeout`` seconds."""
         try:
-            await asyncio.wait_for(self._channel.channel_ready(), timeout)
+            # asyncio.timeout, not wait_for: the latter can swallow a shutdown's cancel (3.11).
+            async with asyncio.timeout(timeout):
+                await self._channel.channel_ready()
         except TimeoutError:
             raise RpcError(
                 f"aggregator {self.target} unreachable for {timeout:.0f} s; "

@@ -128,7 +128,9 @@ async def send(channel: Any, case: FuzzCase, timeout: float, idle: float = 0.2) 
             try:
                 for _ in range(4):
                     # An open stream with nothing more to say is a fine answer.
-                    if await asyncio.wait_for(call.read(), idle) is grpc.aio.EOF:
+                    async with asyncio.timeout(idle):
+                        message = await call.read()
+                    if message is grpc.aio.EOF:
                         break
             except TimeoutError:
                 pass
