@@ -260,8 +260,10 @@ class AggregatorCore:
 
         Submissions run concurrently (each waits for its own transaction); with
         ``wait=False`` they continue in the background and the count started is returned,
-        else the count certified. A task is not tried in its own creation block (the
-        contract needs its reference block in the past) nor while backing off a failure.
+        else the count certified. A task is not tried while backing off a failure. It is
+        tried in its own creation block: the transaction can only be mined in a later block,
+        where the reference block is in the past as the contract requires (the certifier
+        checks it against the pending block), so a certificate lands in the next block.
         """
         now = time.monotonic()
         ready: list[tuple[TaskEntry, DigestGroup]] = []
@@ -275,7 +277,7 @@ class AggregatorCore:
                 entry.ready_since = now
             if not everyone and now - entry.ready_since < self._linger:
                 continue
-            if not entry.retries.due(now) or not self._past_reference_block(entry.task):
+            if not entry.retries.due(now):
                 continue
             # A copy: responses arriving during the batch check are not in it, so the
             # certificate holds exactly the signatures that were checked.
@@ -422,9 +424,6 @@ class AggregatorCore:
         snapshot = await asyncio.to_thread(self._chain.snapshot, task)
         rows = self._store.responses(task.task_index)
         return rebuild_entry(task, self._codec.task_hash(task), snapshot, hints, rows)
-
-    def _past_reference_block(self, task: Task) -> bool:
-        return self._head is None or self._head > task.created_block
 
     # -- helpers ---------------------------------------------------------------------------
 

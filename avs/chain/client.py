@@ -221,11 +221,22 @@ class ChainClient:
     # ------------------------------------------------------------------ transactions
 
     def transact(
-        self, contract: Contract, fn: str, *args: Any, value: int = 0, gas: int | None = None
+        self,
+        contract: Contract,
+        fn: str,
+        *args: Any,
+        value: int = 0,
+        gas: int | None = None,
+        estimate_at: str = "latest",
     ) -> Receipt:
-        """Send ``fn(*args)``, wait for it, and return the receipt; reverts raise ContractRevert."""
+        """Send ``fn(*args)``, wait for it, and return the receipt; reverts raise ContractRevert.
+
+        The gas is estimated against block ``estimate_at``: "pending" for a call that must
+        see the block it will be mined in (a certificate, whose reference block is only in
+        the past from there), else the node's latest state.
+        """
         data = contract.abi.function(fn).encode_call(args)
-        return self._send(f"{contract.name}.{fn}", contract.address, data, value, gas)
+        return self._send(f"{contract.name}.{fn}", contract.address, data, value, gas, estimate_at)
 
     def deploy(self, artifact: Artifact, *args: Any) -> Contract:
         """Deploy ``artifact`` with constructor ``args``."""
@@ -240,7 +251,13 @@ class ChainClient:
         return self._send(f"transfer to {to}", to, b"", value, 21_000)
 
     def _send(
-        self, where: str, to: str | None, data: bytes, value: int, gas: int | None
+        self,
+        where: str,
+        to: str | None,
+        data: bytes,
+        value: int,
+        gas: int | None,
+        estimate_at: str = "latest",
     ) -> Receipt:
         account = self._account
         if account is None:
@@ -253,7 +270,7 @@ class ChainClient:
                 gas = self._fixed_gas
             if gas is None:
                 try:
-                    estimate = self._guard(where, self._w3.eth.estimate_gas, tx)
+                    estimate = self._guard(where, self._w3.eth.estimate_gas, tx, estimate_at)
                 except ContractLogicError as exc:
                     raise contract_revert(where, _revert_data(exc)) from None
                 gas = int(estimate) * GAS_MARGIN_NUM // GAS_MARGIN_DEN

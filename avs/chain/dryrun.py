@@ -56,7 +56,13 @@ class PlanningClient(ChainClient):
         return self._gas_price()
 
     def _send(
-        self, where: str, to: str | None, data: bytes, value: int, gas: int | None
+        self,
+        where: str,
+        to: str | None,
+        data: bytes,
+        value: int,
+        gas: int | None,
+        estimate_at: str = "latest",
     ) -> Receipt:
         tx: dict[str, Any] = {"from": self.address, "data": data, "value": value}
         if to is not None:
@@ -64,7 +70,8 @@ class PlanningClient(ChainClient):
         note = ""
         if gas is None:
             try:
-                gas = int(self._w3.eth.estimate_gas(tx)) * GAS_MARGIN_NUM // GAS_MARGIN_DEN  # type: ignore[arg-type]
+                estimate = int(self._w3.eth.estimate_gas(tx, estimate_at))  # type: ignore[arg-type]
+                gas = estimate * GAS_MARGIN_NUM // GAS_MARGIN_DEN
             except ContractLogicError:
                 note = "estimated once the steps before it are mined"
             except (Web3Exception, ValueError, OSError) as exc:  # e.g. insufficient funds

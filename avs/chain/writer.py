@@ -241,13 +241,15 @@ class ChainWriter(DeploymentHandles):
         raise ChainError("createTask emitted no TaskCreated event")
 
     def respond_to_task(self, task: Task, certificate: QuorumCertificate) -> Receipt:
-        """Submit ``certificate`` for ``task``."""
+        """Submit ``certificate`` for ``task``; it may be sent in the task's own block (the
+        estimate runs in the pending block, where the reference block is in the past)."""
         return self.client.transact(
             self.tasks,
             "respondToTask",
             task.as_abi(),
             certificate.result_digest,
             certificate.as_abi(),
+            estimate_at="pending",
         )
 
     def claim_fees(self, claims: Sequence[FeeClaim]) -> tuple[int, Receipt]:

@@ -11,7 +11,7 @@ from avs.chain.devkit import WAD, DevSystem, OnboardedOperator
 from avs.crypto.bls import aggregate_g1
 from avs.crypto.points import G1_GENERATOR
 from avs.errors import ContractRevert
-from avs.protocol import QuorumCertificate, Task, message_hash, result_digest
+from avs.protocol import QuorumCertificate, Task, inputs_root, message_hash, result_digest
 
 from .systems import cert_quorums, cert_stake
 
@@ -196,3 +196,20 @@ def test_signature_of_non_member_rejected(cert_system: DevSystem, model: bytes) 
         apk_g2=outsider.keypair.pubkey_g2,
     )
     assert reverts(cert_system, task, forged).error_name == "InvalidSignature"
+
+
+def test_certificate_sent_in_the_tasks_own_block_lands_in_the_next(
+    cert_system: DevSystem, model: bytes
+) -> None:
+    # Regression: the gas estimate ran on the latest block, where the reference block is
+    # not yet in the past, so a certificate could only be sent a block later (2 blocks).
+    system = cert_system
+    fee = system.reader.model(model).fee_per_input
+    task, _ = system.owner.create_task(
+        model, inputs_root([b"input-0"]), 1, "avs-blob://0x00", [2], 6_667, 10, fee
+    )
+    assert system.client.block_number() == task.created_block  # nothing mined since
+    cert, _ = certify_case(system, task, [])
+    receipt = system.owner.respond_to_task(task, cert)
+    assert receipt.block_number == task.created_block + 1
+    assert system.reader.certification(task.task_index) is not None

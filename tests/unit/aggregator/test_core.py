@@ -228,3 +228,19 @@ def test_deadline_expires_open_tasks(tmp_path: Path) -> None:
         assert stored.state is TaskState.EXPIRED
 
     asyncio.run(scenario())
+
+
+def test_certified_while_the_head_is_still_the_tasks_own_block(tmp_path: Path) -> None:
+    # Regression: the core waited for a block after the task's before sending, so no
+    # certificate could land in the next block.
+    async def scenario() -> None:
+        core, certifier, _store = make_core(tmp_path)
+        task = make_task()
+        await core.add_task(task)
+        assert await core.expire(task.created_block) == []  # the head the follower saw
+        for i in range(3):
+            await core.submit(signed(i, task, b"\x03\x04"))
+        assert await core.certify_ready() == 1
+        assert [call[0] for call in certifier.calls] == [task.task_index]
+
+    asyncio.run(scenario())

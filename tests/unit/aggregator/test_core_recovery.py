@@ -223,21 +223,6 @@ def test_failed_certificate_is_retried(tmp_path: Path) -> None:
     asyncio.run(scenario())
 
 
-def test_no_certificate_attempt_in_the_tasks_own_block(tmp_path: Path) -> None:
-    async def scenario() -> None:
-        core, certifier, _store = make_core(tmp_path)
-        task = make_task()
-        await core.add_task(task)
-        await answer(core, task, equivocate=False)
-        await core.expire(task.created_block)
-        assert await core.certify_ready() == 0
-        assert certifier.calls == []
-        await core.expire(task.created_block + 1)
-        assert await core.certify_ready() == 1
-
-    asyncio.run(scenario())
-
-
 def test_evidence_is_retried_until_the_challenge_window_closes(tmp_path: Path) -> None:
     async def scenario() -> None:
         challenger = RecordingChallenger()
