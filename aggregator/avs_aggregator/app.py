@@ -27,6 +27,8 @@ from avs.rpc.blob_upload import UploadLimits
 from avs.rpc.server import create_server
 from avs.rpc.tls import check_server_security
 from avs.watchtower.build import watchtower_over
+from avs.watchtower.peers import PeerBlobSource
+from avs.watchtower.source import peer_blob_source
 from avs_aggregator.chain_adapter import ChainAdapter
 from avs_aggregator.codec import TaskCodec
 from avs_aggregator.config import AggregatorConfig
@@ -102,6 +104,21 @@ class ChainFollower:
         return head + 1
 
 
+def peer_source(cfg: AggregatorConfig, blobs: BlobStore) -> PeerBlobSource | None:
+    """Where ``blobs`` fetches what it lacks: the peer aggregators (None when there are none),
+    never past the blob quota."""
+    if not cfg.peer_aggregators:
+        return None
+    return peer_blob_source(
+        cfg.peer_aggregators,
+        tls=cfg.peer_tls,
+        plaintext=cfg.peer_plaintext,
+        timeout_s=cfg.peer_fetch_timeout,
+        max_blob_bytes=cfg.peer_max_blob_bytes,
+        room=lambda: cfg.blob_quota_bytes - blobs.total_bytes(),
+    )
+
+
 async def run_aggregator(cfg: AggregatorConfig, stop: asyncio.Event | None = None) -> None:
     """Run until ``stop`` is set (default: until SIGTERM/SIGINT)."""
     deployment = Deployment.load(cfg.deployment)
@@ -110,6 +127,7 @@ async def run_aggregator(cfg: AggregatorConfig, stop: asyncio.Event | None = Non
     reader, writer = ChainReader(client, deployment), ChainWriter(client, deployment)
     metrics = AggregatorMetrics.create()
     blobs = BlobStore(cfg.blob_dir)
+    blobs.source = peer_source(cfg, blobs)
     tower = watchtower_over(reader, writer, blobs, registry=metrics.registry)
     adapter = ChainAdapter(
         reader, writer, metrics, cfg.certify_jitter_seconds, tower if cfg.challenge else None
@@ -143,6 +161,7 @@ async def run_aggregator(cfg: AggregatorConfig, stop: asyncio.Event | None = Non
         chain_id=deployment.chain_id,
         tls=cfg.tls is not None,
         client_certs=cfg.tls_client_ca_file is not None,
+        peers=list(cfg.peer_aggregators),
     )
     recovered = await core.recover()
     if recovered:

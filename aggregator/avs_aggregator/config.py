@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from avs.config import load_config
-from avs.rpc.tls import ServerTls
+from avs.rpc.tls import ClientTls, ServerTls
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +56,23 @@ class AggregatorConfig:
     """PEM CA certificate; when set, operators must present a client certificate it signed."""
     allow_plaintext: bool = False
     """Serve plaintext gRPC on a non-loopback listen address (only behind a TLS proxy)."""
+    peer_aggregators: tuple[str, ...] = ()
+    """``host:port`` of other aggregators of this AVS to fetch a model, input or certified
+    result from by content hash (GetBlob) when this one lacks it, so it can prove wrong
+    results it holds responses for; asked in order, every byte checked against the hash."""
+    peer_tls_ca_file: Path | None = None
+    """PEM CA that signed the peers' certificates (default: the system's roots)."""
+    peer_tls_cert_file: Path | None = None
+    """PEM client certificate, for peers that require one (with its key file)."""
+    peer_tls_key_file: Path | None = None
+    """PEM private key of peer_tls_cert_file."""
+    peer_plaintext: bool = False
+    """Talk plaintext gRPC to non-loopback peers (only inside a trusted network)."""
+    peer_fetch_timeout: float = 30.0
+    """Seconds one blob download from one peer may take in all (a peer that trickles or
+    stalls is cut off, skipped for a while, and the next peer asked)."""
+    peer_max_blob_bytes: int = 64 * 1024 * 1024
+    """Largest blob taken from a peer (never more than the blob store's quota has left)."""
 
     def __post_init__(self) -> None:
         if ":" not in self.listen:
@@ -64,6 +81,14 @@ class AggregatorConfig:
             raise ValueError("set tls_cert_file and tls_key_file together")
         if self.tls_client_ca_file is not None and self.tls_cert_file is None:
             raise ValueError("tls_client_ca_file needs tls_cert_file and tls_key_file")
+        if (self.peer_tls_cert_file is None) != (self.peer_tls_key_file is None):
+            raise ValueError("set peer_tls_cert_file and peer_tls_key_file together")
+        for peer in self.peer_aggregators:
+            host, _, port = peer.rpartition(":")
+            if not host or not port.isdigit():
+                raise ValueError(f"peer_aggregators entry {peer!r} must be host:port")
+        if self.peer_fetch_timeout <= 0 or self.peer_max_blob_bytes <= 0:
+            raise ValueError("peer_fetch_timeout and peer_max_blob_bytes must be positive")
 
     @property
     def tls(self) -> ServerTls | None:
@@ -71,6 +96,14 @@ class AggregatorConfig:
         if self.tls_cert_file is None or self.tls_key_file is None:
             return None
         return ServerTls(self.tls_cert_file, self.tls_key_file, self.tls_client_ca_file)
+
+    @property
+    def peer_tls(self) -> ClientTls | None:
+        """How to verify peers (None: no files set, so the system's roots, or plaintext to a
+        loopback peer; see :func:`avs.rpc.tls.channel_credentials`)."""
+        if self.peer_tls_ca_file is None and self.peer_tls_cert_file is None:
+            return None
+        return ClientTls(self.peer_tls_ca_file, self.peer_tls_cert_file, self.peer_tls_key_file)
 
     @property
     def task_db(self) -> Path:

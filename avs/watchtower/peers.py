@@ -1,0 +1,129 @@
+"""Blobs from peer aggregators: the first peer that hands over the right bytes wins.
+
+An aggregator (or a watchtower) that must re-execute a task it never received the model or
+inputs of asks the other aggregators for them by content hash. Every peer is hostile until
+its bytes hash right: each download is capped in size (and by the room the local store has
+left) and in time, a peer that sends wrong bytes, too many bytes or nothing in time is
+skipped for a growing cool-down, and the next peer is asked. So one bad peer costs the
+caller one deadline, not one deadline per blob, and never a stored byte.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+from avs.backoff import Backoff, RetryState
+from avs.errors import AvsError
+from avs.logging import get_logger
+from avs.models.errors import BlobNotFoundError, StoreFullError
+from avs.models.hashing import ContentHash, content_hash, hash_hex
+
+log = get_logger(component="peer_blobs")
+
+PEER_COOLDOWN = Backoff(initial=15.0, factor=2.0, maximum=300.0, jitter=0.1)
+"""How long a misbehaving peer is skipped: 15 s after its first failure, doubling to 5 min."""
+
+
+class BlobPeer(Protocol):
+    """One peer's GetBlob (:class:`avs.rpc.blob_client.BlobClient` is one)."""
+
+    target: str
+    """``host:port`` of the peer, for logs."""
+
+    def get(self, digest: ContentHash, max_size: int) -> bytes:
+        """The blob's bytes (within the call's deadline, at most ``max_size`` bytes)."""
+        ...
+
+
+class PeerBlobSource:
+    """A :class:`avs.models.fetchers.BlobSource` over several peers, asked in order.
+
+    Thread-safe: the blob store calls it from worker threads.
+    """
+
+    def __init__(
+        self,
+        peers: Sequence[BlobPeer],
+        max_blob_bytes: int,
+        room: Callable[[], int] | None = None,
+        cooldown: Backoff = PEER_COOLDOWN,
+    ) -> None:
+        """Ask ``peers`` for blobs of at most ``max_blob_bytes``; ``room`` says how many
+        bytes the local store may still take (its quota), checked before each download."""
+        self._peers = tuple(peers)
+        self._max_blob_bytes = max_blob_bytes
+        self._room = room
+        self._cooldown = cooldown
+        self._health = {peer.target: RetryState() for peer in self._peers}
+        self._lock = threading.Lock()
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        """The peers, in the order they are asked."""
+        return tuple(peer.target for peer in self._peers)
+
+    def fetch_blob(self, content_hash: ContentHash, max_size: int) -> bytes:
+        """The blob from the first peer whose bytes hash to ``content_hash``.
+
+        Raises BlobNotFoundError when no peer (out of cool-down) delivers it, and
+        StoreFullError when the local store has no room left.
+        """
+        limit = min(max_size, self._max_blob_bytes)
+        if self._room is not None:
+            room = self._room()
+            if room <= 0:
+                raise StoreFullError(
+                    f"blob {hash_hex(content_hash)} not fetched from peers: the blob store's "
+                    "quota is used up; raise blob_quota_bytes or free space"
+                )
+            limit = min(limit, room)
+        tried: list[str] = []
+        for peer in self._peers:
+            if not self._available(peer.target):
+                tried.append(f"{peer.target} (cooling down)")
+                continue
+            data = self._ask(peer, content_hash, limit)
+            if data is not None:
+                return data
+            tried.append(peer.target)
+        raise BlobNotFoundError(
+            f"blob {hash_hex(content_hash)} is not held here and no peer aggregator delivered "
+            f"it (asked: {', '.join(tried) or 'none configured'}); set peer_aggregators"
+        )
+
+    def _ask(self, peer: BlobPeer, digest: ContentHash, limit: int) -> bytes | None:
+        try:
+            data = peer.get(digest, limit)
+        except BlobNotFoundError:
+            # An honest answer: this peer never held it. No penalty.
+            log.debug("peer_blob_missing", peer=peer.target, blob=hash_hex(digest))
+            self._succeeded(peer.target)
+            return None
+        except AvsError as exc:
+            self._failed(peer.target, str(exc))
+            return None
+        # Checked here too, whatever the peer client promises: unverified bytes never leave.
+        if len(data) > limit or content_hash(data) != digest:
+            self._failed(peer.target, f"sent {len(data)} bytes that are not the blob")
+            return None
+        self._succeeded(peer.target)
+        log.info("peer_blob_fetched", peer=peer.target, blob=hash_hex(digest), size=len(data))
+        return data
+
+    def _available(self, target: str) -> bool:
+        with self._lock:
+            return self._health[target].due(time.monotonic())
+
+    def _succeeded(self, target: str) -> None:
+        with self._lock:
+            self._health[target] = RetryState()
+
+    def _failed(self, target: str, reason: str) -> None:
+        with self._lock:
+            state = self._health[target]
+            state.failed(self._cooldown)
+            pause = state.retry_at - time.monotonic()
+        log.warning("peer_blob_refused", peer=target, reason=reason[:300], skip_s=round(pause, 1))
