@@ -2,9 +2,11 @@
 
 Every response is still verified before it counts (an unverified submission never takes an
 operator's place), but the checks of responses that arrive together share one batch
-(random linear combination). When a batch fails, each of its responses is checked on its
-own: forgeries then cost about what one-by-one checks cost, never more, while locating
-them by bisection would cost several batch checks per forgery. Batching adds no wait:
+(random linear combination). When a batch fails, its bad responses are located
+(``GroupVerifier.valid_flags``: about one or two pairing checks per bad signature, from
+the rows' error values, not bisection), so one faulty operator among 32 no longer costs
+32 single checks; a flood of forgeries costs about what one-by-one checks cost
+(``benchmarks/intake.py``, ``benchmarks/aggregator.py``). Batching adds no wait:
 a batch starts as soon as the previous one ends, with whatever arrived meanwhile, so a
 quiet aggregator checks each response alone and a busy one (32 operators answering
 several tasks a second) checks dozens at once. Measured by ``benchmarks/intake.py``.
@@ -65,4 +67,4 @@ class ArrivalBatcher:
     def _check(self, pairs: list[tuple[bytes, SignerEntry]]) -> list[bool]:
         if len(pairs) > 1 and self._verifier.all_valid(pairs):
             return [True] * len(pairs)
-        return [self._verifier.is_valid(message, signer) for message, signer in pairs]
+        return self._verifier.valid_flags(pairs)

@@ -20,6 +20,11 @@ class CountingVerifier(GroupVerifier):
     def __init__(self) -> None:
         super().__init__()
         self.batches: list[int] = []
+        self.singles = 0
+
+    def is_valid(self, message: bytes, signer: SignerEntry) -> bool:
+        self.singles += 1
+        return super().is_valid(message, signer)
 
     def all_valid(self, signers: Sequence[tuple[bytes, SignerEntry]]) -> bool:
         self.batches.append(len(signers))
@@ -61,3 +66,22 @@ def test_a_lone_arrival_is_checked_at_once() -> None:
         )
 
     assert asyncio.run(scenario())
+
+
+def test_one_bad_response_in_a_batch_is_located_not_every_response_checked_alone() -> None:
+    message = keccak256(b"one faulty operator")
+    cases = [(SignerEntry(k.operator_id, k.pubkey_g2, k.sign(message)), True) for k in KEYS[:-1]]
+    faulty = KEYS[-1]
+    cases.insert(
+        3, (SignerEntry(faulty.operator_id, faulty.pubkey_g2, faulty.sign(b"x" * 32)), False)
+    )
+
+    async def scenario() -> tuple[list[bool], int]:
+        verifier = CountingVerifier()
+        batcher = ArrivalBatcher(verifier)
+        answers = await asyncio.gather(*(batcher.is_valid(message, s) for s, _ok in cases))
+        return list(answers), verifier.singles
+
+    answers, singles = asyncio.run(scenario())
+    assert answers == [ok for _s, ok in cases]
+    assert singles <= 1  # at most a lone first arrival; before, every response of the batch

@@ -49,3 +49,38 @@ def test_many_bad_signers_with_the_fast_strategy() -> None:
     assert sorted(bad[0]) == sorted([KEYS[0].operator_id, KEYS[2].operator_id])
     assert bad[1] == [KEYS[4].operator_id]
     assert verifier.invalid_signers([]) == []
+
+
+def test_valid_flags_name_a_forgery_at_every_position() -> None:
+    """A batch of arrivals that fails still tells each response its own answer."""
+    message = keccak256(b"arrivals")
+    genuine = group(message, set(), 5).signers
+    for position in range(len(genuine)):
+        verifier = GroupVerifier()
+        key = KEYS[position]
+        forged = SignerEntry(key.operator_id, key.pubkey_g2, KEYS[0].sign(keccak256(b"x")))
+        signers = list(genuine)
+        signers[position] = forged
+        flags = verifier.valid_flags([(message, s) for s in signers])
+        assert flags == [i != position for i in range(len(signers))]
+
+
+def test_certification_rechecks_a_signature_altered_after_its_arrival_check() -> None:
+    """Remembered arrival checks skip only the exact triple that was checked."""
+    verifier = GroupVerifier()
+    message = keccak256(b"remembered")
+    checked = group(message, set(), 4)
+    assert verifier.all_valid([(message, s) for s in checked.signers])
+    altered = list(checked.signers)
+    victim = altered[2]
+    altered[2] = SignerEntry(victim.operator_id, victim.pubkey_g2, KEYS[2].sign(keccak256(b"y")))
+    assert verifier.invalid_signers([GroupToVerify(message, altered)]) == [[victim.operator_id]]
+    assert verifier.invalid_signers([checked]) == [[]]
+
+
+def test_verified_memory_is_bounded() -> None:
+    verifier = GroupVerifier(memory=3)
+    message = keccak256(b"bounded")
+    signers = group(message, set(), 5).signers
+    assert verifier.all_valid([(message, s) for s in signers])
+    assert verifier.remembered == 3
