@@ -12,6 +12,13 @@ from wsgiref.simple_server import WSGIServer
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
 
 LATENCY_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+STAGE_BUCKETS = (
+    0.001, 0.0025, 0.005, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5,
+    0.75, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0, 30.0,
+)  # fmt: skip
+"""Fine buckets of ``avs_task_stage_seconds``: a stage of a next-block certificate takes
+milliseconds to a few hundred, and the devnet reads p50/p95 from these buckets."""
+STAGE_METRIC = "avs_task_stage_seconds"
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +42,9 @@ class OperatorMetrics:
     """``avs_events_malformed_total``: followed chain logs skipped as undecodable, by event."""
     source_errors: Counter
     """``avs_source_errors_total``: unexpected failures of a task source, by source."""
+    stage_seconds: Histogram
+    """``avs_task_stage_seconds{stage}``: time of each step of a task in this node (seen,
+    queued, checks, fetch, inference, sign, submit; see docs/architecture.md)."""
 
     @classmethod
     def create(cls) -> OperatorMetrics:
@@ -65,6 +75,7 @@ class OperatorMetrics:
             source_errors=Counter(
                 "avs_source_errors", "Unexpected task source failures", ["source"], registry=reg
             ),
+            stage_seconds=_stage_histogram(reg),
         )
 
 
@@ -89,6 +100,9 @@ class AggregatorMetrics:
     """Time spent verifying signatures per batch."""
     events_malformed: Counter
     """``avs_events_malformed_total``: followed chain logs skipped as undecodable, by event."""
+    stage_seconds: Histogram
+    """``avs_task_stage_seconds{stage}``: time of each step of a task in the aggregator
+    (seen, collect, linger, verify, send, mined; see docs/architecture.md)."""
 
     @classmethod
     def create(cls) -> AggregatorMetrics:
@@ -123,7 +137,14 @@ class AggregatorMetrics:
                 registry=reg,
             ),
             events_malformed=_malformed_counter(reg),
+            stage_seconds=_stage_histogram(reg),
         )
+
+
+def _stage_histogram(reg: CollectorRegistry) -> Histogram:
+    return Histogram(
+        STAGE_METRIC, "Time of one step of a task", ["stage"], buckets=STAGE_BUCKETS, registry=reg
+    )
 
 
 def _malformed_counter(reg: CollectorRegistry) -> Counter:

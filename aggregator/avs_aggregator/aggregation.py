@@ -114,6 +114,10 @@ class TaskAggregation:
                 group.signed_stake[quorum] = group.signed_stake.get(quorum, 0) + stake
         return AddOutcome.ACCEPTED
 
+    def answered(self, operator_id: bytes) -> bool:
+        """Whether ``operator_id`` has a verified response recorded (for any result)."""
+        return operator_id in self._by_operator
+
     def has_equivocation(self, operator_id: bytes) -> bool:
         """Whether an equivocation pair is already kept for ``operator_id``."""
         return operator_id in self._equivocations

@@ -9,11 +9,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+import time
 from dataclasses import dataclass
 
 from avs.chain.client import ChainClient
 from avs.chain.deployment import Deployment
 from avs.chain.events import TaskCreated
+from avs.chain.heads import HeadPush, wait_for_block
 from avs.chain.reader import ChainReader
 from avs.chain.subscriber import ChainSubscriber
 from avs.chain.views import CertifiedTask
@@ -43,7 +45,11 @@ NEXT_BLOCK = "next_block"
 
 @dataclass(slots=True)
 class ChainFollower:
-    """Feeds new TaskCreated events and block heights into the core."""
+    """Feeds new TaskCreated events and block heights into the core.
+
+    Reads the chain every ``poll_interval`` s, and at once when ``push`` announces a new
+    block; a pushed block is read with the same calls as a polled one.
+    """
 
     core: AggregatorCore
     client: ChainClient
@@ -52,12 +58,16 @@ class ChainFollower:
     store: TaskStore
     start_block: int
     poll_interval: float
+    push: HeadPush | None = None
+    metrics: AggregatorMetrics | None = None
     healthy: bool = False
+    _woken_at: float = 0.0
 
     async def run(self) -> None:
         """Poll forever; a chain outage is logged and retried, never fatal."""
         next_block = self.store.get_meta(NEXT_BLOCK, self.start_block)
         while True:
+            self._woken_at = time.monotonic()
             try:
                 next_block = await self.step(next_block)
                 self.healthy = True
@@ -65,7 +75,7 @@ class ChainFollower:
                 if self.healthy:
                     log.error("chain_poll_failed", error=str(exc))
                 self.healthy = False
-            await asyncio.sleep(self.poll_interval)
+            await wait_for_block(self.push, self.poll_interval)
 
     async def _add(self, event: TaskCreated) -> None:
         """Start aggregating one task; a task the chain cannot describe is skipped.
@@ -76,7 +86,10 @@ class ChainFollower:
         """
         try:
             hints = await asyncio.to_thread(self.adapter.hints, event.task)
-            await self.core.add_task(event.task, hints)
+            added = await self.core.add_task(event.task, hints)
+            if added and self.metrics is not None:
+                seen = time.monotonic() - self._woken_at
+                self.metrics.stage_seconds.labels(stage="seen").observe(seen)
         except ChainError as exc:
             if not isinstance(exc, ContractRevert):
                 raise
@@ -178,6 +191,8 @@ async def run_aggregator(cfg: AggregatorConfig, stop: asyncio.Event | None = Non
         store,
         deployment.block,
         cfg.poll_interval,
+        HeadPush(cfg.ws_url) if cfg.ws_url else None,
+        metrics,
     )
     if stop is None:
         stop = asyncio.Event()
@@ -186,6 +201,7 @@ async def run_aggregator(cfg: AggregatorConfig, stop: asyncio.Event | None = Non
             loop.add_signal_handler(sig, stop.set)
     workers = [
         asyncio.create_task(follower.run()),
+        *([asyncio.create_task(follower.push.run())] if follower.push is not None else []),
         asyncio.create_task(core.run()),
         asyncio.create_task(core.run_evidence()),
     ]

@@ -133,7 +133,9 @@ class ChainAdapter:
             if won is None:
                 raise
             return won
-        return CertifyResult(receipt.tx_hash, already_certified=False)
+        return CertifyResult(
+            receipt.tx_hash, already_certified=False, mined_seconds=receipt.wait_seconds
+        )
 
     def _certified_already(self, task: Task) -> CertifyResult | None:
         """The task's certificate if its on-chain record is no longer pending."""

@@ -33,6 +33,10 @@ class AggregatorConfig:
     """After a result reaches the threshold, wait this long for late signers (fairness)."""
     poll_interval: float = 0.5
     """Seconds between chain polls for new tasks and blocks."""
+    ws_url: str = ""
+    """Websocket JSON-RPC endpoint of the same chain (``ws://``/``wss://``; anvil serves it
+    on rpc_url's port): new blocks are pushed (``eth_subscribe newHeads``) and read at once
+    instead of at the next poll. Empty: poll only. Polls go on as the fallback either way."""
     max_message_bytes: int = 4 * 1024 * 1024
     """Largest gRPC message accepted; bigger ones are refused with RESOURCE_EXHAUSTED."""
     max_upload_bytes: int = 64 * 1024 * 1024
@@ -75,6 +79,8 @@ class AggregatorConfig:
     """Largest blob taken from a peer (never more than the blob store's quota has left)."""
 
     def __post_init__(self) -> None:
+        if self.ws_url and not self.ws_url.startswith(("ws://", "wss://")):
+            raise ValueError("ws_url must be a ws:// or wss:// URL, or empty to poll only")
         if ":" not in self.listen:
             raise ValueError("listen must be host:port, e.g. 0.0.0.0:50051")
         if (self.tls_cert_file is None) != (self.tls_key_file is None):

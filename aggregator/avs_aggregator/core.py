@@ -42,6 +42,8 @@ CERTIFY_BACKOFF = Backoff(initial=0.5, factor=2.0, maximum=8.0, jitter=0.5)
 and competing aggregators that both lost a race do not retry in step."""
 TX_THREADS = 32
 """Certificate submissions in flight at once (each waits for its transaction)."""
+LIVE_WINDOW_SECONDS = 60.0
+"""An operator that answered no task for this long is not waited for (linger)."""
 
 
 class AggregatorCore:
@@ -60,7 +62,11 @@ class AggregatorCore:
         max_pending_verifications: int = 256,
         backoff: Backoff = CERTIFY_BACKOFF,
         broadcast: TaskBroadcast | None = None,
+        live_window_seconds: float = LIVE_WINDOW_SECONDS,
     ) -> None:
+        """``linger_seconds``: after a result reaches the threshold, how long to wait for
+        live operators that have not answered yet (an operator is live when it answered a
+        task within ``live_window_seconds``, or has had no such chance since the start)."""
         self._store = store
         self._codec = codec
         self._chain = chain
@@ -76,6 +82,9 @@ class AggregatorCore:
             else EvidenceBook(store, challenger, chain, self._aggregation_of, backoff)
         )
         self._linger = linger_seconds
+        self._live_window = live_window_seconds
+        self._started = time.monotonic()
+        self._last_answer: dict[bytes, float] = {}
         self._head: int | None = None
         self._tasks: dict[int, TaskEntry] = {}
         self._closed: set[int] = set()
@@ -190,6 +199,8 @@ class AggregatorCore:
                     signature_bytes(response.signature),
                 )
                 await asyncio.to_thread(self._store.add_response, row)
+            if known in (AddOutcome.ACCEPTED, AddOutcome.CONFLICT):
+                self._last_answer[response.operator_id] = time.monotonic()
             if known is AddOutcome.ACCEPTED:
                 self._check_ready(entry)
         return self._count(self._reply(entry, known, message))
@@ -272,13 +283,14 @@ class AggregatorCore:
             if group is None:
                 entry.ready_since = None
                 continue
-            everyone = len(group.responses) == len(entry.snapshot.operators)
             if entry.ready_since is None:
                 entry.ready_since = now
-            if not everyone and now - entry.ready_since < self._linger:
+            if now - entry.ready_since < self._linger and self._awaiting_live(entry, now):
                 continue
             if not entry.retries.due(now):
                 continue
+            if entry.retries.failures == 0:
+                self._stage("linger", now - entry.ready_since)
             # A copy: responses arriving during the batch check are not in it, so the
             # certificate holds exactly the signatures that were checked.
             ready.append((entry, group.copy()))
@@ -354,7 +366,9 @@ class AggregatorCore:
             groups.append(GroupToVerify(message, signers))
         started = time.perf_counter()
         bad = await asyncio.to_thread(self._verifier.invalid_signers, groups)
-        self._metrics.verify_seconds.observe(time.perf_counter() - started)
+        took = time.perf_counter() - started
+        self._metrics.verify_seconds.observe(took)
+        self._stage("verify", took)
         for (entry, group), bad_ids in zip(ready, bad, strict=True):
             if bad_ids:
                 # Verified on arrival, so only an altered store gets here: drop, never ban.
@@ -370,6 +384,7 @@ class AggregatorCore:
 
     async def _certify(self, entry: TaskEntry, group: DigestGroup) -> bool:
         index = entry.task.task_index
+        started = time.monotonic()
         try:
             # Own threads: a certificate waits a block or more for its receipt, and must
             # never hold the threads that verify responses and read new tasks.
@@ -385,6 +400,10 @@ class AggregatorCore:
             else:
                 log.debug("certificate_retry_failed", task=index, error=str(exc))
             return False
+        if result.mined_seconds is not None:
+            took = time.monotonic() - started
+            self._stage("send", max(took - result.mined_seconds, 0.0))
+            self._stage("mined", result.mined_seconds)
         digest = result.result_digest or group.result_digest
         by_self = not result.already_certified
         self._record_certified(entry, Certification(digest, result.tx_hash, by_self))
@@ -427,9 +446,28 @@ class AggregatorCore:
 
     # -- helpers ---------------------------------------------------------------------------
 
+    def _awaiting_live(self, entry: TaskEntry, now: float) -> bool:
+        """Whether a live operator of the task has not answered yet (worth lingering for:
+        its signature earns it a fee share). Dissenters have answered; an operator that has
+        been silent for the live window is down, and waiting for it only delays everyone."""
+        unknown_is_live = now - self._started < self._live_window
+        for operator_id in entry.snapshot.operators:
+            if entry.aggregation.answered(operator_id):
+                continue
+            last = self._last_answer.get(operator_id)
+            if unknown_is_live if last is None else now - last < self._live_window:
+                return True
+        return False
+
     def _check_ready(self, entry: TaskEntry) -> None:
         if entry.aggregation.ready_group() is not None:
+            if entry.ready_since is None:
+                entry.ready_since = time.monotonic()
+                self._stage("collect", entry.ready_since - entry.added_at)
             self._wakeup.set()
+
+    def _stage(self, stage: str, seconds: float) -> None:
+        self._metrics.stage_seconds.labels(stage=stage).observe(seconds)
 
     def _close(self, index: int) -> None:
         self._tasks.pop(index, None)

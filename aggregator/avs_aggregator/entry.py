@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -31,6 +32,8 @@ class TaskEntry:
     verified: set[bytes] = field(default_factory=set)
     retries: RetryState = field(default_factory=RetryState)
     """Certificate attempts that failed in a row."""
+    added_at: float = field(default_factory=time.monotonic)
+    """Monotonic time the aggregator took the task up (start of the collect stage)."""
 
 
 def rebuild_entry(

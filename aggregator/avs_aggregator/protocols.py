@@ -21,6 +21,8 @@ class CertifyResult:
     """True when another aggregator certified the task first (not an error)."""
     result_digest: bytes | None = None
     """The digest certified on chain, when it may differ from the one submitted."""
+    mined_seconds: float | None = None
+    """Seconds from sending this aggregator's transaction to its receipt (None: none sent)."""
 
 
 @dataclass(frozen=True, slots=True)

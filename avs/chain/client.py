@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from eth_account import Account
@@ -283,7 +283,9 @@ class ChainClient:
             )
             del tx["from"]
             tx_hash = self._send_signed(where, account, tx)
-        return self._wait(where, bytes(tx_hash), tx)
+            sent = time.monotonic()
+        receipt = self._wait(where, bytes(tx_hash), tx)
+        return replace(receipt, wait_seconds=time.monotonic() - sent)
 
     def _send_signed(self, where: str, account: LocalAccount, tx: dict[str, Any]) -> bytes:
         """Sign with the chain's pending nonce and send; a nonce another sender took (same

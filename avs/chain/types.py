@@ -39,6 +39,8 @@ class Receipt:
     """Logs emitted."""
     contract_address: str | None
     """Address of the created contract, for deployments."""
+    wait_seconds: float = 0.0
+    """Seconds from sending the transaction until this receipt was read."""
 
     @property
     def fee_paid(self) -> int:

@@ -19,6 +19,7 @@ from typing import TypeVar
 from wsgiref.simple_server import WSGIServer
 
 from avs import __version__
+from avs.chain.heads import HeadPush
 from avs.chain.writer import ChainWriter
 from avs.crypto.bls import KeyPair
 from avs.errors import ConfigError
@@ -39,7 +40,13 @@ from avs_operator.node import OperatorNode
 from avs_operator.ports import ChainPorts
 from avs_operator.protection import ProtectionStore
 from avs_operator.signer import Signer
-from avs_operator.sources import AggregatorProbe, ChainSource, StreamSource, TaskSource
+from avs_operator.sources import (
+    AggregatorProbe,
+    ChainPush,
+    ChainSource,
+    StreamSource,
+    TaskSource,
+)
 from avs_operator.submitter import Submitter
 from avs_operator.watch import operator_watchtower
 from avs_operator.worker import TaskWorker
@@ -196,9 +203,19 @@ class OperatorApp:
         )
         sources: list[TaskSource] = []
         if cfg.listen_chain and chain.feed is not None:
+            push = HeadPush(cfg.ws_url) if cfg.ws_url else None
             sources.append(
-                ChainSource(chain.feed, services, chain.domain, self.metrics, cfg.poll_interval)
+                ChainSource(
+                    chain.feed,
+                    services,
+                    chain.domain,
+                    self.metrics,
+                    cfg.poll_interval,
+                    push=push,
+                )
             )
+            if push is not None:
+                sources.append(ChainPush(push))
         if cfg.listen_stream:
             sources.append(
                 StreamSource(client, self.keypair.operator_id, services, chain.domain, self.metrics)

@@ -52,6 +52,10 @@ class OperatorConfig:
     """onnxruntime threads per inference session."""
     poll_interval: float = 0.5
     """Seconds between chain polls for new tasks."""
+    ws_url: str = ""
+    """Websocket JSON-RPC endpoint of the same chain (``ws://``/``wss://``; anvil serves it
+    on rpc_url's port): new blocks are pushed (``eth_subscribe newHeads``) and read at once
+    instead of at the next poll. Empty: poll only. Polls go on as the fallback either way."""
     listen_chain: bool = True
     """Learn tasks from chain events."""
     listen_stream: bool = True
@@ -96,6 +100,8 @@ class OperatorConfig:
     metadata`); stakers see the name. Empty: none."""
 
     def __post_init__(self) -> None:
+        if self.ws_url and not self.ws_url.startswith(("ws://", "wss://")):
+            raise ValueError("ws_url must be a ws:// or wss:// URL, or empty to poll only")
         if self.devnet_fault not in ("", "wrong_label"):
             raise ValueError("devnet_fault must be empty or 'wrong_label'")
         if (self.aggregator_tls_cert_file is None) != (self.aggregator_tls_key_file is None):

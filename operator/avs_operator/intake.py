@@ -8,9 +8,10 @@ delivered a forged task under some index cannot hide the genuine task from the c
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import OrderedDict
 from collections.abc import Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -25,6 +26,8 @@ class Arrival(Generic[T]):
     source: str
     attempt: int = 0
     """0 for the first try; the node re-queues transient failures with a higher attempt."""
+    queued_at: float = field(default_factory=time.monotonic)
+    """Monotonic time it was queued (start of its ``queue`` stage)."""
 
 
 class TaskIntake(Generic[T]):

@@ -1,4 +1,5 @@
-"""The two task sources: chain events (polled) and the aggregator stream (reconnecting).
+"""The two task sources: chain events (polled, and read at once when a new block is pushed)
+and the aggregator stream (reconnecting).
 
 Each runs until cancelled, offers every task it sees to the intake (duplicates are dropped
 there) and reports its service's live state (Up / Down) to the tracker. No failure ends a
@@ -9,9 +10,11 @@ Down and retried with backoff, so a poll task never dies silently behind a healt
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any, Protocol
 
 from avs.backoff import Backoff
+from avs.chain.heads import HeadPush, wait_for_block
 from avs.errors import AvsError
 from avs.logging import get_logger
 from avs.metrics import OperatorMetrics
@@ -56,16 +59,22 @@ class _Offer:
             log.warning(outage, error=str(exc))
         services.set(self.name, ServiceStatus.DOWN)
 
-    def offer(self, intake: TaskIntake[Task], task: Task) -> bool:
+    def offer(self, intake: TaskIntake[Task], task: Task, looked_at: float | None = None) -> bool:
+        """Queue ``task`` unless known; ``looked_at`` (monotonic) started the look that found it
+        (its ``seen`` stage)."""
         key = self._domain.task_hash(task)
         fresh = intake.offer(task.task_index, task, self.name, key=key)
         if fresh:
             self._metrics.tasks_received.labels(source=self.name).inc()
+            if looked_at is not None:
+                seen = time.monotonic() - looked_at
+                self._metrics.stage_seconds.labels(stage="seen").observe(seen)
         return fresh
 
 
 class ChainSource(_Offer):
-    """Polls ``TaskCreated`` events every ``interval`` seconds."""
+    """Reads ``TaskCreated`` events every ``interval`` seconds, and at once when ``push``
+    announces a new block (the same read either way: nothing pushed is trusted)."""
 
     def __init__(
         self,
@@ -75,6 +84,7 @@ class ChainSource(_Offer):
         metrics: OperatorMetrics,
         interval: float,
         backoff: Backoff = CHAIN_BACKOFF,
+        push: HeadPush | None = None,
     ) -> None:
         """Poll ``feed``; the ``chain`` service is Up while polls succeed."""
         super().__init__(CHAIN, domain, metrics)
@@ -82,12 +92,14 @@ class ChainSource(_Offer):
         self._services = services
         self._interval = interval
         self._backoff = backoff
+        self._push = push
         self._log = get_logger(component="operator", source=CHAIN)
 
     async def run(self, intake: TaskIntake[Task]) -> None:
         """Poll forever; a failed poll marks the chain Down and is retried with backoff."""
         failures = 0
         while True:
+            looked_at = time.monotonic()
             try:
                 tasks = await self._feed.poll()
             except Exception as exc:  # counted and logged in failed()
@@ -100,8 +112,22 @@ class ChainSource(_Offer):
                 self._log.info("chain_connected")
             self._services.set(CHAIN, ServiceStatus.UP)
             for task in tasks:
-                self.offer(intake, task)
-            await asyncio.sleep(self._interval)
+                self.offer(intake, task, looked_at)
+            await wait_for_block(self._push, self._interval)
+
+
+class ChainPush:
+    """Runs the new-block subscription that wakes :class:`ChainSource` (offers no tasks)."""
+
+    name = "chain-push"
+
+    def __init__(self, push: HeadPush) -> None:
+        """Keep ``push`` subscribed while the node runs."""
+        self._push = push
+
+    async def run(self, intake: TaskIntake[Task]) -> None:  # noqa: ARG002 - offers nothing
+        """Subscribe (and resubscribe) until cancelled."""
+        await self._push.run()
 
 
 class StreamSource(_Offer):

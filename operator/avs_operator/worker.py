@@ -7,6 +7,7 @@ Every failure ends as one log line naming the task and the reason, plus a
 from __future__ import annotations
 
 import asyncio
+import time
 from concurrent.futures import Executor
 from enum import StrEnum
 from typing import Any
@@ -65,6 +66,26 @@ def is_transient(exc: BaseException) -> bool:
     )
 
 
+class _StageClock:
+    """Times the stages of one task (``avs_task_stage_seconds{stage}``); a retried task is
+    not timed (its stages would count the backoff)."""
+
+    def __init__(self, metrics: OperatorMetrics, since: float | None) -> None:
+        self._metrics = metrics
+        self._last = since
+
+    def lap(self, stage: str, minus: float = 0.0) -> None:
+        """The time since the previous lap (less ``minus`` s) is ``stage``'s."""
+        now = time.monotonic()
+        if self._last is not None:
+            self.observe(stage, max(now - self._last - minus, 0.0))
+            self._last = now
+
+    def observe(self, stage: str, seconds: float) -> None:
+        if self._last is not None:
+            self._metrics.stage_seconds.labels(stage=stage).observe(seconds)
+
+
 class TaskWorker:
     """Handles tasks; the collaborators are injected (see :mod:`avs_operator.ports`)."""
 
@@ -105,6 +126,8 @@ class TaskWorker:
             source=arrival.source,
         )
         submitting = False
+        clock = _StageClock(self._metrics, arrival.queued_at if arrival.attempt == 0 else None)
+        clock.lap("queue")
         try:
             if arrival.source != CHAIN and not await self._on_chain(task, log):
                 self._metrics.tasks_failed.labels(reason="not_on_chain").inc()
@@ -116,16 +139,21 @@ class TaskWorker:
                 self._metrics.tasks_failed.labels(reason="not_member").inc()
                 return Outcome.NOT_MEMBER
             info = await self._resolver.resolve(task.model_id)
+            clock.lap("checks")
             inference = await self._engine.run(task, info)
             self._metrics.inference_seconds.observe(inference.seconds)
+            clock.lap("fetch", minus=inference.seconds)  # the model's run is its own stage
+            clock.observe("inference", inference.seconds)
             result = inject_fault(self._fault, inference.result_bytes)
             if result != inference.result_bytes:
                 log.warning("devnet_fault_injected", fault=self._fault)
             loop = asyncio.get_running_loop()
             # hash_to_g1 and the scalar multiplication are pure-Python CPU work.
             response = await loop.run_in_executor(self._executor, self._signer.sign, task, result)
+            clock.lap("sign")
             submitting = True
             reply = await self._submitter.submit(response)
+            clock.lap("submit")
         except asyncio.CancelledError:
             raise
         except AvsError as exc:

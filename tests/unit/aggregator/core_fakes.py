@@ -127,6 +127,8 @@ def make_core(
     *,
     challenger: RecordingChallenger | None = None,
     chain: MemoryChain | None = None,
+    linger_seconds: float = 0,
+    live_window_seconds: float = 60.0,
 ) -> tuple[AggregatorCore, RecordingCertifier, TaskStore]:
     chain = chain or MemoryChain()
     certifier = RecordingCertifier(chain)
@@ -139,9 +141,10 @@ def make_core(
         verifier or GroupVerifier(),
         AggregatorMetrics.create(),
         challenger=challenger,
-        linger_seconds=0,
+        linger_seconds=linger_seconds,
         max_pending_verifications=max_pending_verifications,
         backoff=NO_WAIT,
+        live_window_seconds=live_window_seconds,
     )
     return core, certifier, store
 
