@@ -12,9 +12,10 @@ onnx-classify tasks with 20-block windows. Scenarios:
   aggregator while it certifies tasks;
 - rpc-outage: every process reaches the chain through a loopback proxy that refuses for
   30 s, then hangs for 30 s (tasks created meanwhile may expire: with a logged reason);
-- competing-aggregators: a second aggregator with its own key that holds the same models and
-  inputs; every operator sends to both (``aggregator_urls``); both pause a random 0-1 s
-  before a certificate.
+- competing-aggregators: a second aggregator with its own key; clients upload models and
+  inputs to the first only, and each aggregator fetches what it lacks from the other
+  (``peer_aggregators``); every operator sends to both (``aggregator_urls``); both pause a
+  random 0-1 s before a certificate.
 
 Each prints the audit of :mod:`benchmarks.chaos_audit` (expected: lost 0, certified more
 than once 0, honest operators slashed 0, provable faults unslashed 0).
@@ -248,21 +249,20 @@ def competing_aggregators(
     layout, second = devnet.layout, devnet.layout.root / "aggregator-2"
     account = Account.from_key(SECOND_KEY)
     devnet.client.send_value(account.address, 10 * 10**18)  # gas for its certificates
+    first, second_port = devnet.aggregator_port, devnet.ports.take()
+    # Models and inputs are uploaded to the first aggregator only: to prove the wrong
+    # results it holds, each fetches what it lacks from the other (GetBlob, TLS, by hash).
+    peering = {"certify_jitter_seconds": JITTER, "peer_tls_ca_file": str(layout.ca_file)}
     settings = aggregator_settings(second, devnet.url, layout.deployment, SECOND_KEY, 0)
-    settings.update(listen=f"127.0.0.1:{devnet.ports.take()}", certify_jitter_seconds=JITTER)
+    settings.update(peering, listen=f"127.0.0.1:{second_port}")
+    settings["peer_aggregators"] = [f"127.0.0.1:{first}"]
     config = write_config(second / "aggregator.yaml", settings)
-    # Clients put models and inputs on every aggregator they use (docs/architecture.md):
-    # without them an aggregator cannot re-execute a task to prove the wrong results it
-    # holds. The devnet puts them on the first one only, so the second shares its
-    # content-addressed blob directory, which is what uploading to both amounts to.
-    blobs = Path(settings["data_dir"]) / "blobs"
-    blobs.parent.mkdir(parents=True, exist_ok=True)
-    blobs.symlink_to((layout.aggregator_dir / "data" / "blobs").resolve(), target_is_directory=True)
     devnet.group.start(
         SECOND, avs_command("aggregator", "run", "--config", str(config)), layout.logs / "a2.log"
     )
-    second_port = int(wait_for_file(second / "port", 60, devnet.group, SECOND))
-    _edit_yaml(layout.aggregator_dir / "aggregator.yaml", certify_jitter_seconds=JITTER)
+    wait_for_file(second / "port", 60, devnet.group, SECOND)
+    peering["peer_aggregators"] = [f"127.0.0.1:{second_port}"]
+    _edit_yaml(layout.aggregator_dir / "aggregator.yaml", **peering)
     devnet.group.stop(AGGREGATOR)  # SIGTERM: restarted with the jitter on the same port
     devnet.start_aggregator()
     urls = [f"127.0.0.1:{devnet.aggregator_port}", f"127.0.0.1:{second_port}"]
