@@ -161,3 +161,31 @@ def test_alerts_read_metrics_the_aggregator_exports() -> None:
     }
     for alert, names in alerts.items():
         assert names <= exported, f"{alert} reads metrics the aggregator does not export"
+
+
+@pytest.mark.parametrize("ci", CI)
+def test_peer_aggregators_and_their_ca_reach_the_config(ci: str, tmp_path: Path) -> None:
+    rendered = _render(ci)
+    config = _config(rendered, tmp_path)
+    values = ci_values(CHART, ci)
+    assert list(config.peer_aggregators) == values.get("config", {}).get("peerAggregators", [])
+    peer_tls = values.get("peerTls", {})
+    if not peer_tls.get("existingSecret"):
+        assert config.peer_tls is None
+        return
+    assert config.peer_tls is not None
+    assert config.peer_tls.ca_file is not None
+    mounts = {m["mountPath"]: m["name"] for m in _container(rendered)["volumeMounts"]}
+    volumes = {v["name"]: v for v in pod_spec(rendered.one("StatefulSet"))["volumes"]}
+    secret = volumes[mounts[str(config.peer_tls.ca_file.parent)]]["secret"]
+    assert secret["secretName"] == peer_tls["existingSecret"]
+    (item,) = secret["items"]
+    assert (item["key"], item["path"]) == (peer_tls["caKey"], config.peer_tls.ca_file.name)
+
+
+def test_a_peer_that_is_not_host_port_fails_the_install() -> None:
+    values = deep_merge(
+        ci_values(CHART, "minimal-values.yaml"), {"config": {"peerAggregators": ["no port"]}}
+    )
+    with pytest.raises(Exception, match="peerAggregators"):
+        render(CHART, values)
