@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository: 
 
 from benchmarks.chaos import SCENARIOS, SHORT, run_scenarios
 
-KNOWN_OPEN = frozenset({"lost", "provable_faults_unslashed"})
+KNOWN_OPEN = frozenset({"lost"})
 """Guarantees issue #13 still has open (an occasional task settled without a logged reason
 after an RPC outage; evidence an aggregator could not prove): reported as an expected
 failure when they show, while every safety guarantee below must hold on every run."""
