@@ -55,14 +55,25 @@ library BlockHistory {
     }
 
     /// @notice The value at `blockNumber` using a hint; reverts unless `index` is the right entry.
+    /// @dev One SLOAD: the length is not read. Entries are never removed and each records the
+    ///      block it was made in (>= 1), so the zero word past the end is no valid entry.
+    ///      Hints are uint32 in every certificate, which also keeps the slot inside the array.
     function atIndex(uint256[] storage h, uint32 blockNumber, uint256 index)
         internal
         view
         returns (uint192 value)
     {
-        if (index >= h.length) revert InvalidHistoryIndex(index, blockNumber);
-        (uint192 v, uint32 updateBlock, uint32 nextUpdateBlock) = decode(h[index]);
-        if (blockNumber < updateBlock || (nextUpdateBlock != 0 && blockNumber >= nextUpdateBlock)) {
+        if (index > type(uint32).max) revert InvalidHistoryIndex(index, blockNumber);
+        uint256 entry;
+        assembly ("memory-safe") {
+            mstore(0, h.slot)
+            entry := sload(add(keccak256(0, 0x20), index))
+        }
+        (uint192 v, uint32 updateBlock, uint32 nextUpdateBlock) = decode(entry);
+        if (
+            updateBlock == 0 || blockNumber < updateBlock
+                || (nextUpdateBlock != 0 && blockNumber >= nextUpdateBlock)
+        ) {
             revert InvalidHistoryIndex(index, blockNumber);
         }
         return v;

@@ -185,6 +185,28 @@ def test_wrong_history_hint_rejected(cert_system: DevSystem, model: bytes) -> No
     assert reverts(cert_system, task, bad).error_name == "InvalidHistoryIndex"
 
 
+@pytest.mark.parametrize(
+    "field", ["non_signer_quorum_bitmap_indices", "non_signer_stake_indices", "quorum_apk_indices"]
+)
+def test_history_hint_past_the_end_rejected(
+    cert_system: DevSystem, model: bytes, field: str
+) -> None:
+    """A hint past a history's last entry reads an empty slot; it must revert, not count
+    as a valid entry of value zero (which would hide a non-signer's bitmap or stake)."""
+    task = cert_system.create_task(model, [1])
+    cert, _ = certify_case(cert_system, task, [3])
+    past = 1_000
+    hints = cert.hints
+    if field == "non_signer_stake_indices":
+        hints = replace(hints, non_signer_stake_indices=((past,),))
+    elif field == "non_signer_quorum_bitmap_indices":
+        hints = replace(hints, non_signer_quorum_bitmap_indices=(past,))
+    else:
+        hints = replace(hints, quorum_apk_indices=(past,))
+    bad = replace(cert, hints=hints)
+    assert reverts(cert_system, task, bad).error_name == "InvalidHistoryIndex"
+
+
 def test_signature_of_non_member_rejected(cert_system: DevSystem, model: bytes) -> None:
     """Quorum 3 holds only operator 0; operator 5 cannot sign in its place."""
     task = cert_system.create_task(model, [3])
