@@ -5,11 +5,13 @@ Run: ``python benchmarks/gas.py --json``. Keys:
 - ``register``: registerForOperatorSets of a new operator into one quorum (first key
   registration: proof-of-possession pairing, key storage, histories).
 - ``create_task``: createTask in steady state (not the contract's first task).
-- ``respond``: respondToTask for operators 4/16/64 x non-signers 0/1/8 (combinations
-  with more non-signers than operators are skipped). The benchmark deploys with a 10%
-  minimum threshold so every combination certifies; the threshold does not change gas.
-- ``per_inference``: (createTask + respondToTask) / inputs, for 1, 16 and 256 inputs per
-  task (inputs travel by Merkle root + URI, so only the divisor changes).
+- ``respond``: respondToTask for operators 4/16/64 x non-signers 0/1/8 at the deployment's
+  default threshold (2/3 of the stake); combinations with more non-signers than operators,
+  or whose signers hold less than the threshold, are skipped (listed in ``context``).
+- ``per_inference``: (createTask + respondToTask + every signer's fee claim) / inputs, for
+  1, 16 and 256 inputs per task (inputs travel by Merkle root + URI, so only the divisor
+  changes). Claims are measured as operators make them: each signer claims 16 tasks in one
+  ``claimFees``; ``claim_fees`` is the sum over the signers per task.
 - ``claim_fees``: one operator claiming one task, and per task when claiming 16 at once.
 - ``slash_equivocation``: verifying two signatures and slashing in one quorum.
 - ``challenge_certificate``: overturning a wrong certificate of the shipped digits int-mlp
@@ -17,6 +19,7 @@ Run: ``python benchmarks/gas.py --json``. Keys:
   calldata, Merkle proof, on-chain re-execution, 4 signers checked and slashed, refund.
 - ``slash_wrong_result``: one operator's signature on a wrong digits result, re-executed
   on chain and slashed in one quorum.
+- ``register_200th`` and ``respond_200``: 200 operators in one quorum (``gas_scale.py``).
 
 Gas used comes from transaction receipts; it is deterministic for a given code and input,
 so one run suffices (no timing involved).
@@ -44,6 +47,7 @@ from avs.protocol import Task, result_digest
 from avs.tasks.int_mlp_weights import digits_encoding
 from avs.testing.exact_tasks import ExactInputs
 from avs.watchtower.evidence import build_proof
+from benchmarks.gas_scale import non_signers_of, scale_rows, signed_bps
 
 OPERATOR_COUNTS = (4, 16, 64)
 NON_SIGNERS = (0, 1, 8)
@@ -52,7 +56,9 @@ QUORUM_OF = {4: 0, 16: 1, 64: 2}
 """Quorum 0 holds the first 4 operators, quorum 1 the first 16, quorum 2 all 64."""
 RESULT = b"\x01" * 256  # e.g. one label byte per input of a 256-input task
 URI = "avs-blob://0x" + "ab" * 32
-THRESHOLD = 1_000
+THRESHOLD = DeployParams().min_threshold_bps
+"""Tasks use the deployment's default (and lowest allowed) threshold."""
+CLAIM_BATCH = 16
 
 
 def quorums_of(i: int) -> list[int]:
@@ -62,19 +68,51 @@ def quorums_of(i: int) -> list[int]:
 def build() -> tuple[AnvilProcess, DevSystem]:
     node = AnvilProcess()
     client = ChainClient.connect(node.start(), DEV_PRIVATE_KEYS[0])
-    params = DeployParams(quorum_count=3, min_threshold_bps=THRESHOLD, max_inputs_per_task=4096)
+    params = DeployParams(quorum_count=3, max_inputs_per_task=4096)
     system = DevSystem.deploy(client, params)
     system.add_operators(64, quorums_of, lambda i: (10 + i) * 10**18, seed=b"gas")
     return node, system
 
 
-def respond_gas(system: DevSystem, model: bytes, operators: int, non_signers: int) -> int:
+def respond_gas(system: DevSystem, model: bytes, operators: int, non_signers: int) -> int | None:
+    """Gas of one certificate; None when the signers hold less than the threshold."""
     quorum = QUORUM_OF[operators]
-    task = system.create_task(model, [quorum], threshold_bps=THRESHOLD)
     members = system.operators[:operators]
-    skip = {members[(1 + 7 * j) % operators].operator_id for j in range(non_signers)}
+    skip = non_signers_of(members, non_signers)
+    if signed_bps(system, quorum, skip) < THRESHOLD:
+        return None
+    task = system.create_task(model, [quorum], threshold_bps=THRESHOLD)
     _, receipt = system.certify(task, RESULT, [op for op in members if op.operator_id not in skip])
     return receipt.gas_used
+
+
+def respond_rows(system: DevSystem, model: bytes) -> tuple[list[dict[str, int]], list[str]]:
+    """The ``respond`` rows and the combinations skipped for missing the threshold."""
+    rows, skipped = [], []
+    for n in OPERATOR_COUNTS:
+        for k in NON_SIGNERS:
+            if k >= n:
+                continue
+            gas = respond_gas(system, model, n, k)
+            if gas is None:
+                skipped.append(f"{n} operators, {k} non-signers: below the threshold")
+            else:
+                rows.append({"operators": n, "non_signers": k, "gas": gas})
+    return rows, skipped
+
+
+def claims_per_task(system: DevSystem, model: bytes, signers: list[OnboardedOperator]) -> float:
+    """Gas all ``signers`` spend claiming their fee shares of one task, each claiming
+    :data:`CLAIM_BATCH` tasks per claimFees (the per-task cost of the batch)."""
+    tasks = [task_pair(system, model, 1, signers)[2] for _ in range(CLAIM_BATCH)]
+    claims = []
+    for task in tasks:
+        certified = system.reader.certification(task.task_index, task)
+        assert certified is not None
+        claims.append(FeeClaim(task, certified))
+    system.close_challenge_window(tasks[-1])
+    total = sum(op.writer.claim_fees(claims)[1].gas_used for op in signers)
+    return total / CLAIM_BATCH
 
 
 def task_pair(
@@ -121,28 +159,26 @@ def measure() -> dict[str, Any]:
         task_pair(system, model, 1, system.operators[:16])
         created, _, _ = task_pair(system, model, 1, system.operators[:16])
         report["create_task"] = created
-        report["respond"] = [
-            {"operators": n, "non_signers": k, "gas": respond_gas(system, model, n, k)}
-            for n in OPERATOR_COUNTS
-            for k in NON_SIGNERS
-            if k < n
-        ]
+        report["respond"], skipped = respond_rows(system, model)
         report["per_inference"] = []
-        claim_tasks: list[Task] = []
         for n in (16, 64):
+            claims = claims_per_task(system, model, system.operators[:n])
             for batch in BATCHES:
-                c, r, task = task_pair(system, model, batch, system.operators[:n])
-                claim_tasks.append(task)
+                c, r, _ = task_pair(system, model, batch, system.operators[:n])
                 report["per_inference"].append(
                     {"batch": batch, "operators": n, "non_signers": 0, "create_task": c,
-                     "respond": r, "gas": round((c + r) / batch, 1)}
+                     "respond": r, "claim_fees": round(claims, 1),
+                     "gas": round((c + r + claims) / batch, 1)}
                 )  # fmt: skip
         report["claim_fees"] = claim_gas(system, model)
         report["slash_equivocation"] = slash_gas(system, model)
         report.update(reexecution_gas(system, model))
+        report.update(scale_rows(system, model, THRESHOLD))  # last: it grows quorum 2 to 200
         report["context"] = {
             "evm": "anvil (prague), solc 0.8.30 optimizer 200 runs",
             "respond_threshold_bps": THRESHOLD,
+            "respond_skipped": skipped,
+            "claims_per_claim_fees_call": CLAIM_BATCH,
             "result_bytes": len(RESULT),
             "inputs_uri_chars": len(URI),
         }
@@ -221,6 +257,9 @@ def main() -> None:
             f"per inference, batch {row['batch']:>3}, {row['operators']} ops {row['gas']:>11,.1f}"
         )
     print(f"claimFees            {report['claim_fees']}")
+    print(f"register 200th       {report['register_200th']:>9,}")
+    for row in report["respond_200"]:
+        print(f"respond 200 ops {row['non_signers']:>2} non-signers {row['gas']:>9,}")
     print(f"slashEquivocation    {report['slash_equivocation']:>9,}")
 
 
