@@ -19,6 +19,8 @@ STAGE_BUCKETS = (
 """Fine buckets of ``avs_task_stage_seconds``: a stage of a next-block certificate takes
 milliseconds to a few hundred, and the devnet reads p50/p95 from these buckets."""
 STAGE_METRIC = "avs_task_stage_seconds"
+BATCH_SIZE_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128, 256)
+"""Arrival batches hold at most ``avs_aggregator.arrivals.MAX_BATCH`` (256) signatures."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +100,8 @@ class AggregatorMetrics:
     """Gas burnt by mined transactions that reverted, by contract function."""
     verify_seconds: Histogram
     """Time spent verifying signatures per batch."""
+    verify_batch_size: Histogram
+    """Signatures checked together in one batch as responses arrive."""
     events_malformed: Counter
     """``avs_events_malformed_total``: followed chain logs skipped as undecodable, by event."""
     stage_seconds: Histogram
@@ -134,6 +138,12 @@ class AggregatorMetrics:
                 "avs_verify_seconds",
                 "Signature verification time per batch",
                 buckets=LATENCY_BUCKETS,
+                registry=reg,
+            ),
+            verify_batch_size=Histogram(
+                "avs_verify_batch_size",
+                "Signatures checked in one batch as responses arrive",
+                buckets=BATCH_SIZE_BUCKETS,
                 registry=reg,
             ),
             events_malformed=_malformed_counter(reg),

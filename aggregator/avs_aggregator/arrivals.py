@@ -15,6 +15,7 @@ several tasks a second) checks dozens at once. Measured by ``benchmarks/intake.p
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from concurrent.futures import Executor
 
 from avs_aggregator.verification import GroupVerifier, SignerEntry
@@ -31,9 +32,12 @@ class ArrivalBatcher:
         verifier: GroupVerifier,
         executor: Executor | None = None,
         max_batch: int = MAX_BATCH,
+        on_batch: Callable[[int], None] | None = None,
     ) -> None:
-        """Checks run in ``executor`` (default: the loop's), at most ``max_batch`` at once."""
+        """Checks run in ``executor`` (default: the loop's), at most ``max_batch`` at once;
+        ``on_batch`` hears each batch's size (a metric)."""
         self._verifier = verifier
+        self._on_batch = on_batch
         self._executor = executor
         self._max_batch = max_batch
         self._queue: list[tuple[tuple[bytes, SignerEntry], asyncio.Future[bool]]] = []
@@ -53,6 +57,8 @@ class ArrivalBatcher:
             batch = self._queue[: self._max_batch]
             del self._queue[: self._max_batch]
             pairs = [pair for pair, _answer in batch]
+            if self._on_batch is not None:
+                self._on_batch(len(pairs))
             try:
                 valid = await loop.run_in_executor(self._executor, self._check, pairs)
             except Exception as exc:  # every caller of this batch gets the error

@@ -74,7 +74,7 @@ class AggregatorCore:
         self._verifier = verifier
         self._metrics = metrics
         self._backoff = backoff
-        self._arrivals = ArrivalBatcher(verifier)
+        self._arrivals = ArrivalBatcher(verifier, on_batch=metrics.verify_batch_size.observe)
         self._tx_threads = ThreadPoolExecutor(TX_THREADS, thread_name_prefix="avs-certify")
         self._evidence = (
             None

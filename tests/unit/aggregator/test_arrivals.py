@@ -85,3 +85,17 @@ def test_one_bad_response_in_a_batch_is_located_not_every_response_checked_alone
     answers, singles = asyncio.run(scenario())
     assert answers == [ok for _s, ok in cases]
     assert singles <= 1  # at most a lone first arrival; before, every response of the batch
+
+
+def test_every_batch_size_is_reported() -> None:
+    message = keccak256(b"sizes")
+    entries = [SignerEntry(k.operator_id, k.pubkey_g2, k.sign(message)) for k in KEYS[:5]]
+    sizes: list[int] = []
+
+    async def scenario() -> None:
+        batcher = ArrivalBatcher(GroupVerifier(), on_batch=sizes.append)
+        await asyncio.gather(*(batcher.is_valid(message, e) for e in entries))
+
+    asyncio.run(scenario())
+    assert sum(sizes) == len(entries)
+    assert max(sizes) > 1  # concurrent arrivals were reported as one batch, not one each
