@@ -5,33 +5,10 @@ watchtower run``, operators and aggregators that fetch from their peers)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
-from avs.models.hashing import ContentHash
-from avs.models.store import BlobStore
 from avs.rpc.blob_client import BlobClient
 from avs.rpc.tls import ClientTls
 from avs.watchtower.peers import PeerBlobSource
-
-
-class AggregatorBlobSource:
-    """An aggregator's GetBlob as the blob store's source (bytes verified by the store)."""
-
-    def __init__(self, client: BlobClient) -> None:
-        """Fetch through ``client``."""
-        self._client = client
-
-    def fetch_blob(self, content_hash: bytes, max_size: int) -> bytes:
-        """The blob ``content_hash`` from the aggregator."""
-        return self._client.get(ContentHash(content_hash), max_size)
-
-
-def aggregator_blob_store(
-    aggregator: str, cache_dir: Path, tls: ClientTls | None = None, plaintext: bool = False
-) -> BlobStore:
-    """A blob store in ``cache_dir`` that fetches missing blobs from ``aggregator``."""
-    client = BlobClient(aggregator, tls=tls, plaintext=plaintext)
-    return BlobStore(cache_dir, source=AggregatorBlobSource(client))
 
 
 def peer_blob_source(

@@ -84,9 +84,10 @@ class OperatorConfig:
     """Devnet only: ``wrong_label`` makes this node sign wrong labels on purpose."""
     watchtower: bool = True
     """Re-execute every certified task of an exact task type (int-mlp) in-process, fetching
-    models, inputs and certified results from the primary aggregator; a wrong certificate is
-    logged and counted (``avs_watchtower_checks_total{outcome="wrong"}``), or overturned on
-    chain when watchtower_key_file is set."""
+    models, inputs and certified results from the aggregators (the primary first, then the
+    others in aggregator_urls); a wrong certificate is logged and counted
+    (``avs_watchtower_checks_total{outcome="wrong"}``), or overturned on chain when
+    watchtower_key_file is set."""
     watchtower_key_file: Path | None = None
     """ECDSA key (geth keystore v3 or hex) that sends the watchtower's challenges and receives
     their rewards (needs ETH for gas). Unset: check-only."""

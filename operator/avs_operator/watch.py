@@ -10,9 +10,10 @@ from avs.chain.deployment import Deployment
 from avs.chain.keys import load_ecdsa_key
 from avs.chain.reader import ChainReader
 from avs.chain.writer import ChainWriter
+from avs.models.store import DEFAULT_MAX_BLOB_SIZE, BlobStore
 from avs.watchtower.build import watchtower_over
 from avs.watchtower.service import WatchtowerService
-from avs.watchtower.source import aggregator_blob_store
+from avs.watchtower.source import peer_blob_source
 from avs_operator.config import OperatorConfig
 
 
@@ -31,10 +32,20 @@ def operator_watchtower(
     challenger: ChainWriter | None,
     registry: CollectorRegistry,
 ) -> WatchtowerService:
-    """A watchtower fetching blobs from the primary aggregator (with the node's TLS settings)
-    and counting into ``registry``."""
-    blobs = aggregator_blob_store(
-        cfg.aggregators[0], cfg.watchtower_cache, cfg.aggregator_tls, cfg.aggregator_plaintext
-    )
-    tower = watchtower_over(reader, challenger, blobs, registry=registry)
+    """A watchtower over :func:`watchtower_blobs`, counting into ``registry``."""
+    tower = watchtower_over(reader, challenger, watchtower_blobs(cfg), registry=registry)
     return WatchtowerService(reader, tower, poll_interval=max(cfg.poll_interval, 1.0))
+
+
+def watchtower_blobs(cfg: OperatorConfig) -> BlobStore:
+    """The watchtower's blob cache, fetching from every aggregator the node sends to (the
+    primary first, with the node's TLS settings): a competitor that certified a task holds
+    its result bytes, and each download is checked like any peer's."""
+    source = peer_blob_source(
+        cfg.aggregators,
+        tls=cfg.aggregator_tls,
+        plaintext=cfg.aggregator_plaintext,
+        timeout_s=120.0,
+        max_blob_bytes=DEFAULT_MAX_BLOB_SIZE,
+    )
+    return BlobStore(cfg.watchtower_cache, source=source)

@@ -12,6 +12,8 @@ import pytest
 from avs.models import BlobStore, content_hash
 from avs.models.errors import BlobNotFoundError, StoreFullError
 from avs_aggregator.app import peer_source
+from avs_operator.config import OperatorConfig
+from avs_operator.watch import watchtower_blobs
 
 from .blob_peers import Behaviour, HostilePeer, PeerTls, honest_peer, hostile_peer, peer_config
 
@@ -84,3 +86,24 @@ def test_peers_that_lack_a_blob_are_asked_again_and_nothing_is_fetched_over_quot
             assert not crowded.contains(digest)
 
     asyncio.run(scenario())
+
+
+def test_an_operators_watchtower_asks_every_aggregator_it_sends_to(tmp_path: Path) -> None:
+    tls = PeerTls.create(tmp_path / "ca")
+    primary, competitor = BlobStore(tmp_path / "primary"), BlobStore(tmp_path / "competitor")
+    certified_result = competitor.put(b"result bytes the competitor certified")
+
+    async def scenario() -> bytes:
+        async with honest_peer(tls, primary) as first, honest_peer(tls, competitor) as second:
+            cfg = OperatorConfig(
+                rpc_url="http://127.0.0.1:1",
+                deployment=tmp_path / "deployment.json",
+                bls_key_file=tmp_path / "unused-bls.json",
+                ecdsa_key_file=tmp_path / "unused-ecdsa.json",
+                data_dir=tmp_path / "operator",
+                aggregator_urls=(first, second),
+                aggregator_tls_ca_file=tls.ca_file,
+            )
+            return await asyncio.to_thread(watchtower_blobs(cfg).get, certified_result)
+
+    assert asyncio.run(scenario()) == b"result bytes the competitor certified"
