@@ -24,6 +24,38 @@ BATCH_SIZE_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128, 256)
 
 
 @dataclass(frozen=True, slots=True)
+class RevertedTransactions:
+    """``avs_reverted_transactions_total`` and ``avs_reverted_gas_total``, by contract
+    function: every mined transaction of a node's key that reverted, and the gas it burnt."""
+
+    count: Counter
+    gas: Counter
+
+    @classmethod
+    def create(cls, registry: CollectorRegistry) -> RevertedTransactions:
+        """Both counters, in ``registry``."""
+        return cls(
+            count=Counter(
+                "avs_reverted_transactions",
+                "Mined transactions that reverted",
+                ["function"],
+                registry=registry,
+            ),
+            gas=Counter(
+                "avs_reverted_gas",
+                "Gas burnt by reverted transactions",
+                ["function"],
+                registry=registry,
+            ),
+        )
+
+    def observe(self, function: str, gas_used: int) -> None:
+        """Count one reverted transaction of ``function`` (a chain client's revert observer)."""
+        self.count.labels(function).inc()
+        self.gas.labels(function).inc(gas_used)
+
+
+@dataclass(frozen=True, slots=True)
 class OperatorMetrics:
     """Metrics an operator node exports."""
 
@@ -47,6 +79,8 @@ class OperatorMetrics:
     stage_seconds: Histogram
     """``avs_task_stage_seconds{stage}``: time of each step of a task in this node (seen,
     queued, checks, fetch, inference, sign, submit; see docs/architecture.md)."""
+    reverted: RevertedTransactions
+    """Reverted transactions of the node's watchtower challenger, by function."""
 
     @classmethod
     def create(cls) -> OperatorMetrics:
@@ -78,6 +112,7 @@ class OperatorMetrics:
                 "avs_source_errors", "Unexpected task source failures", ["source"], registry=reg
             ),
             stage_seconds=_stage_histogram(reg),
+            reverted=RevertedTransactions.create(reg),
         )
 
 
@@ -94,10 +129,9 @@ class AggregatorMetrics:
     """Certificates submitted, by outcome (certified, already_certified, failed)."""
     expired: Counter
     """Tasks that passed their deadline without a certificate."""
-    reverted_transactions: Counter
-    """Mined transactions that reverted, by contract function."""
-    reverted_gas: Counter
-    """Gas burnt by mined transactions that reverted, by contract function."""
+    reverted: RevertedTransactions
+    """Every reverted transaction of the aggregator's key (certificates, evidence, stake
+    refreshes), by contract function."""
     verify_seconds: Histogram
     """Time spent verifying signatures per batch."""
     verify_batch_size: Histogram
@@ -122,18 +156,7 @@ class AggregatorMetrics:
                 "avs_certificates", "Certificates submitted", ["outcome"], registry=reg
             ),
             expired=Counter("avs_tasks_expired", "Tasks expired uncertified", registry=reg),
-            reverted_transactions=Counter(
-                "avs_reverted_transactions",
-                "Mined transactions that reverted",
-                ["function"],
-                registry=reg,
-            ),
-            reverted_gas=Counter(
-                "avs_reverted_gas",
-                "Gas burnt by reverted transactions",
-                ["function"],
-                registry=reg,
-            ),
+            reverted=RevertedTransactions.create(reg),
             verify_seconds=Histogram(
                 "avs_verify_seconds",
                 "Signature verification time per batch",

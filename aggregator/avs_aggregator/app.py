@@ -136,14 +136,18 @@ async def run_aggregator(cfg: AggregatorConfig, stop: asyncio.Event | None = Non
     """Run until ``stop`` is set (default: until SIGTERM/SIGINT)."""
     deployment = Deployment.load(cfg.deployment)
     account = load_ecdsa_key(cfg.ecdsa_key_file, cfg.ecdsa_password_file)
-    client = ChainClient.connect(cfg.rpc_url, account.key)
-    reader, writer = ChainReader(client, deployment), ChainWriter(client, deployment)
     metrics = AggregatorMetrics.create()
+    # Every transaction of this key (certificates, evidence, stake refreshes) goes through
+    # this client, so reverts are counted here, by function, whoever sent them.
+    client = ChainClient.connect(cfg.rpc_url, account.key).with_revert_observer(
+        metrics.reverted.observe
+    )
+    reader, writer = ChainReader(client, deployment), ChainWriter(client, deployment)
     blobs = BlobStore(cfg.blob_dir)
     blobs.source = peer_source(cfg, blobs)
     tower = watchtower_over(reader, writer, blobs, registry=metrics.registry)
     adapter = ChainAdapter(
-        reader, writer, metrics, cfg.certify_jitter_seconds, tower if cfg.challenge else None
+        reader, writer, cfg.certify_jitter_seconds, tower if cfg.challenge else None
     )
     store = TaskStore(cfg.task_db)
     codec = TaskCodec(deployment.chain_id, deployment.contracts["TaskManager"])

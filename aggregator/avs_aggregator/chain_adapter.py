@@ -20,7 +20,6 @@ from avs.chain.writer import ChainWriter
 from avs.crypto.batch_verify import FastVerifier
 from avs.errors import ChainError, ContractRevert
 from avs.logging import get_logger
-from avs.metrics import AggregatorMetrics
 from avs.protocol import QuorumCertificate, Task, message_hash_from_digest
 from avs.rpc.messages import TaskHints
 from avs.watchtower.tower import SignedResult, Watchtower
@@ -39,14 +38,12 @@ class ChainAdapter:
         self,
         reader: ChainReader,
         writer: ChainWriter,
-        metrics: AggregatorMetrics | None = None,
         jitter_seconds: float = 0.0,
         watchtower: Watchtower | None = None,
     ) -> None:
         self._reader = reader
         self._watchtower = watchtower
         self._writer = writer
-        self._metrics = metrics
         self._jitter = jitter_seconds
         self._window: int | None = None
         self._models = ModelCache(reader)
@@ -125,9 +122,7 @@ class ChainAdapter:
             self._simulate(task, certificate)
             receipt = self._writer.respond_to_task(task, certificate)
         except ContractRevert as exc:
-            if exc.gas_used and self._metrics is not None:
-                self._metrics.reverted_transactions.labels("respondToTask").inc()
-                self._metrics.reverted_gas.labels("respondToTask").inc(exc.gas_used)
+            if exc.gas_used:  # mined and reverted: the client counted it in the metrics
                 log.warning("certificate_reverted", task=task.task_index, gas=exc.gas_used)
             won = self._certified_already(task)
             if won is None:

@@ -10,7 +10,7 @@ request has a short timeout, so a hung endpoint surfaces as a ChainError in seco
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -37,6 +37,8 @@ REQUEST_TIMEOUT = 10.0
 """Seconds one JSON-RPC request may take: a hung endpoint must not look healthy for long."""
 RECEIPT_TIMEOUT = 60.0
 """Seconds a sent transaction may take to be mined."""
+RevertObserver = Callable[[str, int], None]
+"""Told of every mined transaction that reverted: (contract function, gas burnt)."""
 NONCE_ATTEMPTS = 3
 
 
@@ -81,12 +83,14 @@ class ChainClient:
         *,
         timeout: float = RECEIPT_TIMEOUT,
         fixed_gas: int | None = None,
+        on_revert: RevertObserver | None = None,
     ) -> None:
         self._w3 = w3
         self._url = url
         self._account = account
         self._timeout = timeout
         self._fixed_gas = fixed_gas
+        self._on_revert = on_revert
         self._price: tuple[float, int] = (0.0, 0)
         self._chain_id: int | None = None
 
@@ -118,12 +122,32 @@ class ChainClient:
             Account.from_key(private_key),
             timeout=self._timeout,
             fixed_gas=self._fixed_gas,
+            on_revert=self._on_revert,
         )
 
     def with_fixed_gas(self, gas: int | None) -> ChainClient:
         """The same account, sending with gas limit ``gas`` instead of estimating (devnets:
         saves a round trip; reverts are still decoded by replaying the call)."""
-        return ChainClient(self._w3, self._url, self._account, timeout=self._timeout, fixed_gas=gas)
+        return ChainClient(
+            self._w3,
+            self._url,
+            self._account,
+            timeout=self._timeout,
+            fixed_gas=gas,
+            on_revert=self._on_revert,
+        )
+
+    def with_revert_observer(self, on_revert: RevertObserver) -> ChainClient:
+        """The same account, telling ``on_revert`` (function name, gas burnt) of every
+        transaction it sends that is mined and reverts, whichever caller sent it (metrics)."""
+        return ChainClient(
+            self._w3,
+            self._url,
+            self._account,
+            timeout=self._timeout,
+            fixed_gas=self._fixed_gas,
+            on_revert=on_revert,
+        )
 
     # ------------------------------------------------------------------ basics
 
@@ -322,6 +346,9 @@ class ChainClient:
             ) from None
         receipt = _to_receipt(raw)
         if int(raw["status"]) != 1:
+            if self._on_revert is not None:
+                # "Contract.function" -> "function"; deploys and transfers keep their text
+                self._on_revert(where.rpartition(".")[2], receipt.gas_used)
             # replay on the mined block (same block.number; the failed tx changed no state)
             # to recover the revert data
             replay: TxParams = {

@@ -68,7 +68,8 @@ def run(config_path: Path | None) -> None:
         SlashingRecorder(metrics),
         on_malformed=lambda bad: metrics.events_malformed.labels(event=bad.event).inc(),
     )
-    app = OperatorApp(cfg, keypair, chain, metrics=metrics, challenger=load_challenger(cfg))
+    challenger = load_challenger(cfg, metrics.reverted.observe)
+    app = OperatorApp(cfg, keypair, chain, metrics=metrics, challenger=challenger)
     asyncio.run(run_until_signal(app))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry
 
-from avs.chain.client import ChainClient
+from avs.chain.client import ChainClient, RevertObserver
 from avs.chain.deployment import Deployment
 from avs.chain.keys import load_ecdsa_key
 from avs.chain.reader import ChainReader
@@ -17,12 +17,17 @@ from avs.watchtower.source import peer_blob_source
 from avs_operator.config import OperatorConfig
 
 
-def load_challenger(cfg: OperatorConfig) -> ChainWriter | None:
-    """The account that sends the watchtower's challenges (None: check-only)."""
+def load_challenger(
+    cfg: OperatorConfig, on_revert: RevertObserver | None = None
+) -> ChainWriter | None:
+    """The account that sends the watchtower's challenges (None: check-only); its reverted
+    transactions are told to ``on_revert`` (the node's metrics)."""
     if not cfg.watchtower or cfg.watchtower_key_file is None:
         return None
     key = load_ecdsa_key(cfg.watchtower_key_file, cfg.watchtower_password_file)
     client = ChainClient.connect(cfg.rpc_url, key)
+    if on_revert is not None:
+        client = client.with_revert_observer(on_revert)
     return ChainWriter(client, Deployment.load(cfg.deployment))
 
 

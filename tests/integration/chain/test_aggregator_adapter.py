@@ -4,13 +4,17 @@ recorded as a competitor's certificate, and equivocation evidence it holds ends 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from eth_account import Account
 
 from avs.chain.anvil import DEV_PRIVATE_KEYS
+from avs.chain.devkit import DEVNET_GAS
 from avs.chain.events import FAULT_EQUIVOCATION
 from avs.chain.reader import ChainReader
 from avs.chain.writer import ChainWriter
+from avs.errors import ContractRevert
 from avs.metrics import AggregatorMetrics
 from avs.protocol import Task, result_digest
 from avs_aggregator.aggregation import AddOutcome, DigestGroup, SignedResponse, TaskAggregation
@@ -29,10 +33,11 @@ def _isolated(chain_snapshot: None) -> None:
 def adapter_of(system: SmallSystem, key_index: int) -> tuple[ChainAdapter, AggregatorMetrics]:
     """An aggregator's adapter signing with anvil dev account ``key_index``."""
     dev = system.dev
-    client = dev.client.with_account(DEV_PRIVATE_KEYS[key_index])
     metrics = AggregatorMetrics.create()
+    client = dev.client.with_account(DEV_PRIVATE_KEYS[key_index])
+    client = client.with_revert_observer(metrics.reverted.observe)  # as the aggregator does
     reader, writer = ChainReader(client, dev.deployment), ChainWriter(client, dev.deployment)
-    return ChainAdapter(reader, writer, metrics), metrics
+    return ChainAdapter(reader, writer), metrics
 
 
 def aggregation_of(
@@ -120,3 +125,33 @@ def test_equivocation_evidence_goes_through_the_challenger_to_a_slash(
         dev.reader.is_slashed(task.task_index, op.operator_id, FAULT_EQUIVOCATION) for op in honest
     )
     loser.report(task, group_a(aggregation), aggregation)  # again after a restart: a no-op
+
+
+def test_every_mined_revert_is_counted_by_function_with_its_gas(
+    small_system: SmallSystem,
+) -> None:
+    """Not only certificates: any transaction of the aggregator's key that is mined and
+    reverts (evidence, refunds, stake refreshes) is counted under its function."""
+    dev = small_system.dev
+    task = dev.create_task(small_system.float_model, [0, 1])
+    certificate, _receipt = dev.certify(task, A, dev.operators)
+    metrics = AggregatorMetrics.create()
+    client = dev.client.with_account(DEV_PRIVATE_KEYS[3])
+    client = client.with_revert_observer(metrics.reverted.observe)  # as the aggregator does
+    # A fixed gas limit skips the estimate, so the failing transactions are mined.
+    writer = ChainWriter(client.with_fixed_gas(DEVNET_GAS), dev.deployment)
+    burnt: dict[str, int] = {}
+    sends: list[tuple[str, Callable[[], object]]] = [
+        ("respondToTask", lambda: writer.respond_to_task(task, certificate)),
+        ("refundExpiredTask", lambda: writer.refund_expired_task(task)),
+    ]
+    for function, send in sends:
+        with pytest.raises(ContractRevert) as err:
+            send()
+        assert err.value.gas_used > 0
+        burnt[function] = err.value.gas_used
+
+    for function, gas in burnt.items():
+        labels = {"function": function}
+        assert metrics.registry.get_sample_value("avs_reverted_transactions_total", labels) == 1
+        assert metrics.registry.get_sample_value("avs_reverted_gas_total", labels) == gas
