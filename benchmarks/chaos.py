@@ -58,7 +58,7 @@ from avs.rpc.fuzz import BAD_CODES, make_case, send
 from avs.rpc.tls import ClientTls
 from avs.rpc.v1 import aggregator_pb2
 from avs.rpc.version import WIRE_VERSION
-from benchmarks.chaos_audit import ChaosRun, audit
+from benchmarks.chaos_audit import ChaosRun, audit, wait_for_verdicts
 from benchmarks.chaos_proxy import RpcProxy
 
 WINDOW, THRESHOLD, INPUTS = 20, 6_667, 4
@@ -111,6 +111,11 @@ def run_scenarios(names: list[str], size: Size, root: Path, seed: int = 1) -> li
             SCENARIOS[name](devnet, run, size, rng)
             next_index += size.tasks
             wait_settled(devnet, run.submitted, timeout=WINDOW * devnet.block_time + 60)
+            # The chain is settled; the aggregator may still be catching up on what it saw.
+            started = time.monotonic()
+            indices = [s.task.task_index for s in run.submitted]
+            wait_for_verdicts(indices, run.aggregator_logs, lambda: devnet.observe().certified)
+            run.extra["verdict_lag_seconds"] = round(time.monotonic() - started, 1)
             report = _audit_when_evidence_settles(devnet, run, exact)
             report["failed_checks"] = expected_failures(report)
             reports.append(report)

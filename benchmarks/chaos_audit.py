@@ -4,7 +4,12 @@ Figures (issue 13): submitted, certified, certified more than once, expired with
 reason, lost (neither certified nor expired with a reason), honest operators slashed,
 provable faults left unslashed (a faulty operator's signed response on a wrong result of an
 exact task type, sitting in an aggregator's store, with no slash for that task), reverted
-transactions of the aggregators and the gas they burnt, and recovery times.
+transactions of the aggregators and the gas they burnt (in all and by contract function),
+and recovery times.
+
+A task's fate is the aggregator's to log once the chain passes its deadline, and an
+aggregator catching up after an outage or a restart does so a few blocks later:
+:func:`wait_for_verdicts` gives it :data:`VERDICT_SECONDS` before a task counts as lost.
 """
 
 from __future__ import annotations
@@ -12,8 +17,9 @@ from __future__ import annotations
 import json
 import sqlite3
 import statistics
+import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +29,11 @@ from avs.chain.subscriber import ChainSubscriber
 from avs.chain.views import CertifiedTask
 from avs.crypto.keccak import keccak256
 from avs.devnet.session import Devnet, Submitted
+from avs.errors import AvsError
+
+VERDICT_SECONDS = 30.0
+"""How long after the chain settles a scenario's tasks the aggregators have to log the
+expiry of each uncertified one (30 block times on the devnet)."""
 
 
 @dataclass(slots=True)
@@ -56,10 +67,10 @@ def audit(devnet: Devnet, run: ChaosRun, exact_models: set[bytes]) -> dict[str, 
     indices = [s.task.task_index for s in run.submitted]
     expired_logged = _logged_expiries(run.aggregator_logs)
     expired = [i for i in indices if i not in certified and i in expired_logged]
-    lost = [i for i in indices if i not in certified and i not in expired_logged]
+    lost = undecided_tasks(indices, run.aggregator_logs, certified)
     slashed_tasks = {(s.task_index, s.operator_id) for s in slashes}
     provable = _provable_faults(run, certified, faulty, exact_models)
-    reverted, gas = _reverted(devnet, run.aggregator_accounts, run.start_block, head)
+    reverted = _reverted(devnet, run.aggregator_accounts, run.start_block, head)
     return {
         "scenario": run.name,
         "submitted": len(indices),
@@ -71,12 +82,38 @@ def audit(devnet: Devnet, run: ChaosRun, exact_models: set[bytes]) -> dict[str, 
         "honest_operators_slashed": sum(1 for s in slashes if s.operator_id not in faulty),
         "provable_faults": len(provable),
         "provable_faults_unslashed": sum(1 for key in provable if key not in slashed_tasks),
-        "reverted_transactions": reverted,
-        "reverted_gas": gas,
+        "reverted_transactions": sum(r["transactions"] for r in reverted.values()),
+        "reverted_gas": sum(r["gas"] for r in reverted.values()),
+        "reverted_by_function": reverted,
         "recovery_seconds_median": _median(run.recovery_seconds),
         "recovery_seconds_max": max(run.recovery_seconds, default=None),
         **run.extra,
     }
+
+
+def wait_for_verdicts(
+    tasks: Sequence[int],
+    logs: Sequence[Path],
+    certified: Callable[[], Collection[int]],
+    timeout: float = VERDICT_SECONDS,
+) -> list[int]:
+    """Wait until each of ``tasks`` is in ``certified()`` (read from the chain) or logged as
+    expired in one of the aggregators' ``logs`` (or ``timeout`` s); returns those without
+    either by then."""
+    deadline = time.monotonic() + timeout
+    while True:
+        undecided = undecided_tasks(tasks, logs, certified())
+        if not undecided or time.monotonic() > deadline:
+            return undecided
+        time.sleep(0.5)
+
+
+def undecided_tasks(
+    tasks: Sequence[int], logs: Sequence[Path], certified: Collection[int]
+) -> list[int]:
+    """The ``tasks`` neither in ``certified`` nor logged as expired in any of ``logs``."""
+    expired = _logged_expiries(logs)
+    return [i for i in tasks if i not in certified and i not in expired]
 
 
 def _logged_expiries(logs: Iterable[Path]) -> set[int]:
@@ -117,10 +154,14 @@ def _provable_faults(
     return found
 
 
-def _reverted(devnet: Devnet, accounts: Sequence[str], lo: int, hi: int) -> tuple[int, int]:
-    """Reverted transactions sent by ``accounts`` in blocks [lo, hi], and their gas."""
+def _reverted(
+    devnet: Devnet, accounts: Sequence[str], lo: int, hi: int
+) -> dict[str, dict[str, int]]:
+    """Reverted transactions sent by ``accounts`` in blocks [lo, hi] and their gas, by the
+    contract function they called (named from the deployment's ABIs)."""
     senders = {a.lower() for a in accounts}
-    count = gas = 0
+    functions = _functions_by_selector(devnet)
+    found: dict[str, dict[str, int]] = {}
     for number in range(lo, hi + 1):
         block = devnet.client.rpc("eth_getBlockByNumber", [hex(number), True])
         for tx in block["transactions"] if block else []:
@@ -128,9 +169,27 @@ def _reverted(devnet: Devnet, accounts: Sequence[str], lo: int, hi: int) -> tupl
                 continue
             receipt = devnet.client.rpc("eth_getTransactionReceipt", [tx["hash"]])
             if int(receipt["status"], 16) == 0:
-                count += 1
-                gas += int(receipt["gasUsed"], 16)
-    return count, gas
+                to, selector = str(tx.get("to") or "").lower(), str(tx["input"])[:10].lower()
+                name = functions.get((to, selector), f"unknown {selector}")
+                row = found.setdefault(name, {"transactions": 0, "gas": 0})
+                row["transactions"] += 1
+                row["gas"] += int(receipt["gasUsed"], 16)
+    return found
+
+
+def _functions_by_selector(devnet: Devnet) -> dict[tuple[str, str], str]:
+    """(contract address, 0x-selector) -> function name, for every deployed contract."""
+    deployment = devnet.system.deployment
+    names: dict[tuple[str, str], str] = {}
+    for contract_name in deployment.contracts:
+        try:
+            contract = deployment.contract(contract_name)
+        except (AvsError, OSError):  # a contract without an artifact here: left unnamed
+            continue
+        for function in contract.abi.functions.values():
+            key = (contract.address.lower(), f"0x{function.selector.hex()}")
+            names[key] = function.name
+    return names
 
 
 def _median(values: Sequence[float]) -> float | None:
