@@ -12,6 +12,8 @@ import signal
 import time
 from dataclasses import dataclass
 
+from prometheus_client import CollectorRegistry
+
 from avs.chain.client import ChainClient
 from avs.chain.deployment import Deployment
 from avs.chain.events import TaskCreated
@@ -117,9 +119,11 @@ class ChainFollower:
         return head + 1
 
 
-def peer_source(cfg: AggregatorConfig, blobs: BlobStore) -> PeerBlobSource | None:
+def peer_source(
+    cfg: AggregatorConfig, blobs: BlobStore, registry: CollectorRegistry | None = None
+) -> PeerBlobSource | None:
     """Where ``blobs`` fetches what it lacks: the peer aggregators (None when there are none),
-    never past the blob quota."""
+    never past the blob quota; requests are counted into ``registry``."""
     if not cfg.peer_aggregators:
         return None
     return peer_blob_source(
@@ -129,6 +133,7 @@ def peer_source(cfg: AggregatorConfig, blobs: BlobStore) -> PeerBlobSource | Non
         timeout_s=cfg.peer_fetch_timeout,
         max_blob_bytes=cfg.peer_max_blob_bytes,
         room=lambda: cfg.blob_quota_bytes - blobs.total_bytes(),
+        registry=registry,
     )
 
 
@@ -144,7 +149,7 @@ async def run_aggregator(cfg: AggregatorConfig, stop: asyncio.Event | None = Non
     )
     reader, writer = ChainReader(client, deployment), ChainWriter(client, deployment)
     blobs = BlobStore(cfg.blob_dir)
-    blobs.source = peer_source(cfg, blobs)
+    blobs.source = peer_source(cfg, blobs, metrics.registry)
     tower = watchtower_over(reader, writer, blobs, registry=metrics.registry)
     adapter = ChainAdapter(
         reader, writer, cfg.certify_jitter_seconds, tower if cfg.challenge else None

@@ -15,6 +15,8 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
+from prometheus_client import CollectorRegistry, Counter
+
 from avs.backoff import Backoff, RetryState
 from avs.errors import AvsError
 from avs.logging import get_logger
@@ -50,15 +52,25 @@ class PeerBlobSource:
         max_blob_bytes: int,
         room: Callable[[], int] | None = None,
         cooldown: Backoff = PEER_COOLDOWN,
+        registry: CollectorRegistry | None = None,
     ) -> None:
         """Ask ``peers`` for blobs of at most ``max_blob_bytes``; ``room`` says how many
-        bytes the local store may still take (its quota), checked before each download."""
+        bytes the local store may still take (its quota), checked before each download.
+        ``avs_peer_blob_requests_total{peer, outcome}`` counts into ``registry``."""
         self._peers = tuple(peers)
         self._max_blob_bytes = max_blob_bytes
         self._room = room
         self._cooldown = cooldown
         self._health = {peer.target: RetryState() for peer in self._peers}
         self._lock = threading.Lock()
+        self.requests = Counter(
+            "avs_peer_blob_requests",
+            "Blob requests to peer aggregators, by outcome: fetched, missing (NOT_FOUND), "
+            "refused (wrong bytes, too many, too slow, unreachable), skipped (cooling down)",
+            ["peer", "outcome"],
+            registry=registry or CollectorRegistry(),
+        )
+        """``avs_peer_blob_requests_total{peer, outcome}``."""
 
     @property
     def targets(self) -> tuple[str, ...]:
@@ -83,6 +95,7 @@ class PeerBlobSource:
         tried: list[str] = []
         for peer in self._peers:
             if not self._available(peer.target):
+                self.requests.labels(peer.target, "skipped").inc()
                 tried.append(f"{peer.target} (cooling down)")
                 continue
             data = self._ask(peer, content_hash, limit)
@@ -100,7 +113,7 @@ class PeerBlobSource:
         except BlobNotFoundError:
             # An honest answer: this peer never held it. No penalty.
             log.debug("peer_blob_missing", peer=peer.target, blob=hash_hex(digest))
-            self._succeeded(peer.target)
+            self._succeeded(peer.target, "missing")
             return None
         except AvsError as exc:
             self._failed(peer.target, str(exc))
@@ -109,7 +122,7 @@ class PeerBlobSource:
         if len(data) > limit or content_hash(data) != digest:
             self._failed(peer.target, f"sent {len(data)} bytes that are not the blob")
             return None
-        self._succeeded(peer.target)
+        self._succeeded(peer.target, "fetched")
         log.info("peer_blob_fetched", peer=peer.target, blob=hash_hex(digest), size=len(data))
         return data
 
@@ -117,11 +130,13 @@ class PeerBlobSource:
         with self._lock:
             return self._health[target].due(time.monotonic())
 
-    def _succeeded(self, target: str) -> None:
+    def _succeeded(self, target: str, outcome: str) -> None:
+        self.requests.labels(target, outcome).inc()
         with self._lock:
             self._health[target] = RetryState()
 
     def _failed(self, target: str, reason: str) -> None:
+        self.requests.labels(target, "refused").inc()
         with self._lock:
             state = self._health[target]
             state.failed(self._cooldown)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from prometheus_client import CollectorRegistry
+
 from avs.rpc.blob_client import BlobClient
 from avs.rpc.tls import ClientTls
 from avs.watchtower.peers import PeerBlobSource
@@ -19,6 +21,7 @@ def peer_blob_source(
     timeout_s: float = 30.0,
     max_blob_bytes: int,
     room: Callable[[], int] | None = None,
+    registry: CollectorRegistry | None = None,
 ) -> PeerBlobSource:
     """Blobs from the aggregators at ``targets`` (asked in order, each download within
     ``timeout_s``); ``tls`` is one setting for all or a function of the target."""
@@ -26,4 +29,4 @@ def peer_blob_source(
         BlobClient(t, timeout_s, tls=tls(t) if callable(tls) else tls, plaintext=plaintext)
         for t in targets
     ]
-    return PeerBlobSource(clients, max_blob_bytes, room)
+    return PeerBlobSource(clients, max_blob_bytes, room, registry=registry)

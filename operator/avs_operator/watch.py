@@ -38,11 +38,11 @@ def operator_watchtower(
     registry: CollectorRegistry,
 ) -> WatchtowerService:
     """A watchtower over :func:`watchtower_blobs`, counting into ``registry``."""
-    tower = watchtower_over(reader, challenger, watchtower_blobs(cfg), registry=registry)
+    tower = watchtower_over(reader, challenger, watchtower_blobs(cfg, registry), registry=registry)
     return WatchtowerService(reader, tower, poll_interval=max(cfg.poll_interval, 1.0))
 
 
-def watchtower_blobs(cfg: OperatorConfig) -> BlobStore:
+def watchtower_blobs(cfg: OperatorConfig, registry: CollectorRegistry | None = None) -> BlobStore:
     """The watchtower's blob cache, fetching from every aggregator the node sends to (the
     primary first, with the node's TLS settings): a competitor that certified a task holds
     its result bytes, and each download is checked like any peer's."""
@@ -52,5 +52,6 @@ def watchtower_blobs(cfg: OperatorConfig) -> BlobStore:
         plaintext=cfg.aggregator_plaintext,
         timeout_s=120.0,
         max_blob_bytes=DEFAULT_MAX_BLOB_SIZE,
+        registry=registry,
     )
     return BlobStore(cfg.watchtower_cache, source=source)

@@ -8,6 +8,7 @@ import asyncio
 from pathlib import Path
 
 import pytest
+from prometheus_client import CollectorRegistry
 
 from avs.models import BlobStore, content_hash
 from avs.models.errors import BlobNotFoundError, StoreFullError
@@ -36,27 +37,35 @@ def test_a_hostile_peer_is_passed_over_for_the_next_one(
     holder = BlobStore(tmp_path / "holder")
     wanted = [holder.put(MODEL), holder.put(INPUTS)]
     hostile = HostilePeer(behaviour)
+    registry = CollectorRegistry()
 
-    async def scenario() -> BlobStore:
+    async def scenario() -> tuple[BlobStore, str, str]:
         async with hostile_peer(tls, hostile) as bad, honest_peer(tls, holder) as good:
             cfg = peer_config(
                 tmp_path, [bad, good], tls.ca_file, peer_fetch_timeout=3.0,
                 peer_max_blob_bytes=LIMIT,
             )  # fmt: skip
             store = BlobStore(cfg.blob_dir)
-            store.source = peer_source(cfg, store)
+            store.source = peer_source(cfg, store, registry)
             # A naive fetch would hang on a stalled peer: the test must end either way.
             async with asyncio.timeout(60):
                 for digest, data in zip(wanted, (MODEL, INPUTS), strict=True):
                     assert await asyncio.to_thread(store.get, digest) == data
-            return store
+            return store, bad, good
 
-    store = asyncio.run(scenario())
+    store, bad, good = asyncio.run(scenario())
     assert store_files(store) == {holder.path_of(d).name for d in wanted}
     # Cut off within the size cap (plus what was in flight), not after the whole stream.
     assert hostile.bytes_sent <= LIMIT + 8 * 1024 * 1024
     # Asked for the first blob only: after misbehaving it is skipped while cooling down.
     assert hostile.requests == 1
+    counted = {
+        (peer, outcome): registry.get_sample_value(
+            "avs_peer_blob_requests_total", {"peer": peer, "outcome": outcome}
+        )
+        for peer, outcome in [(bad, "refused"), (bad, "skipped"), (good, "fetched")]
+    }
+    assert counted == {(bad, "refused"): 1, (bad, "skipped"): 1, (good, "fetched"): 2}
 
 
 def test_peers_that_lack_a_blob_are_asked_again_and_nothing_is_fetched_over_quota(
