@@ -27,6 +27,7 @@ from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 from avs.crypto.fast_curve import G1Aff, G2Aff, g1_mul, g2_weighted_sum
+from avs.crypto.fast_g2table import KeyTable, table_msm
 from avs.crypto.fast_msm import MaybeG1, msm, multi_msm, shared_scalar_msm
 from avs.crypto.fast_pairing import G2Lines, pairing_product_is_one, precompute_lines
 from avs.crypto.points import P
@@ -72,10 +73,12 @@ def batch_equation_holds(
     hashes: Sequence[G1Aff],
     g2_lines: G2Lines,
     key_lines: Callable[[G2Aff], G2Lines],
+    key_table: Callable[[G2Aff], KeyTable] | None = None,
 ) -> bool:
     """True if every entry is a valid signature of its row's hash (w.h.p., see module doc).
 
-    ``hashes[t]`` is H(m_t); ``key_lines`` returns the (cached) precomputed lines of a key.
+    ``hashes[t]`` is H(m_t); ``key_lines`` returns the (cached) precomputed lines of a key,
+    ``key_table`` its (cached) multiples table (:mod:`avs.crypto.fast_g2table`), if any.
     """
     if not entries:
         return True
@@ -90,15 +93,39 @@ def batch_equation_holds(
         jobs[c].append((e.row, e.signature))
         col_key[c] = e.key
         row_cols[e.row].append(c)
-    # S = sum_c b_c Z_c with Z_c = sum_t a_t sigma_tc (column MSMs share the scalars a)
-    z = multi_msm(jobs, a)
-    live = [(zc, bc) for zc, bc in zip(z, b, strict=True) if zc is not None]
-    s = msm([zc for zc, _ in live], [bc for _, bc in live]) if live else None
+    s = _signature_side(entries, cols, jobs, a, b)
     pairs: list[tuple[G1Aff, G2Lines]] = []
     if s is not None:
         pairs.append(((s[0], (P - s[1]) % P), g2_lines))  # e(-S, g2)
-    pairs.extend(_key_side_pairs(row_cols, n_cols, hashes, a, b, col_key, key_lines))
+    pairs.extend(_key_side_pairs(row_cols, n_cols, hashes, a, b, col_key, key_lines, key_table))
     return pairing_product_is_one(pairs)
+
+
+def _signature_side(
+    entries: Sequence[Entry],
+    cols: list[int],
+    jobs: list[list[tuple[int, G1Aff]]],
+    a: list[int],
+    b: list[int],
+) -> MaybeG1:
+    """S = sum_tc a_t b_c sigma_tc, as MSMs sharing scalars over the shorter dimension.
+
+    Each MSM of a shared-scalar batch ends with its own 64 doublings, so the vectors are
+    the rows (sharing b) when there are fewer rows than columns, e.g. one task signed by
+    32 operators: S = sum_t a_t Y_t, Y_t = sum_c b_c sigma_tc. Otherwise the vectors are
+    the columns: S = sum_c b_c Z_c, Z_c = sum_t a_t sigma_tc.
+    """
+    rows = sorted({e.row for e in entries})
+    if len(rows) <= len(jobs):
+        by_row: dict[int, list[tuple[int, G1Aff]]] = {t: [] for t in rows}
+        for e, c in zip(entries, cols, strict=True):
+            by_row[e.row].append((c, e.signature))
+        partial = multi_msm([by_row[t] for t in rows], b)
+        outer = [a[t] for t in rows]
+    else:
+        partial, outer = multi_msm(jobs, a), b
+    live = [(q, k) for q, k in zip(partial, outer, strict=True) if q is not None]
+    return msm([q for q, _ in live], [k for _, k in live]) if live else None
 
 
 def _key_side_pairs(
@@ -109,6 +136,7 @@ def _key_side_pairs(
     b: list[int],
     col_key: list[G2Aff],
     key_lines: Callable[[G2Aff], G2Lines],
+    key_table: Callable[[G2Aff], KeyTable] | None,
 ) -> list[tuple[G1Aff, G2Lines]]:
     """Pairs whose product is prod_t e(a_t H_t, sum_{c in row t} b_c pk_c).
 
@@ -129,7 +157,10 @@ def _key_side_pairs(
     out: list[tuple[G1Aff, G2Lines]] = []
     if complement:
         x = msm([hashes[t] for t in rows], [a[t] for t in rows])
-        q = g2_weighted_sum(col_key, b)
+        if key_table is None:
+            q = g2_weighted_sum(col_key, b)
+        else:
+            q = table_msm([key_table(k) for k in col_key], b)
         if x is not None and q is not None:
             out.append((x, precompute_lines(q)))
         selected = [[t for t in rows if t not in present[c]] for c in range(n_cols)]

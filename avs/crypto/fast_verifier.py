@@ -23,6 +23,7 @@ from avs.crypto.fast_curve import (
     g2_to_affine,
 )
 from avs.crypto.fast_fields import F12_ONE
+from avs.crypto.fast_g2table import KeyTable, key_table
 from avs.crypto.fast_identify import find_invalid as identify_invalid
 from avs.crypto.fast_locate import Context
 from avs.crypto.fast_msm import sum_lists
@@ -97,6 +98,7 @@ class FastVerifier:
     def __init__(self, cache_size: int = 4096) -> None:
         self._subgroup: _Lru[G2Point, G2Aff] = _Lru(cache_size)
         self._lines: _Lru[G2Aff, G2Lines] = _Lru(cache_size)
+        self._tables: _Lru[G2Aff, KeyTable] = _Lru(cache_size)
         self._apk: _Lru[tuple[G2Aff, ...], G2Lines | None] = _Lru(256)
         self._wpk: _Lru[tuple[G2Aff, ...], G2Lines | None] = _Lru(256)
         self._hash_size = cache_size
@@ -112,6 +114,7 @@ class FastVerifier:
         """
         other = FastVerifier.__new__(FastVerifier)
         other._subgroup, other._lines = self._subgroup, self._lines
+        other._tables = self._tables
         other._apk, other._wpk, other._g2_lines = self._apk, self._wpk, self._g2_lines
         other._hash = _Lru(self._hash_size)
         other._suspects = set()
@@ -124,7 +127,9 @@ class FastVerifier:
         Raises CryptoError for an invalid key, as verification would.
         """
         for pk in pubkeys:
-            self._key_lines(self._key(pk))
+            q = self._key(pk)
+            self._key_lines(q)
+            self._key_table(q)
         for message in messages:
             self._hash_of(message)
 
@@ -135,6 +140,9 @@ class FastVerifier:
 
     def _key_lines(self, q: G2Aff) -> G2Lines:
         return self._lines.get(q, precompute_lines)
+
+    def _key_table(self, q: G2Aff) -> KeyTable:
+        return self._tables.get(q, key_table)
 
     def _hash_of(self, message: bytes) -> G1Aff:
         return self._hash.get(bytes(message), _hash_affine)
@@ -181,7 +189,9 @@ class FastVerifier:
         entries, hashes, _, infinite = self._prepare(items)
         if infinite:
             return False
-        return batch_equation_holds(entries, hashes, self._g2_lines, self._key_lines)
+        return batch_equation_holds(
+            entries, hashes, self._g2_lines, self._key_lines, self._key_table
+        )
 
     def find_invalid(self, items: Sequence[SignatureItem]) -> list[int]:
         """Indices of the invalid items; one batch check when all are valid, about one
@@ -190,7 +200,9 @@ class FastVerifier:
 
         def batch_ok(idx: Sequence[int]) -> bool:
             sub = [entries[i] for i in idx]
-            return batch_equation_holds(sub, hashes, self._g2_lines, self._key_lines)
+            return batch_equation_holds(
+                sub, hashes, self._g2_lines, self._key_lines, self._key_table
+            )
 
         ctx = Context(
             entries=entries,

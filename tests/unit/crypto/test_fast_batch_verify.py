@@ -221,6 +221,22 @@ def test_batch_never_accepts_an_invalid_signature(
     assert fast.find_invalid(items) == truth
 
 
+@pytest.mark.parametrize(("rows", "cols"), [(1, 6), (2, 5), (5, 2)])
+def test_a_forgery_at_every_position_is_caught(rows: int, cols: int) -> None:
+    """Both shapes of the signature-side MSM (row vectors when rows <= columns, column
+    vectors otherwise) and the key tables: no position escapes the batch check."""
+    honest = matrix(rows, cols)
+    verifier = FastVerifier()
+    verifier.warm_up([k.pubkey_g2 for k in KEYS])  # the key tables are used from here on
+    assert verifier.batch_verify(honest)
+    for i in range(len(honest)):
+        m, c = divmod(i, cols)
+        items = list(honest)
+        items[i] = item(c, m, delta=RNG.randrange(1, R))
+        assert not verifier.batch_verify(items), (rows, cols, i)
+        assert verifier.find_invalid(items) == [i]
+
+
 def test_identification_costs_about_one_check_per_bad_row(monkeypatch: pytest.MonkeyPatch) -> None:
     """Counts final exponentiations (pairing checks), not time: a faulty signer in every
     row is located in two rows, then checked alone in the others."""

@@ -6,6 +6,7 @@ import random
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from py_ecc.optimized_bn128 import optimized_curve as ob
 
 from avs.crypto.bn254 import g1_add, g1_mul, g2_add, g2_mul
 from avs.crypto.fast_curve import (
@@ -20,6 +21,7 @@ from avs.crypto.fast_curve import (
 )
 from avs.crypto.fast_curve import g1_mul as fast_g1_mul
 from avs.crypto.fast_curve import g2_mul as fast_g2_mul
+from avs.crypto.fast_g2table import g2_jac_add_affine, key_table, table_msm
 from avs.crypto.fast_msm import batch_add, jac_sum, msm, multi_msm, signed_digits, sum_lists
 from avs.crypto.points import G1_GENERATOR, G2_GENERATOR, P, R
 
@@ -39,8 +41,9 @@ def naive(points: list[G1Aff], scalars: list[int]) -> G1Aff | None:
 
 def test_g1_arithmetic_matches_py_ecc() -> None:
     for k in (1, 2, 3, 12345, R - 1):
-        ref = g1_mul(G1_GENERATOR, k)
-        assert fast_g1_mul(G1, k) == (ref.x, ref.y)
+        x, y = ob.normalize(ob.multiply(ob.G1, k))  # py_ecc itself: bn254.g1_mul is ours
+        assert fast_g1_mul(G1, k) == (x.n, y.n)
+        assert g1_mul(G1_GENERATOR, k) == g1_mul(G1_GENERATOR, k + R)
     a, b = pts()[0], pts()[1]
     ref_sum = g1_add(g1_mul(G1_GENERATOR, 1), g1_mul(G1_GENERATOR, 2))
     assert jac_sum([G1, fast_g1_mul(G1, 2)]) == (ref_sum.x, ref_sum.y)
@@ -130,3 +133,24 @@ def test_msm_equals_naive_sum_property(spec: list[tuple[int, int, bool]]) -> Non
     scalars = [k for _, k, _ in spec]
     live = [p for p in points if p is not None]
     assert msm(live, scalars) == naive(live, scalars)
+
+
+def test_g2_mixed_addition_handles_doubling_and_opposites() -> None:
+    q = g2_to_affine(fast_g2_mul(G2, 5))
+    assert q is not None
+    jq = fast_g2_mul(G2, 5)
+    assert g2_to_affine(g2_jac_add_affine(jq, q)) == g2_to_affine(fast_g2_mul(G2, 10))
+    assert g2_to_affine(g2_jac_add_affine(fast_g2_mul(G2, R - 5), q)) is None
+    assert g2_to_affine(g2_jac_add_affine(fast_g2_mul(G2, 0), q)) == q
+    assert g2_to_affine(g2_jac_add_affine(fast_g2_mul(G2, 7), q)) == g2_to_affine(
+        fast_g2_mul(G2, 12)
+    )
+
+
+@settings(max_examples=8, deadline=None)
+@given(st.lists(st.integers(0, (1 << 64) - 1), min_size=1, max_size=5))
+def test_table_msm_equals_the_bucket_msm(scalars: list[int]) -> None:
+    keys = [g2_to_affine(fast_g2_mul(G2, 1000 + 17 * i)) for i in range(len(scalars))]
+    points = [k for k in keys if k is not None]
+    tables = [key_table(k) for k in points]
+    assert table_msm(tables, scalars) == g2_weighted_sum(points, scalars)
