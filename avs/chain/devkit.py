@@ -14,6 +14,7 @@ from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
 from avs.chain.client import ChainClient
+from avs.chain.delivery import ConsumerRequest
 from avs.chain.deploy import deploy_system
 from avs.chain.deployment import Deployment, DeployParams
 from avs.chain.reader import ChainReader
@@ -180,14 +181,17 @@ class DevSystem:
         threshold_bps: int = 6_667,
         window: int | None = None,
         writer: ChainWriter | None = None,
+        consumer: ConsumerRequest | None = None,
+        bounty: int = 0,
     ) -> Task:
-        """Create a task paying the model's fee, then mine a block so it can be certified."""
+        """Create a task paying the model's fee (and ``bounty`` for delivering to
+        ``consumer``), then mine a block so it can be certified."""
         inputs = inputs or [b"input-0"]
         window = window or self.deployment.params.max_response_window_blocks
         fee = self.reader.model(model_id).fee_per_input * len(inputs)
         task, _ = (writer or self.owner).create_task(
             model_id, inputs_root(inputs), len(inputs), "avs-blob://0x00", quorums,
-            threshold_bps, window, fee,
+            threshold_bps, window, fee, consumer, bounty,
         )  # fmt: skip
         self.mine()
         return task
@@ -202,8 +206,12 @@ class DevSystem:
     def certify(
         self, task: Task, result: bytes, signers: list[OnboardedOperator]
     ) -> tuple[QuorumCertificate, Receipt]:
-        """Build a certificate from ``signers`` and submit it."""
+        """Build a certificate from ``signers`` and submit it (with the result bytes when the
+        task has a consumer)."""
         certificate = self.reader.build_certificate(
             task, result_digest(result), self.sign(task, result, signers)
         )
-        return certificate, self.owner.respond_to_task(task, certificate)
+        with_bytes = self.reader.delivery(task.task_index).has_consumer
+        return certificate, self.owner.respond_to_task(
+            task, certificate, result if with_bytes else None
+        )

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from avs.chain.certificate import assemble_certificate, non_signers
 from avs.chain.client import ChainClient
+from avs.chain.delivery import DeliveryRecord
 from avs.chain.deployment import Deployment
 from avs.chain.events import PubkeyRegistered, TaskCreated, decode_events
 from avs.chain.handles import DeploymentHandles
@@ -112,6 +113,24 @@ class ChainReader(DeploymentHandles):
         for event in decode_events(self.event_contracts, logs):
             if isinstance(event, CertifiedTask):
                 return event
+        return None
+
+    def delivery(self, task_index: int) -> DeliveryRecord:
+        """The task's delivery to a consumer contract (state NONE: it has no consumer)."""
+        return DeliveryRecord.from_abi(self.client.call1(self.tasks, "deliveryOf", task_index))
+
+    def published_result(self, task_index: int, task: Task | None = None) -> bytes | None:
+        """The certified result bytes of a task with a consumer, from its ResultPublished
+        event (checked against the stored hash), or None before certification."""
+        lo = task.created_block if task else self.deployment.block
+        head = self.client.block_number()
+        hi = min(task.deadline_block, head) if task else head
+        logs = self._indexed_logs("ResultPublished", task_index, lo, hi)
+        stored = bytes(self.client.call1(self.tasks, "deliveryResultHash", task_index))
+        for value in self.tasks.decode_logs(logs, "ResultPublished"):
+            result = bytes(value["result"])
+            if keccak256(result) == stored:
+                return result
         return None
 
     def fee_claimed(self, operator_id: bytes, task_index: int) -> bool:

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from avs.chain.client import ChainClient
+from avs.chain.delivery import ConsumerRequest
 from avs.chain.deployment import Deployment
 from avs.chain.events import TaskCreated, decode_events
 from avs.chain.evidence import ReExecutionProof, certification_abi
@@ -221,11 +222,13 @@ class ChainWriter(DeploymentHandles):
         threshold_bps: int,
         response_window_blocks: int,
         fee: int,
+        consumer: ConsumerRequest | None = None,
+        bounty: int = 0,
     ) -> tuple[Task, Receipt]:
-        """Create a task paying ``fee`` wei (feePerInput x inputCount); returns the task."""
-        receipt = self.client.transact(
-            self.tasks,
-            "createTask",
+        """Create a task paying ``fee`` wei (feePerInput x inputCount); returns the task. With
+        ``consumer`` its certified result is delivered to that contract, and ``bounty`` more
+        wei are escrowed for whoever makes the delivery (it pays the callback's gas)."""
+        args = (
             model_id,
             inputs_root,
             input_count,
@@ -233,24 +236,55 @@ class ChainWriter(DeploymentHandles):
             bytes(quorum_numbers),
             threshold_bps,
             response_window_blocks,
-            value=fee,
         )
+        if consumer is None:
+            receipt = self.client.transact(self.tasks, "createTask", *args, value=fee)
+        else:
+            receipt = self.client.transact(
+                self.tasks,
+                "createTaskWithConsumer",
+                *args,
+                consumer.as_abi(),
+                value=fee + bounty,
+            )
         for event in decode_events(self.event_contracts, list(receipt.logs)):
             if isinstance(event, TaskCreated):
                 return event.task, receipt
         raise ChainError("createTask emitted no TaskCreated event")
 
-    def respond_to_task(self, task: Task, certificate: QuorumCertificate) -> Receipt:
-        """Submit ``certificate`` for ``task``; it may be sent in the task's own block (the
-        estimate runs in the pending block, where the reference block is in the past)."""
+    def respond_to_task(
+        self, task: Task, certificate: QuorumCertificate, result: bytes | None = None
+    ) -> Receipt:
+        """Submit ``certificate`` for ``task``; a task with a consumer needs the ``result``
+        bytes (they must hash to the certified digest). It may be sent in the task's own block
+        (the estimate runs in the pending block, where the reference block is in the past)."""
+        if result is None:
+            return self.client.transact(
+                self.tasks,
+                "respondToTask",
+                task.as_abi(),
+                certificate.result_digest,
+                certificate.as_abi(),
+                estimate_at="pending",
+            )
         return self.client.transact(
             self.tasks,
-            "respondToTask",
+            "respondToTaskWithResult",
             task.as_abi(),
-            certificate.result_digest,
+            result,
             certificate.as_abi(),
             estimate_at="pending",
         )
+
+    def finalize(self, task_index: int, result: bytes, gas: int | None = None) -> Receipt:
+        """Deliver a task's result to its consumer after the challenge window (anyone)."""
+        return self.client.transact(
+            self.tasks, "finalize", task_index, result, gas=gas, estimate_at="pending"
+        )
+
+    def retry_delivery(self, task_index: int, result: bytes) -> Receipt:
+        """Call the consumer once more after a failed delivery (the client only)."""
+        return self.client.transact(self.tasks, "retryDelivery", task_index, result)
 
     def claim_fees(self, claims: Sequence[FeeClaim]) -> tuple[int, Receipt]:
         """Claim this operator's fee share of certified tasks; returns (wei paid, receipt)."""

@@ -25,12 +25,15 @@ const EXPORTED = [
   'ModelRegistry',
   'OperatorRegistry',
   'OperatorStateRetriever',
+  'PayIfConfident',
   'PermissionController',
+  'ScriptedConsumer',
   'ServiceManager',
   'SlashingManager',
   'StrategyBase',
   'StrategyManager',
   'TaskManager',
+  'VerdictRegistry',
 ];
 
 const SETTINGS = {

@@ -8,7 +8,9 @@ import {IOperatorRegistry} from "../interfaces/IOperatorRegistry.sol";
 import {IModelRegistry} from "../interfaces/IModelRegistry.sol";
 import {ISlashingManager} from "../interfaces/ISlashingManager.sol";
 import {ITaskManager} from "../interfaces/ITaskManager.sol";
+import {IResultDelivery} from "../interfaces/IResultDelivery.sol";
 import {BLSSignatureChecker} from "../middleware/BLSSignatureChecker.sol";
+import {ResultDelivery} from "./ResultDelivery.sol";
 
 /// @title Batch inference tasks: escrow, certification, pro-rata fees, refunds, overturns.
 /// @notice Lean by design, because every user pays for this path: a task is stored as one
@@ -21,8 +23,9 @@ import {BLSSignatureChecker} from "../middleware/BLSSignatureChecker.sol";
 ///         a signer slashed for a fault on that task (its share stays in the contract).
 /// @dev Storage: nextTaskIndex; taskRecord[taskIndex]; _claimed[operatorId][taskIndex / 256]
 ///      (bitmap, so claiming consecutive tasks shares storage slots); slashingManager;
-///      rewardPool; credit[account] (refunds of overturned tasks and challenge rewards).
-contract TaskManager is ITaskManager, BLSSignatureChecker, ReentrancyGuardTransient {
+///      rewardPool; credit[account] (refunds of overturned tasks and challenge rewards); the
+///      delivery records of tasks with a consumer contract (ResultDelivery).
+contract TaskManager is ITaskManager, BLSSignatureChecker, ResultDelivery, ReentrancyGuardTransient {
     uint16 private constant BPS = 10_000;
 
     /// @notice Models and their fees.
@@ -98,6 +101,55 @@ contract TaskManager is ITaskManager, BLSSignatureChecker, ReentrancyGuardTransi
         uint32 responseWindowBlocks
     ) external payable returns (uint32 taskIndex) {
         uint96 fee = _checkCreate(modelId, inputsRoot, inputCount, quorumNumbers, thresholdBps, responseWindowBlocks);
+        if (msg.value != fee) revert IncorrectFee(fee, msg.value);
+        taskIndex = _create(modelId, inputsRoot, inputCount, inputsURI, quorumNumbers, thresholdBps, responseWindowBlocks, fee);
+    }
+
+    /// @inheritdoc ITaskManager
+    function createTaskWithConsumer(
+        bytes32 modelId,
+        bytes32 inputsRoot,
+        uint32 inputCount,
+        string calldata inputsURI,
+        bytes calldata quorumNumbers,
+        uint16 thresholdBps,
+        uint32 responseWindowBlocks,
+        ConsumerRequest calldata consumer
+    ) external payable returns (uint32 taskIndex) {
+        uint96 fee = _checkCreate(modelId, inputsRoot, inputCount, quorumNumbers, thresholdBps, responseWindowBlocks);
+        _escrowDelivery(modelId, responseWindowBlocks, fee, consumer);
+        taskIndex = _create(modelId, inputsRoot, inputCount, inputsURI, quorumNumbers, thresholdBps, responseWindowBlocks, fee);
+    }
+
+    /// @dev Record the consumer of the task about to be created (its index is nextTaskIndex);
+    ///      msg.value above the fee is the delivery bounty.
+    function _escrowDelivery(
+        bytes32 modelId,
+        uint32 responseWindowBlocks,
+        uint96 fee,
+        ConsumerRequest calldata consumer
+    ) private {
+        if (msg.value < fee || msg.value - fee > type(uint96).max) revert InvalidDeliveryEscrow(fee, msg.value);
+        _requestDelivery(
+            nextTaskIndex,
+            modelId,
+            consumer,
+            modelRegistry.isExact(modelId),
+            uint32(block.number) + responseWindowBlocks + challengeWindowBlocks,
+            uint96(msg.value - fee)
+        );
+    }
+
+    function _create(
+        bytes32 modelId,
+        bytes32 inputsRoot,
+        uint32 inputCount,
+        string calldata inputsURI,
+        bytes calldata quorumNumbers,
+        uint16 thresholdBps,
+        uint32 responseWindowBlocks,
+        uint96 fee
+    ) private returns (uint32 taskIndex) {
         taskIndex = nextTaskIndex++;
         Task memory task = Task({
             taskIndex: taskIndex,
@@ -142,7 +194,6 @@ contract TaskManager is ITaskManager, BLSSignatureChecker, ReentrancyGuardTransi
         }
         uint256 fee = uint256(feePerInput) * inputCount;
         if (fee > type(uint96).max) revert FeeOverflow();
-        if (msg.value != fee) revert IncorrectFee(fee, msg.value);
         return uint96(fee);
     }
 
@@ -154,6 +205,26 @@ contract TaskManager is ITaskManager, BLSSignatureChecker, ReentrancyGuardTransi
         bytes32 resultHash,
         NonSignerStakesAndSignature calldata certificate
     ) external {
+        if (_hasConsumer(task.taskIndex)) revert ResultBytesRequired(task.taskIndex);
+        _certify(task, resultHash, certificate);
+    }
+
+    /// @inheritdoc ITaskManager
+    function respondToTaskWithResult(
+        Task calldata task,
+        bytes calldata result,
+        NonSignerStakesAndSignature calldata certificate
+    ) external nonReentrant {
+        bytes32 resultHash = keccak256(result);
+        _certify(task, resultHash, certificate);
+        _onCertified(task.taskIndex, resultHash, result);
+    }
+
+    function _certify(
+        Task calldata task,
+        bytes32 resultHash,
+        NonSignerStakesAndSignature calldata certificate
+    ) private {
         bytes32 th = _taskHash(task);
         uint32 taskIndex = task.taskIndex;
         if (taskRecord[taskIndex] != th) revert TaskNotPending(taskIndex);
@@ -255,7 +326,8 @@ contract TaskManager is ITaskManager, BLSSignatureChecker, ReentrancyGuardTransi
         if (block.number <= task.deadlineBlock) revert TaskNotExpired(taskIndex, task.deadlineBlock);
         taskRecord[taskIndex] = TaskHashing.outcomeRecord(th, TaskHashing.REFUNDED);
         emit TaskRefunded(taskIndex, task.client, task.fee);
-        if (task.fee != 0) _send(task.client, task.fee);
+        uint256 refund = uint256(task.fee) + _cancelDelivery(taskIndex);
+        if (refund != 0) _send(task.client, refund);
     }
 
     // ---------------------------------------------------------------- overturn
@@ -269,7 +341,7 @@ contract TaskManager is ITaskManager, BLSSignatureChecker, ReentrancyGuardTransi
         taskRecord[task.taskIndex] = TaskHashing.outcomeRecord(th, TaskHashing.OVERTURNED);
         uint256 reward = challengeReward < rewardPool ? challengeReward : rewardPool;
         rewardPool -= reward;
-        credit[task.client] += task.fee;
+        credit[task.client] += uint256(task.fee) + _cancelDelivery(task.taskIndex);
         credit[challenger] += reward;
         emit CertificateOverturned(task.taskIndex, challenger, task.client, task.fee, reward);
     }
@@ -287,6 +359,22 @@ contract TaskManager is ITaskManager, BLSSignatureChecker, ReentrancyGuardTransi
         credit[msg.sender] = 0;
         emit CreditWithdrawn(msg.sender, amount);
         _send(msg.sender, amount);
+    }
+
+    // ---------------------------------------------------------------- delivery
+
+    /// @inheritdoc IResultDelivery
+    function finalize(uint32 taskIndex, bytes calldata result) external nonReentrant {
+        _finalize(taskIndex, result);
+    }
+
+    /// @inheritdoc IResultDelivery
+    function retryDelivery(uint32 taskIndex, bytes calldata result) external nonReentrant {
+        _retry(taskIndex, result);
+    }
+
+    function _credit(address account, uint256 amount) internal override {
+        credit[account] += amount;
     }
 
     function _send(address to, uint256 amount) private {

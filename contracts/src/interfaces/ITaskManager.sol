@@ -2,6 +2,7 @@
 pragma solidity ^0.8.27;
 
 import {IBLSSignatureChecker} from "./IBLSSignatureChecker.sol";
+import {IResultDelivery} from "./IResultDelivery.sol";
 import {ISlashingManager} from "./ISlashingManager.sol";
 
 /// @title Types of the task manager.
@@ -147,7 +148,8 @@ interface ITaskManager is
     ITaskManagerTypes,
     ITaskManagerErrors,
     ITaskManagerEvents,
-    IBLSSignatureChecker
+    IBLSSignatureChecker,
+    IResultDelivery
 {
     /// @notice Create a task over `inputCount` inputs committed by `inputsRoot`; send the fee.
     /// @return taskIndex The new task's index.
@@ -161,10 +163,38 @@ interface ITaskManager is
         uint32 responseWindowBlocks
     ) external payable returns (uint32 taskIndex);
 
+    /// @notice Create a task whose certified result is delivered to `consumer.consumer`
+    ///         (IInferenceConsumer). Send the fee plus a delivery bounty: everything above the
+    ///         fee is escrowed and credited to whoever makes the first delivery attempt (it pays
+    ///         the callback's gas), or back to the client if the task expires or is overturned.
+    /// @return taskIndex The new task's index.
+    function createTaskWithConsumer(
+        bytes32 modelId,
+        bytes32 inputsRoot,
+        uint32 inputCount,
+        string calldata inputsURI,
+        bytes calldata quorumNumbers,
+        uint16 thresholdBps,
+        uint32 responseWindowBlocks,
+        ConsumerRequest calldata consumer
+    ) external payable returns (uint32 taskIndex);
+
     /// @notice Certify `resultHash` for `task` with a quorum certificate; first valid one wins.
+    ///         Tasks with a consumer must use respondToTaskWithResult.
     function respondToTask(
         Task calldata task,
         bytes32 resultHash,
+        NonSignerStakesAndSignature calldata certificate
+    ) external;
+
+    /// @notice Certify `keccak256(result)` for a task with a consumer, publish `result`
+    ///         (ResultPublished) and, unless the consumer waits for the challenge window, call
+    ///         it now; the caller is credited the delivery bounty. The transaction must carry
+    ///         enough gas to give the callback its whole gas limit; a failing callback never
+    ///         undoes the certification.
+    function respondToTaskWithResult(
+        Task calldata task,
+        bytes calldata result,
         NonSignerStakesAndSignature calldata certificate
     ) external;
 
