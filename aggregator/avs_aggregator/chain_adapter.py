@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from avs.chain.events import FAULT_EQUIVOCATION
 from avs.chain.model_cache import ModelCache
@@ -20,13 +21,15 @@ from avs.chain.writer import ChainWriter
 from avs.crypto.batch_verify import FastVerifier
 from avs.errors import ChainError, ContractRevert
 from avs.logging import get_logger
-from avs.protocol import QuorumCertificate, Task, message_hash_from_digest
+from avs.protocol import Task, message_hash_from_digest
 from avs.rpc.messages import TaskHints
 from avs.watchtower.tower import SignedResult, Watchtower
 from avs_aggregator.aggregation import DigestGroup, TaskAggregation
 from avs_aggregator.protocols import Certification, CertifyResult
 
 log = get_logger(component="aggregator.chain")
+CERTIFY_READ_THREADS = 8
+"""Reads running beside a certificate's own (its hints while the task record is read)."""
 SNAPSHOTS_KEPT = 64
 """Operator-set snapshots cached (by quorums and block), oldest dropped first."""
 
@@ -50,6 +53,7 @@ class ChainAdapter:
         self._snapshots: dict[tuple[bytes, int], OperatorSetState] = {}
         self._verifier = FastVerifier()  # evidence checks run one at a time, after certifying
         self._lock = threading.Lock()
+        self._reads = ThreadPoolExecutor(CERTIFY_READ_THREADS, thread_name_prefix="avs-reads")
 
     # -- ChainView ---------------------------------------------------------------------
 
@@ -104,22 +108,24 @@ class ChainAdapter:
         """Build the certificate for ``group`` and submit it; another aggregator's win is fine.
 
         Competing aggregators waste gas when both send: a random pause spreads them, the
-        task's record is read right before sending, and the transaction is simulated
-        against the pending block (which holds a competitor's certificate still in the
-        mempool) before it is signed.
+        task's record is read right before sending, and the gas estimate runs against the
+        pending block (which holds a competitor's certificate still in the mempool), so a
+        certificate that would revert is never signed. The record and the certificate's
+        hints are read at once (one round trip on the path to the next block, not two), and
+        stale stakes are refreshed after sending: a refresh lands after the certificate's
+        reference block, so it only concerns later tasks.
         """
         if self._jitter > 0:
             time.sleep(random.uniform(0, self._jitter))  # noqa: S311
+        signatures = {op: response.signature for op, response in group.responses.items()}
+        building = self._reads.submit(
+            self._reader.build_certificate, task, group.result_digest, signatures, snapshot
+        )
         won = self._certified_already(task)
+        certificate = building.result()
         if won is not None:
             return won
-        self.refresh_stakes(snapshot)
-        signatures = {op: response.signature for op, response in group.responses.items()}
-        certificate = self._reader.build_certificate(
-            task, group.result_digest, signatures, snapshot
-        )
         try:
-            self._simulate(task, certificate)
             receipt = self._writer.respond_to_task(task, certificate)
         except ContractRevert as exc:
             if exc.gas_used:  # mined and reverted: the client counted it in the metrics
@@ -128,6 +134,7 @@ class ChainAdapter:
             if won is None:
                 raise
             return won
+        self.refresh_stakes(snapshot)
         return CertifyResult(
             receipt.tx_hash, already_certified=False, mined_seconds=receipt.wait_seconds
         )
@@ -143,17 +150,6 @@ class ChainAdapter:
         mine = self.as_certification(event).by_self
         return CertifyResult(
             event.tx_hash, already_certified=not mine, result_digest=event.result_digest
-        )
-
-    def _simulate(self, task: Task, certificate: QuorumCertificate) -> None:
-        r = self._reader
-        r.client.call(
-            r.tasks,
-            "respondToTask",
-            task.as_abi(),
-            certificate.result_digest,
-            certificate.as_abi(),
-            block="pending",
         )
 
     def refresh_stakes(self, snapshot: OperatorSetState) -> list[str]:
