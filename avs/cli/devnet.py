@@ -48,6 +48,16 @@ def devnet() -> None:
     help="Digits images per task (one certificate settles them all).",
 )
 @click.option(
+    "--block-time",
+    type=click.FloatRange(min=0.05, max=60),
+    default=1.0,
+    show_default=True,
+    help=(
+        "Seconds per block while the tasks run, e.g. 0.25 for L2-like blocks (a fractional "
+        "one also applies to the set-up, which then takes longer)."
+    ),
+)
+@click.option(
     "--summary-json",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write the summary JSON here.",
@@ -92,6 +102,7 @@ def up(
     faulty: int,
     tasks: int,
     inputs_per_task: int,
+    block_time: float,
     summary_json: Path | None,
     as_json: bool,
     keep_running: bool,
@@ -128,6 +139,7 @@ def up(
         faulty=faulty,
         tasks=tasks,
         inputs_per_task=inputs_per_task,
+        block_time=block_time,
         workdir=workdir,
         keep_running=keep_running,
         custom=custom,
@@ -159,6 +171,21 @@ def up(
         _wait_for_interrupt(DevnetLayout(workdir))
 
 
+def _print_stages(out: Console, latency: dict[str, Any]) -> None:
+    """One line of per-stage p50/p95 (ms), the slowest stage named first."""
+    stages = latency.get("stages_ms") or {}
+    slowest = latency.get("slowest_stage")
+    if not stages or slowest is None:
+        return
+    worst = stages[slowest]
+    parts = [f"{name} {row['p50']}/{row['p95']}" for name, row in stages.items()]
+    out.print(
+        f"[bold]stages[/] slowest {slowest} (p95 {worst['p95']} ms); p50/p95 ms: "
+        + ", ".join(parts),
+        highlight=False,
+    )
+
+
 def _custom_workload(
     task_type: str | None, model_file: Path | None, inputs_file: Path | None
 ) -> CustomWorkload | None:
@@ -186,6 +213,7 @@ def _print_summary(summary: dict[str, Any]) -> None:
         f"[bold]latency[/] p50 {lat['blocks_p50']} blocks / {lat['seconds_p50']} s, "
         f"p95 {lat['blocks_p95']} blocks / {lat['seconds_p95']} s"
     )
+    _print_stages(out, lat)
     out.print(
         f"[bold]faults[/] {t['overturned']} wrong certificates overturned on chain; "
         f"honest operators slashed: {summary['honest_operators_slashed']}"

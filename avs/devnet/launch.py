@@ -38,11 +38,14 @@ class PortPool:
                 return port
 
 
-def start_chain(group: ProcessGroup, layout: DevnetLayout, ports: PortPool) -> str:
-    """Start anvil (automining) on a free loopback port; returns its URL once it answers."""
+def start_chain(
+    group: ProcessGroup, layout: DevnetLayout, ports: PortPool, block_time: float | None = None
+) -> str:
+    """Start anvil on a free loopback port; returns its URL once it answers. It automines
+    (one block per transaction: a fast set-up) unless ``block_time`` makes it mine a block
+    every ``block_time`` s from the start."""
     port = ports.take()
-    # Automine while setting up (one block per transaction, fast); interval blocks later.
-    argv = anvil_command(find_anvil(), port)
+    argv = anvil_command(find_anvil(), port, block_time=block_time)
     group.start("anvil", argv, layout.logs / "anvil.log")
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -62,12 +65,13 @@ def avs_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "avs", "--log-json", *args]
 
 
-def write_aggregator_config(layout: DevnetLayout, url: str, ports: PortPool) -> Path:
+def write_aggregator_config(
+    layout: DevnetLayout, url: str, ports: PortPool, block_time: float = 1.0
+) -> Path:
     """The aggregator's keys and config, listening on a fixed free port (kept on restart)."""
     directory = layout.aggregator_dir
-    settings = aggregator_settings(
-        directory, url, layout.deployment, bytes.fromhex(DEV_PRIVATE_KEYS[1][2:]), ports.take()
-    )
+    key = bytes.fromhex(DEV_PRIVATE_KEYS[1][2:])
+    settings = aggregator_settings(directory, url, layout.deployment, key, ports.take(), block_time)
     settings["listen"] = f"127.0.0.1:{ports.take()}"
     return write_config(directory / "aggregator.yaml", settings)
 
@@ -92,6 +96,7 @@ def start_operators(
     operators: list[OnboardedOperator],
     faulty: set[str],
     ports: PortPool,
+    block_time: float = 1.0,
 ) -> None:
     """Write each operator's keys and config, start its process, wait until healthy."""
     api_ports = []
@@ -108,6 +113,7 @@ def start_operators(
             api_port,
             ports.take(),
             op.address in faulty,
+            block_time,
         )
         config = write_config(directory / "operator.yaml", settings)
         name = f"operator-{index}"

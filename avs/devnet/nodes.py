@@ -70,8 +70,10 @@ def operator_settings(
     node_api_port: int,
     metrics_port: int,
     faulty: bool,
+    block_time: float = 1.0,
 ) -> dict[str, Any]:
-    """Write an operator's key files and return its config settings."""
+    """Write an operator's key files and return its config settings (a chain mining a
+    block every ``block_time`` s)."""
     directory.mkdir(parents=True, exist_ok=True)
     password = write_password(directory)
     ca_file, _cert = devnet_server_cert(_tls_dir(directory))
@@ -88,16 +90,28 @@ def operator_settings(
         "node_api_host": "127.0.0.1",
         "node_api_port": node_api_port,
         "metrics_port": metrics_port,
+        "ws_url": ws_url_of(rpc_url),
         "poll_interval": 0.25,
-        "block_time": 1.0,  # the devnet mines one block a second
+        "block_time": block_time,
         "devnet_fault": "wrong_label" if faulty else "",
     }
 
 
+def ws_url_of(rpc_url: str) -> str:
+    """anvil's websocket endpoint: the same port as its HTTP one."""
+    return "ws://" + rpc_url.removeprefix("http://")
+
+
 def aggregator_settings(
-    directory: Path, rpc_url: str, deployment: Path, ecdsa_key: bytes, metrics_port: int
+    directory: Path,
+    rpc_url: str,
+    deployment: Path,
+    ecdsa_key: bytes,
+    metrics_port: int,
+    block_time: float = 1.0,
 ) -> dict[str, Any]:
-    """Write the aggregator's key file and return its config settings."""
+    """Write the aggregator's key file and return its config settings (a chain mining a
+    block every ``block_time`` s)."""
     directory.mkdir(parents=True, exist_ok=True)
     password = write_password(directory)
     _ca, cert = devnet_server_cert(_tls_dir(directory))
@@ -113,6 +127,8 @@ def aggregator_settings(
         "port_file": str((directory / "port").resolve()),
         "metrics_host": "127.0.0.1",
         "metrics_port": metrics_port,
+        "ws_url": ws_url_of(rpc_url),
         "poll_interval": 0.25,
-        "linger_seconds": 0.3,
+        # Waits only for live operators that have not answered; never a whole block.
+        "linger_seconds": min(0.3, block_time / 2),
     }

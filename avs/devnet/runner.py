@@ -19,6 +19,7 @@ from avs.devnet.custom import CustomWorkload
 from avs.devnet.layout import DEFAULT_WORKDIR, DevnetLayout
 from avs.devnet.monitor import ChainObservations
 from avs.devnet.session import QUORUM, Devnet, Submitted
+from avs.devnet.stages import slowest
 from avs.devnet.summary import WRONG_FAULTS, OperatorOutcome, TaskOutcome, build_summary
 from avs.devnet.workload import DEMO_TASK_TYPES
 from avs.errors import AvsError
@@ -35,8 +36,10 @@ class DevnetOptions:
     inputs_per_task: int = 16
     workdir: Path = DEFAULT_WORKDIR
     keep_running: bool = False
-    block_time: int = 1
-    """Seconds per block (anvil also mines each transaction at once)."""
+    block_time: float = 1
+    """Seconds per block while the tasks run. Whole seconds: the set-up is automined (one
+    block per transaction), then anvil mines on this interval; anvil sets a fractional one
+    only at start, so the set-up then runs at this block time too (slower)."""
     response_window: int = 20
     """Blocks operators and the aggregator have to certify a task."""
     threshold_bps: int = 6_667
@@ -54,6 +57,8 @@ class DevnetOptions:
             raise AvsError("need --operators >= 1 and 0 <= --faulty <= --operators")
         if self.tasks < 1 or self.inputs_per_task < 1:
             raise AvsError("--tasks and --inputs-per-task must be at least 1")
+        if not 0.05 <= self.block_time <= 60:
+            raise AvsError("--block-time is between 0.05 and 60 seconds")
         if self.inputs_per_task > 4096:
             raise AvsError("--inputs-per-task is at most 4096 (the contracts' maxInputsPerTask)")
 
@@ -84,7 +89,7 @@ def run_devnet(opts: DevnetOptions, report: Reporter) -> dict[str, Any]:
 
 def _run(opts: DevnetOptions, devnet: Devnet, report: Reporter) -> dict[str, Any]:
     system = devnet.start_chain()
-    report.step(f"chain      anvil at {devnet.url} (block time {opts.block_time}s)")
+    report.step(f"chain      anvil at {devnet.url} (block time {opts.block_time:g}s)")
     report.step(
         f"contracts  deployed at block {system.deployment.block} -> {devnet.layout.deployment}"
     )
@@ -117,6 +122,7 @@ def _run(opts: DevnetOptions, devnet: Devnet, report: Reporter) -> dict[str, Any
     seen = wait_settled(devnet, submitted, opts.settle_timeout, progress)
     seen = _wait_for_slashes(devnet, seen, submitted)
     summary = summarise(system, operators, devnet.faulty, stake_before, submitted, seen)
+    add_stage_latencies(summary, devnet)
     devnet.layout.summary.write_text(json.dumps(summary, indent=2) + "\n")
     if opts.keep_running:
         report.step(
@@ -134,6 +140,13 @@ def _run(opts: DevnetOptions, devnet: Devnet, report: Reporter) -> dict[str, Any
             )
             report.step(f"feed       {opts.task_rate:g} task(s) per second until stopped")
     return summary
+
+
+def add_stage_latencies(summary: dict[str, Any], devnet: Devnet) -> None:
+    """``latency.stages_ms`` (p50/p95 per stage, from the nodes' metrics) and the slowest."""
+    stages = devnet.stage_latencies()
+    summary["latency"]["stages_ms"] = stages
+    summary["latency"]["slowest_stage"] = slowest(stages)
 
 
 def _warn_if_threshold_unreachable(opts: DevnetOptions, report: Reporter) -> None:

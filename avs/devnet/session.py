@@ -14,6 +14,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from avs.chain.anvil import DEV_PRIVATE_KEYS
 from avs.chain.client import ChainClient
@@ -33,6 +34,7 @@ from avs.devnet.launch import (
 from avs.devnet.layout import DevnetLayout
 from avs.devnet.monitor import ChainMonitor, ChainObservations
 from avs.devnet.processes import ProcessGroup, running_from_state_file
+from avs.devnet.stages import collect as collect_stages
 from avs.devnet.workload import (
     DevnetModel,
     PreparedTask,
@@ -63,7 +65,7 @@ class Submitted:
 class Devnet:
     """One running devnet (see :func:`avs.devnet.runner.run_devnet` for the whole flow)."""
 
-    def __init__(self, layout: DevnetLayout, block_time: int = 1) -> None:
+    def __init__(self, layout: DevnetLayout, block_time: float = 1) -> None:
         if running_from_state_file(layout.state_file):
             raise AvsError(
                 f"a devnet is already running from {layout.root}; stop it with 'avs devnet down'"
@@ -87,7 +89,12 @@ class Devnet:
 
     def start_chain(self) -> DevSystem:
         """anvil plus the deployed contracts."""
-        self.url = start_chain(self.group, self.layout, self.ports)
+        # anvil sets its interval over RPC in whole seconds only: a shorter block time is
+        # mined from the start (a slower set-up), a whole one after an automined set-up.
+        fractional = self.block_time != int(self.block_time)
+        self.url = start_chain(
+            self.group, self.layout, self.ports, self.block_time if fractional else None
+        )
         self.client = ChainClient.connect(self.url, DEV_PRIVATE_KEYS[0])
         self.system = DevSystem.deploy(self.client)
         self.system.deployment.save(self.layout.deployment)
@@ -120,7 +127,9 @@ class Devnet:
     def start_aggregator(self) -> int:
         """Start (first time: configure) the aggregator process; returns its port."""
         if not self._aggregator_config.is_file():
-            self._aggregator_config = write_aggregator_config(self.layout, self.url, self.ports)
+            self._aggregator_config = write_aggregator_config(
+                self.layout, self.url, self.ports, self.block_time
+            )
         self.aggregator_port = start_aggregator(self.group, self.layout, self._aggregator_config)
         self.layout.aggregator_url_file.write_text(f"127.0.0.1:{self.aggregator_port}\n")
         return self.aggregator_port
@@ -139,11 +148,13 @@ class Devnet:
             self.operators,
             self.faulty,
             self.ports,
+            self.block_time,
         )
 
     def interval_mining(self) -> None:
         """From now on a block every ``block_time`` s, as on a real chain (set-up automined)."""
-        self.client.rpc("evm_setIntervalMining", [self.block_time])
+        if self.block_time == int(self.block_time):
+            self.client.rpc("evm_setIntervalMining", [int(self.block_time)])
         self.monitor = ChainMonitor(
             self.client,
             ChainSubscriber(self.client, self.system.deployment),
@@ -222,6 +233,13 @@ class Devnet:
     def observe(self) -> ChainObservations:
         """Certifications and slashes seen on chain so far."""
         return self.monitor.poll(time.time())
+
+    def stage_latencies(self) -> dict[str, Any]:
+        """Per-stage p50/p95 in ms, read from every node's metrics (:mod:`avs.devnet.stages`)."""
+        configs = [
+            self.layout.operator_dir(i) / "operator.yaml" for i in range(len(self.operators))
+        ]
+        return collect_stages(configs, self._aggregator_config)
 
     def aggregator_running(self) -> bool:
         """Whether the aggregator process is alive."""
