@@ -289,23 +289,26 @@ class ChainClient:
         tx: dict[str, Any] = {"from": account.address, "data": data, "value": value}
         if to is not None:
             tx["to"] = to
+        if gas is None and self._fixed_gas is not None:
+            gas = self._fixed_gas
+        if gas is None:
+            # Outside the key's lock: an estimate does not depend on the nonce, and several
+            # transactions of one key (certificates of tasks in one block) estimate at once
+            # instead of queueing behind each other's estimates.
+            try:
+                estimate = self._guard(where, self._w3.eth.estimate_gas, tx, estimate_at)
+            except ContractLogicError as exc:
+                raise contract_revert(where, _revert_data(exc)) from None
+            gas = int(estimate) * GAS_MARGIN_NUM // GAS_MARGIN_DEN
+        price = self._gas_price()
+        tx.update(
+            gas=gas,
+            chainId=self.chain_id,
+            maxFeePerGas=2 * price,
+            maxPriorityFeePerGas=min(price, 10**9),
+        )
+        del tx["from"]
         with key_lock(self._url, account.address):
-            if gas is None and self._fixed_gas is not None:
-                gas = self._fixed_gas
-            if gas is None:
-                try:
-                    estimate = self._guard(where, self._w3.eth.estimate_gas, tx, estimate_at)
-                except ContractLogicError as exc:
-                    raise contract_revert(where, _revert_data(exc)) from None
-                gas = int(estimate) * GAS_MARGIN_NUM // GAS_MARGIN_DEN
-            price = self._gas_price()
-            tx.update(
-                gas=gas,
-                chainId=self.chain_id,
-                maxFeePerGas=2 * price,
-                maxPriorityFeePerGas=min(price, 10**9),
-            )
-            del tx["from"]
             tx_hash = self._send_signed(where, account, tx)
             sent = time.monotonic()
         receipt = self._wait(where, bytes(tx_hash), tx)

@@ -3,11 +3,13 @@ several non-signers, two overlapping quorums; and every way a certificate must f
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 
 import pytest
 
 from avs.chain.devkit import WAD, DevSystem, OnboardedOperator
+from avs.chain.nonces import key_lock
 from avs.crypto.bls import aggregate_g1
 from avs.crypto.points import G1_GENERATOR
 from avs.errors import ContractRevert
@@ -235,3 +237,30 @@ def test_certificate_sent_in_the_tasks_own_block_lands_in_the_next(
     receipt = system.owner.respond_to_task(task, cert)
     assert receipt.block_number == task.created_block + 1
     assert system.reader.certification(task.task_index) is not None
+
+
+def test_gas_estimates_do_not_queue_behind_the_keys_other_sends(
+    cert_system: DevSystem, model: bytes
+) -> None:
+    # Regression: the estimate ran under the key's nonce lock, so certificates of tasks
+    # in one block estimated one after the other and missed the next block.
+    system = cert_system
+    task = system.create_task(model, [2])
+    cert, _ = certify_case(system, task, [])
+    system.owner.respond_to_task(task, cert)
+    outcome: list[BaseException] = []
+
+    def again() -> None:
+        try:
+            system.owner.respond_to_task(task, cert)  # reverts in the estimate: certified
+        except BaseException as exc:  # noqa: BLE001 - handed to the test thread
+            outcome.append(exc)
+
+    lock = key_lock(system.client.url, system.owner.client.address)
+    with lock:  # another thread of this key is between its nonce read and its send
+        worker = threading.Thread(target=again, daemon=True)
+        worker.start()
+        worker.join(timeout=60)
+    assert not worker.is_alive()
+    assert len(outcome) == 1
+    assert isinstance(outcome[0], ContractRevert)
