@@ -253,7 +253,7 @@ def test_gas_estimates_do_not_queue_behind_the_keys_other_sends(
     def again() -> None:
         try:
             system.owner.respond_to_task(task, cert)  # reverts in the estimate: certified
-        except BaseException as exc:  # noqa: BLE001 - handed to the test thread
+        except BaseException as exc:  # handed to the test thread
             outcome.append(exc)
 
     lock = key_lock(system.client.url, system.owner.client.address)
