@@ -32,6 +32,7 @@ from avs_aggregator.broadcast import AggregatorBusyError, TaskBroadcast
 from avs_aggregator.codec import TaskCodec, signature_bytes
 from avs_aggregator.entry import NO_HINTS, TaskEntry, rebuild_entry
 from avs_aggregator.evidence import Challenger, EvidenceBook, certified_group
+from avs_aggregator.journal import ResponseJournal
 from avs_aggregator.protocols import Certification, Certifier, ChainView
 from avs_aggregator.store import CertifiedBy, StoredResponse, TaskState, TaskStore
 from avs_aggregator.verification import GroupToVerify, GroupVerifier, SignerEntry
@@ -75,6 +76,7 @@ class AggregatorCore:
         self._metrics = metrics
         self._backoff = backoff
         self._arrivals = ArrivalBatcher(verifier, on_batch=metrics.verify_batch_size.observe)
+        self._journal = ResponseJournal(store)
         self._tx_threads = ThreadPoolExecutor(TX_THREADS, thread_name_prefix="avs-certify")
         self._evidence = (
             None
@@ -198,7 +200,7 @@ class AggregatorCore:
                     response.result_bytes,
                     signature_bytes(response.signature),
                 )
-                await asyncio.to_thread(self._store.add_response, row)
+                await self._journal.add(row)
             if known in (AddOutcome.ACCEPTED, AddOutcome.CONFLICT):
                 self._last_answer[response.operator_id] = time.monotonic()
             if known is AddOutcome.ACCEPTED:

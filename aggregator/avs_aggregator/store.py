@@ -16,6 +16,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -116,18 +117,28 @@ class TaskStore:
 
     def add_response(self, response: StoredResponse) -> bool:
         """Insert a response; False if this exact response was already stored."""
+        return self.add_responses([response])[0]
+
+    def add_responses(self, responses: Sequence[StoredResponse]) -> list[bool]:
+        """Insert responses in one transaction (one fsync); per response, whether it was new
+        (False if this exact response was already stored). All or none are stored."""
+        now = time.time()
         with self._lock:
-            cur = self._db.execute(
-                "INSERT OR IGNORE INTO responses VALUES (?, ?, ?, ?, ?)",
-                (
-                    response.task_index,
-                    response.operator_id,
-                    response.result_bytes,
-                    response.signature,
-                    time.time(),
-                ),
-            )
-            return cur.rowcount == 1
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                added = [
+                    self._db.execute(
+                        "INSERT OR IGNORE INTO responses VALUES (?, ?, ?, ?, ?)",
+                        (r.task_index, r.operator_id, r.result_bytes, r.signature, now),
+                    ).rowcount
+                    == 1
+                    for r in responses
+                ]
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+            return added
 
     def set_state(
         self,
