@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import signal
 import sys
 import tempfile
 import time
@@ -160,10 +161,12 @@ class Generator:
         self._threads.shutdown(wait=True)
 
 
-async def load_row(n: int, tasks: int, rate: float, bt: float, workdir: Path) -> dict[str, Any]:
+async def load_row(
+    n: int, tasks: int, rate: float, bt: float, workdir: Path, profile: Path | None = None
+) -> dict[str, Any]:
     """One row: ``n`` operators, ``tasks`` tasks at ``rate``/s, blocks every ``bt`` s."""
     node, system, model, setup_s = setup(n)
-    agg = AggregatorProcess(workdir / f"aggregator-{n}", system, DEV_PRIVATE_KEYS[1])
+    agg = AggregatorProcess(workdir / f"aggregator-{n}", system, DEV_PRIVATE_KEYS[1], profile)
     swarm: Swarm | None = None
     try:
         template = template_task(system, model)
@@ -244,6 +247,11 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=1.0, help="tasks created per second")
     parser.add_argument("--block-time", type=float, default=1.0, help="seconds between blocks")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument(
+        "--profile-dir",
+        type=Path,
+        help="run the aggregator under cProfile; stats go to DIR/aggregator-N.prof",
+    )
     args = parser.parse_args()
     try:
         counts = [int(x) for x in args.operators.split(",")]
@@ -252,11 +260,18 @@ def main() -> None:
     if any(c < 1 for c in counts) or args.tasks < 1 or args.rate <= 0 or args.block_time <= 0:
         parser.error("--operators, --tasks, --rate and --block-time must be positive")
     configure_logging("warning")
+    # SIGTERM unwinds like Ctrl-C, so anvil and the aggregator process are stopped too
+    signal.signal(signal.SIGTERM, lambda _sig, _frame: sys.exit(143))
     rows = []
     with tempfile.TemporaryDirectory(prefix="avs-load-") as tmp:
         for n in counts:
             print(f"load: {n} operators, {args.tasks} tasks ...", file=sys.stderr, flush=True)
-            rows.append(asyncio.run(load_row(n, args.tasks, args.rate, args.block_time, Path(tmp))))
+            profile = None
+            if args.profile_dir is not None:
+                args.profile_dir.mkdir(parents=True, exist_ok=True)
+                profile = args.profile_dir.resolve() / f"aggregator-{n}.prof"
+            row = load_row(n, args.tasks, args.rate, args.block_time, Path(tmp), profile)
+            rows.append(asyncio.run(row))
     context = {
         "clock": "wall time (time.perf_counter) between the generator's evm_mine calls",
         "aggregator_cpu": "utime+stime of the aggregator process over the timed run (/proc)",

@@ -23,8 +23,12 @@ TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 class AggregatorProcess:
     """``avs aggregator run`` against a :class:`DevSystem`, stopped by :meth:`stop`."""
 
-    def __init__(self, directory: Path, system: DevSystem, ecdsa_key: str) -> None:
+    def __init__(
+        self, directory: Path, system: DevSystem, ecdsa_key: str, profile: Path | None = None
+    ) -> None:
+        """``profile``: run it under cProfile and write the stats there when it stops."""
         self.directory = directory
+        self.profile = profile
         self.system = system
         self.ecdsa_key = bytes.fromhex(ecdsa_key.removeprefix("0x"))
         self.metrics_port = 0
@@ -60,10 +64,11 @@ class AggregatorProcess:
                 "linger_seconds": 0.3,
             },
         )
-        avs = Path(sys.executable).with_name("avs")
+        profiler = [] if self.profile is None else ["-m", "cProfile", "-o", str(self.profile)]
+        command = [sys.executable, *profiler, "-m", "avs", "aggregator", "run"]
         log = (d / "aggregator.log").open("wb")
         self._proc = subprocess.Popen(
-            [str(avs), "aggregator", "run", "--config", str(config)],
+            [*command, "--config", str(config)],
             stdout=log,
             stderr=subprocess.STDOUT,
         )
