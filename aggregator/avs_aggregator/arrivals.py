@@ -14,10 +14,10 @@ several tasks a second) checks dozens at once. Measured by ``benchmarks/intake.p
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from concurrent.futures import Executor
 
+from avs_aggregator.bursts import BurstBatcher
 from avs_aggregator.verification import GroupVerifier, SignerEntry
 
 MAX_BATCH = 256
@@ -37,38 +37,11 @@ class ArrivalBatcher:
         """Checks run in ``executor`` (default: the loop's), at most ``max_batch`` at once;
         ``on_batch`` hears each batch's size (a metric)."""
         self._verifier = verifier
-        self._on_batch = on_batch
-        self._executor = executor
-        self._max_batch = max_batch
-        self._queue: list[tuple[tuple[bytes, SignerEntry], asyncio.Future[bool]]] = []
-        self._worker: asyncio.Task[None] | None = None
+        self._batches = BurstBatcher(self._check, max_batch, executor, on_batch)
 
     async def is_valid(self, message: bytes, signer: SignerEntry) -> bool:
         """Whether ``signer``'s signature on ``message`` verifies under its key."""
-        answer: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self._queue.append(((message, signer), answer))
-        if self._worker is None or self._worker.done():
-            self._worker = asyncio.create_task(self._run())
-        return await answer
-
-    async def _run(self) -> None:
-        loop = asyncio.get_running_loop()
-        while self._queue:
-            batch = self._queue[: self._max_batch]
-            del self._queue[: self._max_batch]
-            pairs = [pair for pair, _answer in batch]
-            if self._on_batch is not None:
-                self._on_batch(len(pairs))
-            try:
-                valid = await loop.run_in_executor(self._executor, self._check, pairs)
-            except Exception as exc:  # every caller of this batch gets the error
-                for _pair, answer in batch:
-                    if not answer.done():
-                        answer.set_exception(exc)
-                continue
-            for (_pair, answer), ok in zip(batch, valid, strict=True):
-                if not answer.done():  # a cancelled caller has gone
-                    answer.set_result(ok)
+        return await self._batches.submit((message, signer))
 
     def _check(self, pairs: list[tuple[bytes, SignerEntry]]) -> list[bool]:
         if len(pairs) > 1 and self._verifier.all_valid(pairs):
