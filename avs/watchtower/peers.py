@@ -53,14 +53,17 @@ class PeerBlobSource:
         room: Callable[[], int] | None = None,
         cooldown: Backoff = PEER_COOLDOWN,
         registry: CollectorRegistry | None = None,
+        slow_missing_s: float = float("inf"),
     ) -> None:
         """Ask ``peers`` for blobs of at most ``max_blob_bytes``; ``room`` says how many
         bytes the local store may still take (its quota), checked before each download.
-        ``avs_peer_blob_requests_total{peer, outcome}`` counts into ``registry``."""
+        ``avs_peer_blob_requests_total{peer, outcome}`` counts into ``registry``; a NOT_FOUND
+        that takes longer than ``slow_missing_s`` counts as misbehaviour."""
         self._peers = tuple(peers)
         self._max_blob_bytes = max_blob_bytes
         self._room = room
         self._cooldown = cooldown
+        self._slow_missing_s = slow_missing_s
         self._health = {peer.target: RetryState() for peer in self._peers}
         self._lock = threading.Lock()
         self.requests = Counter(
@@ -108,9 +111,16 @@ class PeerBlobSource:
         )
 
     def _ask(self, peer: BlobPeer, digest: ContentHash, limit: int) -> bytes | None:
+        started = time.monotonic()
         try:
             data = peer.get(digest, limit)
         except BlobNotFoundError:
+            waited = time.monotonic() - started
+            if waited > self._slow_missing_s:
+                # Honest peers answer NOT_FOUND from a directory lookup at once; one that
+                # waits first holds the caller nearly a deadline per blob without a penalty.
+                self._failed(peer.target, f"answered NOT_FOUND only after {waited:.1f} s")
+                return None
             # An honest answer: this peer never held it. No penalty.
             log.debug("peer_blob_missing", peer=peer.target, blob=hash_hex(digest))
             self._succeeded(peer.target, "missing")

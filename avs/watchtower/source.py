@@ -29,4 +29,7 @@ def peer_blob_source(
         BlobClient(t, timeout_s, tls=tls(t) if callable(tls) else tls, plaintext=plaintext)
         for t in targets
     ]
-    return PeerBlobSource(clients, max_blob_bytes, room, registry=registry)
+    # An honest NOT_FOUND is a directory lookup; half the deadline is far beyond it.
+    return PeerBlobSource(
+        clients, max_blob_bytes, room, registry=registry, slow_missing_s=timeout_s / 2
+    )

@@ -1,5 +1,6 @@
 """Peer aggregators for blob-fetch tests: honest ones (the real server) and hostile GetBlob
-servers that send wrong bytes, never stop sending, or stall; all TLS on 127.0.0.1:0."""
+servers that send wrong bytes, never stop sending, stall, or answer NOT_FOUND only after a
+long wait; all TLS on 127.0.0.1:0."""
 
 from __future__ import annotations
 
@@ -24,6 +25,9 @@ from avs.rpc.v1 import aggregator_pb2, aggregator_pb2_grpc, task_pb2
 from avs.rpc.version import WIRE_VERSION
 from avs_aggregator.config import AggregatorConfig
 
+SLOW_ANSWER_S = 2.0
+"""How long SLOW_NOT_FOUND waits: over half of the tests' 3 s peer_fetch_timeout."""
+
 
 class Idle:
     """A backend with no tasks: only the blob service matters here."""
@@ -45,6 +49,8 @@ class Behaviour(StrEnum):
     """Claims a small blob, then streams full chunks forever."""
     STALLED = "stalled"
     """Sends one byte of a large blob, then nothing, ever."""
+    SLOW_NOT_FOUND = "slow-not-found"
+    """Answers NOT_FOUND, but only after most of the caller's deadline."""
 
 
 @dataclass(slots=True)
@@ -68,9 +74,12 @@ class HostilePeer(aggregator_pb2_grpc.AggregatorServicer):
             while True:
                 yield self._chunk(offset, b"\x00" * CHUNK_SIZE, 1000)
                 offset += CHUNK_SIZE
-        else:
+        elif self.behaviour is Behaviour.STALLED:
             yield self._chunk(0, b"\x00", 10_000)
             await self._never.wait()
+        else:
+            await asyncio.sleep(SLOW_ANSWER_S)
+            await context.abort(grpc.StatusCode.NOT_FOUND, "not held here")
 
     async def SubmitResponse(self, request: Any, context: Any) -> Any:  # noqa: N802
         await context.abort(grpc.StatusCode.UNIMPLEMENTED, "blobs only")
