@@ -57,6 +57,7 @@ bench: setup
 	$(BIN)/python benchmarks/operator.py --json | tee out/bench-operator.json
 	$(BIN)/python benchmarks/intake.py --json | tee out/bench-intake.json
 	$(BIN)/python benchmarks/gas.py --json | tee out/bench-gas.json
+	$(BIN)/python benchmarks/readme_table.py
 
 chaos: setup
 	@mkdir -p out

@@ -99,3 +99,29 @@ def test_every_batch_size_is_reported() -> None:
     asyncio.run(scenario())
     assert sum(sizes) == len(entries)
     assert max(sizes) > 1  # concurrent arrivals were reported as one batch, not one each
+
+
+def test_after_a_batch_with_a_bad_signature_the_next_batch_is_located_directly() -> None:
+    faulty = KEYS[-1]
+
+    def task(t: int) -> list[tuple[bytes, SignerEntry, bool]]:
+        message = keccak256(b"task %d" % t)
+        out = [(message, SignerEntry(k.operator_id, k.pubkey_g2, k.sign(message)), True)
+               for k in KEYS[:-1]]  # fmt: skip
+        wrong = SignerEntry(faulty.operator_id, faulty.pubkey_g2, faulty.sign(b"w" * 32))
+        return [*out, (message, wrong, False)]
+
+    async def scenario() -> tuple[list[list[bool]], list[int]]:
+        verifier = CountingVerifier()
+        batcher = ArrivalBatcher(verifier)
+        answers = []
+        for t in range(3):  # one task's responses arrive at a time
+            cases = task(t)
+            answers.append(
+                list(await asyncio.gather(*(batcher.is_valid(m, s) for m, s, _ in cases)))
+            )
+        return answers, verifier.batches
+
+    answers, batches = asyncio.run(scenario())
+    assert all(a == [ok for _m, _s, ok in task(0)] for a in answers)
+    assert len(batches) == 1  # only the first task paid a plain batch check that failed

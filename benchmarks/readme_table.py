@@ -1,0 +1,120 @@
+"""Write the README's performance table from the JSON the benchmarks left in ``out/``.
+
+Run: ``python benchmarks/readme_table.py`` (the last step of ``make bench``). Reads
+``out/bench-{bls,aggregator,operator,intake}.json`` (the ``{"rows": [...]}`` format of
+:mod:`benchmarks.common`) and replaces the text between the README's
+``<!-- bench:start -->`` and ``<!-- bench:end -->`` markers with one table row per
+benchmark row: the figure, the baseline measured in the same run, the ratio, the
+issue's target where there is one, and the command that produced it. Benchmarks whose
+JSON is missing are listed as not run; nothing is invented.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+SOURCES = {
+    "bls": "python benchmarks/bls.py --json",
+    "aggregator": "python benchmarks/aggregator.py --json",
+    "operator": "python benchmarks/operator.py --json",
+    "intake": "python benchmarks/intake.py --json",
+}
+TARGETS: dict[str, tuple[str, float]] = {
+    "aggregate_honest_32_x1": (">=", 3_000),
+    "aggregate_honest_32_x16": (">=", 15_000),
+    "aggregate_one_bad_random_32_x16": (">=", 5_000),
+    "pairing_check_2": ("<=", 0.005),
+    "verify_one_response": ("<=", 0.005),
+    "operator_overhead_256_digits_mlp": ("overhead <=", 0.20),
+    "operator_overhead_256_mlp_784x1024x2": ("overhead <=", 0.20),
+}
+
+
+def _num(value: float | None, unit: str = "") -> str:
+    if value is None:
+        return "-"
+    if unit == "s":
+        return f"{value * 1e3:.3g} ms" if value < 1 else f"{value:.3g} s"
+    if unit == "responses/s":
+        return f"{value:,.0f}/s"
+    return f"{value:.3g}"
+
+
+def _target(row: dict[str, Any]) -> str:
+    spec = TARGETS.get(row["name"])
+    if spec is None:
+        return ""
+    op, bound = spec
+    new, base = row.get("new"), row.get("baseline")
+    if op == "overhead <=":
+        if not new or not base:
+            return f"overhead <= {bound:.0%}"
+        overhead = new / base - 1
+        verdict = "met" if overhead <= bound else "NOT met"
+        return f"overhead <= {bound:.0%}: {overhead:+.0%}, {verdict}"
+    shown = _num(bound, row["unit"])
+    if new is None:
+        return f"{op} {shown}"
+    met = new >= bound if op == ">=" else new <= bound
+    return f"{op} {shown}: {'met' if met else 'NOT met'}"
+
+
+def table(out_dir: Path) -> str:
+    """The markdown that goes between the markers."""
+    lines = [
+        "| row | figure | baseline (same run) | ratio | target | command |",
+        "|---|---|---|---|---|---|",
+    ]
+    missing = []
+    contexts = []
+    for name, command in SOURCES.items():
+        path = out_dir / f"bench-{name}.json"
+        try:
+            report = json.loads(path.read_text())
+        except (OSError, ValueError):
+            missing.append(f"`{command}`")
+            continue
+        contexts.append(f"{name}: {report.get('context', {}).get('clock', '')}")
+        for row in report.get("rows", []):
+            unit = row["unit"]
+            ratio = row.get("ratio")
+            lines.append(
+                f"| `{row['name']}` | {_num(row.get('new'), unit)} | "
+                f"{_num(row.get('baseline'), unit)} | {_num(ratio) + 'x' if ratio else '-'} | "
+                f"{_target(row)} | `{command}` |"
+            )
+    notes = [
+        "",
+        "Figures from one run of `make bench` on the development machine (2 cores shared by "
+        "several jobs, each benchmark pinned to one core): compare ratios, not absolute "
+        "figures. Clocks: " + "; ".join(contexts) + ".",
+    ]
+    if missing:
+        notes.append("Not run: " + ", ".join(missing) + ".")
+    return "\n".join([*lines, *notes])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "out", help="folder of bench JSON")
+    parser.add_argument("--readme", type=Path, default=ROOT / "README.md")
+    args = parser.parse_args()
+    text = args.readme.read_text()
+    head, sep, rest = text.partition(START)
+    _, sep2, tail = rest.partition(END)
+    if not sep or not sep2:
+        print(f"error: {args.readme} has no {START} ... {END} section", file=sys.stderr)
+        return 2
+    args.readme.write_text(f"{head}{START}\n{table(args.out)}\n{END}{tail}")
+    print(f"wrote the performance table of {args.readme.name}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
