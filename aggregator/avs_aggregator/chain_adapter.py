@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 import threading
 import time
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from avs.chain.events import FAULT_EQUIVOCATION
@@ -51,6 +52,8 @@ class ChainAdapter:
         self._window: int | None = None
         self._models = ModelCache(reader)
         self._snapshots: dict[tuple[bytes, int], OperatorSetState] = {}
+        self._stakes_checked: dict[bytes, int] = {}
+        """Quorum set -> the head block its recorded stakes were last checked at."""
         self._verifier = FastVerifier()  # evidence checks run one at a time, after certifying
         self._lock = threading.Lock()
         self._reads = ThreadPoolExecutor(CERTIFY_READ_THREADS, thread_name_prefix="avs-reads")
@@ -134,7 +137,7 @@ class ChainAdapter:
             if won is None:
                 raise
             return won
-        self.refresh_stakes(snapshot)
+        self.refresh_stakes(snapshot.quorum_numbers)
         return CertifyResult(
             receipt.tx_hash, already_certified=False, mined_seconds=receipt.wait_seconds
         )
@@ -152,12 +155,19 @@ class ChainAdapter:
             event.tx_hash, already_certified=not mine, result_digest=event.result_digest
         )
 
-    def refresh_stakes(self, snapshot: OperatorSetState) -> list[str]:
+    def refresh_stakes(self, quorum_numbers: Sequence[int]) -> list[str]:
         """Lower the recorded stake of operators whose slashable stake fell (deallocations,
-        withdrawals), so later certificates count only stake a slash can take. Best effort:
-        a failed refresh is logged and never blocks the certificate."""
+        withdrawals), so later certificates count only stake a slash can take. Checked once
+        per block for a set of quorums (certificates of one block share the answer). Best
+        effort: a failed refresh is logged and never blocks the certificate."""
+        key = bytes(quorum_numbers)
         try:
-            stale = stale_operators(self._reader, snapshot)
+            head = self._reader.client.block_number()
+            with self._lock:
+                if self._stakes_checked.get(key) == head:
+                    return []
+                self._stakes_checked[key] = head
+            stale = stale_operators(self._reader, quorum_numbers)
             if stale:
                 refresh(self._writer, stale)
                 log.info("stakes_refreshed", operators=stale)

@@ -14,7 +14,6 @@ from collections.abc import Sequence
 
 from avs.chain.reader import ChainReader
 from avs.chain.types import Receipt
-from avs.chain.views import OperatorSetState
 from avs.chain.writer import ChainWriter
 
 REFRESH_GAS_BASE = 100_000
@@ -46,18 +45,28 @@ def slashable_stakes(
     return [int(row[0]) for row in rows]
 
 
-def stale_operators(reader: ChainReader, state: OperatorSetState) -> list[str]:
-    """Operators of ``state`` whose recorded stake in some quorum exceeds the stake that stays
-    slashable for the registry's lookahead from the next block (where a refresh would land),
-    sorted by address."""
-    future = reader.client.block_number() + 1 + lookahead_blocks(reader)
+def stale_operators(reader: ChainReader, quorum_numbers: Sequence[int]) -> list[str]:
+    """Operators of ``quorum_numbers`` whose stake recorded now, in some quorum, exceeds the
+    stake that stays slashable for the registry's lookahead from the next block (where a
+    refresh would land), sorted by address.
+
+    Recorded stake is read at the head, never from a task's snapshot: a task created before
+    the last refresh still holds the old stake, and judging by it sent the same refresh
+    again before every certificate of such a task (a transaction and a block each).
+    """
+    head = reader.client.block_number()
+    future = head + 1 + lookahead_blocks(reader)
+    per_quorum = reader.client.call1(
+        reader.retriever, "getOperatorState", reader.registry.address, bytes(quorum_numbers), head
+    )
     stale: set[str] = set()
-    for quorum in state.quorum_numbers:
-        members = state.members(quorum)
-        slashable = slashable_stakes(reader, quorum, [op.address for op in members], future)
+    for quorum, members in zip(quorum_numbers, per_quorum, strict=True):
+        addresses = [str(address) for address, _operator_id, _stake in members]
+        slashable = slashable_stakes(reader, quorum, addresses, future)
         stale.update(
-            op.address for op, can_take in zip(members, slashable, strict=True)
-            if can_take < op.stakes[quorum]
+            address for address, (_a, _i, recorded), can_take
+            in zip(addresses, members, slashable, strict=True)
+            if can_take < int(recorded)
         )  # fmt: skip
     return sorted(stale)
 

@@ -65,8 +65,7 @@ def update_stakes_cmd(
             f"{loaded.chain_id}; point --rpc-url and --deployment at the same chain"
         )
     reader = ChainReader(client, loaded)
-    head = client.block_number()
-    stale = stale_operators(reader, reader.operator_state(loaded.quorum_numbers, head))
+    stale = stale_operators(reader, loaded.quorum_numbers)
     tx = None
     if stale and not dry_run:
         key = signing_key(client.chain_id, private_key_file, password_file, "gas payer")

@@ -10,10 +10,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from eth_account import Account
 
+from avs.chain.anvil import DEV_PRIVATE_KEYS
 from avs.chain.stakes import lookahead_blocks, slashable_stakes, stale_operators
+from avs.chain.writer import ChainWriter
 from avs.cli.main import cli
-from avs.protocol import Task
+from avs.protocol import Task, result_digest
+from avs_aggregator.aggregation import SignedResponse, TaskAggregation
 from avs_aggregator.chain_adapter import ChainAdapter
 
 from .systems import DELEGATED, E18, SmallSystem
@@ -46,8 +50,7 @@ def refresh(system: SmallSystem) -> list[str]:
     """What an aggregator does before it certifies: refresh operators whose stake fell."""
     dev = system.dev
     adapter = ChainAdapter(dev.reader, dev.owner)
-    head = dev.client.block_number()
-    return adapter.refresh_stakes(dev.reader.operator_state(dev.deployment.quorum_numbers, head))
+    return adapter.refresh_stakes(dev.deployment.quorum_numbers)
 
 
 def test_deallocated_stake_stops_counting_before_it_stops_being_slashable(
@@ -91,7 +94,36 @@ def test_withdrawn_delegations_stop_counting(small_system: SmallSystem) -> None:
     for quorum in (0, 1):
         counted = reader.stake(op2.operator_id, quorum, task.created_block)
         assert counted == 15 * E18 == reader.slashable_stake(op2.address, quorum, window_end)
-    assert stale_operators(reader, reader.operator_state((0, 1), dev.client.block_number())) == []
+    assert stale_operators(reader, (0, 1)) == []
+
+
+def test_a_task_created_before_a_refresh_sends_no_second_refresh(
+    small_system: SmallSystem,
+) -> None:
+    """Regression (issue 13, 32 operators x 120 tasks: 123 updateOperators transactions for
+    16 certificates, each delaying its certificate by a block): a task's snapshot keeps the
+    stake recorded when it was created, so judging staleness by it refreshed the same
+    operator again before every certificate of a task older than the last refresh."""
+    dev, op2 = small_system.dev, small_system.dev.operators[2]
+    small_system.staker_writer.queue_withdrawal(DELEGATED)
+    task = dev.create_task(small_system.float_model, [0, 1])  # snapshot: the old stake
+    assert refresh(small_system) == [op2.address]
+    account = Account.from_key(DEV_PRIVATE_KEYS[3])
+    writer = ChainWriter(dev.client.with_account(account.key), dev.deployment)
+    adapter = ChainAdapter(dev.reader, writer)
+    snapshot = adapter.snapshot(task)
+    assert snapshot.operators[op2.operator_id].stakes[0] == 40 * E18  # counted as before
+    aggregation = TaskAggregation(snapshot, task.threshold_bps)
+    for op_id, signature in dev.sign(task, b"labels", dev.operators).items():
+        aggregation.add(SignedResponse(op_id, b"labels", result_digest(b"labels"), signature))
+    (group,) = aggregation.groups()
+    sent_before = dev.client.rpc("eth_getTransactionCount", [account.address, "latest"])
+
+    result = adapter.certify(task, snapshot, group)
+
+    assert not result.already_certified
+    sent = int(dev.client.rpc("eth_getTransactionCount", [account.address, "latest"]), 16)
+    assert sent - int(sent_before, 16) == 1  # the certificate, no refresh
 
 
 def test_quorum_total_above_uint96_still_certifies(small_system: SmallSystem) -> None:
