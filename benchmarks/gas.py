@@ -70,7 +70,7 @@ def build() -> tuple[AnvilProcess, DevSystem]:
     client = ChainClient.connect(node.start(), DEV_PRIVATE_KEYS[0])
     params = DeployParams(quorum_count=3, max_inputs_per_task=4096)
     system = DevSystem.deploy(client, params)
-    system.add_operators(64, quorums_of, lambda i: (10 + i) * 10**18, seed=b"gas")
+    system.add_operators(64, quorums_of, lambda i: (10 + i) * 10**18, seed=b"gas", bulk=True)
     return node, system
 
 

@@ -50,7 +50,9 @@ def fill_quorum(system: DevSystem, quorum: int, size: int) -> int:
     missing = size - len(members)
     if missing < 1:
         raise ValueError(f"quorum {quorum} already has {len(members)} >= {size} operators")
-    system.add_operators(missing - 1, lambda _: [quorum], lambda i: (10 + i) * WAD, seed=ROW_SEED)
+    system.add_operators(
+        missing - 1, lambda _: [quorum], lambda i: (10 + i) * WAD, seed=ROW_SEED, bulk=True
+    )
     index = len(system.operators)
     key, secret = dev_secrets(ROW_SEED, index)
     keypair = KeyPair.from_secret(secret)

@@ -4,12 +4,13 @@ Run: ``python benchmarks/load.py --operators 16,64,200 --tasks 30 --rate 1 --jso
 
 For each operator count: a fresh anvil; the contracts; N operators registered on chain
 through the real path (stake, allocation, ``registerForOperatorSets`` with a proof of
-possession); a real aggregator process (``avs aggregator run``: AggregatorCore, gRPC server
-on a loopback port, chain adapter) and N in-process simulated operators holding real BLS
-keys, one gRPC channel each. The generator mines one block every ``--block-time`` seconds
-(automine off) and creates tasks at ``--rate`` per second at the deployment's default
-threshold. Because it mines, it knows each task's block, so every signature is computed
-before timing starts; operators answer once the task's block is mined.
+possession; the same calls sent in bulk, a few blocks for all of them); a real aggregator
+process (``avs aggregator run``: AggregatorCore, gRPC server on a loopback port, chain
+adapter) and N in-process simulated operators holding real BLS keys, one gRPC channel each.
+The generator mines one block every ``--block-time`` seconds (automine off) and creates
+tasks at ``--rate`` per second at the deployment's default threshold. Because it mines, it
+knows each task's block, so every signature is computed before timing starts; operators
+answer once the task's block is mined.
 
 Each row reports: certified tasks/s sustained (certified tasks over the time from the first
 task's block to the last certificate's block), latency from the task's block to its
@@ -62,7 +63,7 @@ def setup(n: int) -> tuple[AnvilProcess, DevSystem, bytes, float]:
     try:
         client = ChainClient.connect(node.start(), DEV_PRIVATE_KEYS[0])
         system = DevSystem.deploy(client, DeployParams(quorum_count=1))
-        system.add_operators(n, lambda _i: [0], lambda _i: 100 * WAD, seed=b"load")
+        system.add_operators(n, lambda _i: [0], lambda _i: 100 * WAD, seed=b"load", bulk=True)
         model = system.register_model("onnx-classify", fee_per_input=10**9)
     except BaseException:
         node.stop()

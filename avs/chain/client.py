@@ -159,6 +159,13 @@ class ChainClient:
         return str(self._account.address)
 
     @property
+    def account(self) -> LocalAccount:
+        """The signing account (for senders that sign themselves: :mod:`avs.chain.bulk`)."""
+        if self._account is None:
+            raise ChainError("this chain client has no account; pass a private key to sign")
+        return self._account
+
+    @property
     def url(self) -> str:
         """The RPC URL (may hold an API key: never log it; see :attr:`shown_url`)."""
         return self._url

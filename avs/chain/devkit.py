@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
+from avs.chain.bulk import BulkCall, send_in_blocks
 from avs.chain.client import ChainClient
 from avs.chain.delivery import ConsumerRequest
 from avs.chain.deploy import deploy_system
@@ -114,11 +115,15 @@ class DevSystem:
         stake_for: Callable[[int], int],
         *,
         seed: bytes = b"tests",
+        bulk: bool = False,
     ) -> list[OnboardedOperator]:
         """Onboard ``count`` more operators; operator i joins ``quorums_for(i)`` (stake split
-        evenly) with ``stake_for(i)`` tokens."""
-        owner = ChainWriter(self.client.with_fixed_gas(DEVNET_GAS), self.deployment)
+        evenly) with ``stake_for(i)`` tokens. ``bulk`` sends the same transactions in few
+        blocks (:meth:`_add_in_bulk`; a node that mines on request, like anvil)."""
         first = len(self.operators)
+        if bulk:
+            return self._add_in_bulk(range(first, first + count), quorums_for, stake_for, seed)
+        owner = ChainWriter(self.client.with_fixed_gas(DEVNET_GAS), self.deployment)
 
         def one(i: int) -> OnboardedOperator:
             key, secret = dev_secrets(seed, i)
@@ -134,6 +139,37 @@ class DevSystem:
         # independent accounts: onboard a few at once (the owner's sends stay serialised)
         with ThreadPoolExecutor(max_workers=4) as pool:
             added = list(pool.map(one, range(first, first + count)))
+        self.operators.extend(added)
+        return added
+
+    def _add_in_bulk(
+        self,
+        indices: range,
+        quorums_for: Callable[[int], list[int]],
+        stake_for: Callable[[int], int],
+        seed: bytes,
+    ) -> list[OnboardedOperator]:
+        """Funding in a first round of blocks, then every operator's onboarding calls
+        (:meth:`ChainWriter.onboarding_calls`) in a second."""
+        funding: list[BulkCall] = []
+        onboarding: list[BulkCall] = []
+        added = []
+        for i in indices:
+            key, secret = dev_secrets(seed, i)
+            account: LocalAccount = Account.from_key(key)
+            keypair = KeyPair.from_secret(secret)
+            stake, magnitudes = stake_for(i), even_split(quorums_for(i))
+            owner = self.owner.client.account
+            funding.append(BulkCall(owner, None, value=DEFAULT_GAS_FUNDING, to=account.address))
+            funding.append(BulkCall(owner, self.owner.token, "mint", (account.address, stake)))
+            writer = ChainWriter(self.client.with_account(key), self.deployment)
+            onboarding += [
+                BulkCall(account, contract, fn, args)
+                for contract, fn, args in writer.onboarding_calls(keypair, stake, magnitudes)
+            ]
+            added.append(OnboardedOperator(account, keypair, writer, stake, magnitudes))
+        send_in_blocks(self.client, funding)
+        send_in_blocks(self.client, onboarding)
         self.operators.extend(added)
         return added
 

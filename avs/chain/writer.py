@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from avs.chain.client import ChainClient
+from avs.chain.client import ChainClient, Contract
 from avs.chain.delivery import ConsumerRequest
 from avs.chain.deployment import Deployment
 from avs.chain.events import TaskCreated, decode_events
@@ -104,11 +104,15 @@ class ChainWriter(DeploymentHandles):
 
     def allocate(self, magnitudes: Mapping[int, int]) -> Receipt:
         """Set the allocated magnitude (1e18 = all stake) of this operator per quorum."""
-        params = [
+        params = self._allocations(magnitudes)
+        return self.client.transact(self.allocations, "modifyAllocations", self.address, params)
+
+    def _allocations(self, magnitudes: Mapping[int, int]) -> list[tuple[Any, ...]]:
+        """AllocateParams per quorum (operator set) in the deployment's strategy."""
+        return [
             ((self._avs, quorum), [self.deployment.strategy], [magnitude])
             for quorum, magnitude in sorted(magnitudes.items())
         ]
-        return self.client.transact(self.allocations, "modifyAllocations", self.address, params)
 
     def queue_withdrawal(self, deposit_shares: int) -> Withdrawal:
         """Queue a withdrawal of ``deposit_shares`` from the strategy; returns it for completion."""
@@ -178,10 +182,34 @@ class ChainWriter(DeploymentHandles):
     ) -> Receipt:
         """Register as operator (allocation delay 0), deposit ``stake`` (already owned),
         allocate, and join the quorums of ``magnitudes``."""
-        self.register_as_operator()
-        self.deposit(stake)
-        self.allocate(magnitudes)
-        return self.register_operator(sorted(magnitudes), keypair)
+        receipt = None
+        for contract, fn, args in self.onboarding_calls(keypair, stake, magnitudes):
+            receipt = self.client.transact(contract, fn, *args)
+        assert receipt is not None
+        return receipt
+
+    def onboarding_calls(
+        self, keypair: KeyPair, stake: int, magnitudes: Mapping[int, int]
+    ) -> list[tuple[Contract, str, tuple[Any, ...]]]:
+        """The calls of :meth:`onboard_operator`, in order: registerAsOperator, approve,
+        depositIntoStrategy, modifyAllocations, registerForOperatorSets (with the key's
+        proof of possession). Bulk senders (:mod:`avs.chain.bulk`) send the same calls."""
+        registration = registration_data(self.registration_params(keypair))
+        return [
+            (self.delegation, "registerAsOperator", (ZERO_ADDRESS, 0, "")),
+            (self.token, "approve", (self.strategy_manager.address, stake)),
+            (
+                self.strategy_manager,
+                "depositIntoStrategy",
+                (self.deployment.strategy, self.deployment.token, stake),
+            ),
+            (self.allocations, "modifyAllocations", (self.address, self._allocations(magnitudes))),
+            (
+                self.allocations,
+                "registerForOperatorSets",
+                (self.address, (self._avs, sorted(magnitudes), registration)),
+            ),
+        ]
 
     # ------------------------------------------------------------------ models
 
