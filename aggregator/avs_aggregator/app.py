@@ -87,7 +87,11 @@ class ChainFollower:
         the range is read again.
         """
         try:
-            hints = await asyncio.to_thread(self.adapter.hints, event.task)
+            # The operator set is read beside the hints (cached per block for add_task).
+            hints, _snapshot = await asyncio.gather(
+                asyncio.to_thread(self.adapter.hints, event.task),
+                asyncio.to_thread(self.adapter.snapshot, event.task),
+            )
             added = await self.core.add_task(event.task, hints)
             if added and self.metrics is not None:
                 seen = time.monotonic() - self._woken_at

@@ -137,7 +137,8 @@ class ChainAdapter:
             if won is None:
                 raise
             return won
-        self.refresh_stakes(snapshot.quorum_numbers)
+        # In the background: the certificate is recorded (and its stage timed) at once.
+        self._reads.submit(self._refresh_in_background, snapshot.quorum_numbers)
         return CertifyResult(
             receipt.tx_hash, already_certified=False, mined_seconds=receipt.wait_seconds
         )
@@ -175,6 +176,12 @@ class ChainAdapter:
         except ChainError as exc:
             log.warning("stake_refresh_failed", error=str(exc))
             return []
+
+    def _refresh_in_background(self, quorum_numbers: Sequence[int]) -> None:
+        try:
+            self.refresh_stakes(quorum_numbers)
+        except Exception as exc:  # in a pool thread: nobody else would see it
+            log.error("stake_refresh_failed", error=f"{type(exc).__name__}: {exc}")
 
     # -- Challenger --------------------------------------------------------------------
 

@@ -4,7 +4,7 @@ still take, so ``updateOperators`` can lower it before later certificates count 
 The registry records, per operator and quorum, the stake that stays slashable until
 ``slashableStakeLookahead`` blocks after the recording. Deallocations that take effect later
 and withdrawals queued by delegators lower that amount without telling the registry
-(EigenLayer's pull model), so someone must refresh: aggregators do before they certify, and
+(EigenLayer's pull model), so someone must refresh: aggregators do beside each certificate, and
 ``avs operators update-stakes`` does on demand.
 """
 

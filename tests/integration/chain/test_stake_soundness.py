@@ -47,7 +47,7 @@ def unbacked_stake(system: SmallSystem, task: Task) -> dict[tuple[str, int], tup
 
 
 def refresh(system: SmallSystem) -> list[str]:
-    """What an aggregator does before it certifies: refresh operators whose stake fell."""
+    """What an aggregator does beside each certificate: refresh operators whose stake fell."""
     dev = system.dev
     adapter = ChainAdapter(dev.reader, dev.owner)
     return adapter.refresh_stakes(dev.deployment.quorum_numbers)
