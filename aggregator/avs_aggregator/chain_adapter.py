@@ -124,12 +124,15 @@ class ChainAdapter:
         building = self._reads.submit(
             self._reader.build_certificate, task, group.result_digest, signatures, snapshot
         )
+        delivery = self._reads.submit(self._reader.delivery, task.task_index)
         won = self._certified_already(task)
         certificate = building.result()
         if won is not None:
             return won
+        # a consumer contract acts on the bytes, so they travel with its task's certificate
+        result = group.result_bytes if delivery.result().has_consumer else None
         try:
-            receipt = self._writer.respond_to_task(task, certificate)
+            receipt = self._writer.respond_to_task(task, certificate, result)
         except ContractRevert as exc:
             if exc.gas_used:  # mined and reverted: the client counted it in the metrics
                 log.warning("certificate_reverted", task=task.task_index, gas=exc.gas_used)

@@ -16,6 +16,7 @@ from typing import Any
 from avs.chain.reader import ChainReader
 from avs.chain.views import CertifiedTask, TaskStatus
 from avs.cli.targets import aggregator_tls
+from avs.cli.task_delivery import delivery_lines, delivery_view
 from avs.crypto.keccak import keccak256
 from avs.errors import AvsError
 from avs.models.fetchers import AGGREGATOR_SCHEME, hash_from_aggregator_uri
@@ -59,6 +60,9 @@ def task_view(reader: ChainReader, task: Task, aggregator: str | None) -> dict[s
         "fee_wei": task.fee,
         "client": task.client,
     }
+    delivery = delivery_view(reader, task)
+    if delivery is not None:
+        view["delivery"] = delivery
     if certified is not None:
         view["certificate"] = _certificate(reader, task, certified)
         if aggregator is not None:
@@ -138,6 +142,7 @@ def format_view(view: dict[str, Any]) -> list[str]:
         f"  blocks {view['created_block']}..{view['deadline_block']}  threshold "
         f"{view['threshold_bps'] / 100:.2f}%  quorums {view['quorums']}",
     ]
+    lines += delivery_lines(view)
     cert = view.get("certificate")
     if cert is not None:
         lines.append(

@@ -17,6 +17,7 @@ from avs.cli.targets import (
     default_aggregator,
     key_options,
 )
+from avs.cli.task_delivery import consumer_options, consumer_request, finalize
 from avs.errors import AvsError, InputError
 
 MAX_MODEL_BYTES = 256 * 1024 * 1024
@@ -73,6 +74,7 @@ def tasks() -> None:
     help="With --wait: give up after this many seconds.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the task (and result) as JSON.")
+@consumer_options
 @chain_options
 @aggregator_option
 @key_options
@@ -85,6 +87,11 @@ def submit(
     wait: bool,
     timeout: float,
     as_json: bool,
+    consumer: str | None,
+    callback_gas: int,
+    delivery_bounty: int,
+    deliver_before_final: bool,
+    context: str,
     rpc_url: str | None,
     deployment: Path,
     aggregator: str | None,
@@ -96,6 +103,8 @@ def submit(
     The inputs are encoded and validated by the model's task type first, so a batch the
     operators would reject costs nothing. With --wait, prints the certificate (block,
     signers, transaction) and the certified labels, one per input ('-' = abstained).
+    With --consumer the certified result is delivered to that contract: at certification for
+    non-exact task types, after the challenge window ('avs tasks finalize N') for exact ones.
     """
     from avs.cli.task_view import format_view, task_view
     from avs.models.fetchers import aggregator_uri
@@ -105,6 +114,7 @@ def submit(
     from avs.tasks.input_files import load_input_blob
     from avs.tasks.registry import load_registry
 
+    request = consumer_request(consumer, callback_gas, deliver_before_final, context)
     target = chain_target(rpc_url, deployment, private_key_file, password_file)
     agg = aggregator or default_aggregator()
     reader = target.reader()
@@ -135,6 +145,8 @@ def submit(
         threshold_bps,
         window,
         model.fee_per_input * len(leaves),
+        request,
+        delivery_bounty if request else 0,
     )
     if not as_json:
         click.echo(
@@ -153,6 +165,9 @@ def submit(
             click.echo(line)
     if wait and view["status"] != "certified":
         raise AvsError(f"task {task.task_index} was not certified: {view['status']}")
+
+
+tasks.add_command(finalize)
 
 
 @tasks.command()

@@ -10,6 +10,8 @@ import pytest
 from eth_account import Account
 
 from avs.chain.anvil import DEV_PRIVATE_KEYS
+from avs.chain.compiled import load_artifact
+from avs.chain.delivery import ConsumerRequest, DeliveryState
 from avs.chain.devkit import DEVNET_GAS
 from avs.chain.events import FAULT_EQUIVOCATION
 from avs.chain.reader import ChainReader
@@ -99,6 +101,25 @@ def test_own_certificate_is_recorded_as_ours(small_system: SmallSystem) -> None:
     assert seen is not None
     assert seen.by_self
     assert seen.tx_hash == result.tx_hash
+
+
+def test_certificate_of_a_task_with_a_consumer_carries_its_result_bytes(
+    small_system: SmallSystem,
+) -> None:
+    dev = small_system.dev
+    consumer = dev.client.deploy(
+        load_artifact("VerdictRegistry"), dev.deployment.contracts["TaskManager"]
+    )
+    task = dev.create_task(
+        small_system.float_model, [0, 1], consumer=ConsumerRequest(consumer.address)
+    )
+    ours, _metrics = adapter_of(small_system, 3)
+    aggregation = aggregation_of(small_system, ours, task)
+    ours.certify(task, aggregation.snapshot, group_a(aggregation))
+    assert dev.reader.published_result(task.task_index, task) == A
+    assert dev.reader.delivery(task.task_index).state is DeliveryState.DELIVERED
+    recorded, *_ = dev.client.call(consumer, "verdictOf", task.task_index)
+    assert recorded
 
 
 def test_equivocation_evidence_goes_through_the_challenger_to_a_slash(

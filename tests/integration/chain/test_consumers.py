@@ -6,7 +6,9 @@ bytes must hash to the certified hash; no delivery happens twice."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from eth_account import Account
@@ -330,3 +332,28 @@ def test_verdict_registry_records_the_majority_label(
     assert (recorded, final, label, votes, inputs, abstained) == (True, True, 7, 2, 5, 2)
     assert bytes(model) == small_system.float_model
     assert dev.client.call1(verdicts, "verdictsForLabel", 7) == 1
+
+
+def test_cli_finalize_delivers_after_the_window(
+    small_system: SmallSystem, consumers: Consumers, anvil: str, tmp_path: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from avs.cli.main import cli
+
+    dev = small_system.dev
+    exact, task = exact_task(small_system, request(consumers.scripted))
+    dev.certify(task, exact.correct, dev.operators[:3])
+    deployment = tmp_path / "deployment.json"
+    dev.deployment.save(deployment)
+    base = ["--rpc-url", anvil, "--deployment", str(deployment)]
+    early = CliRunner().invoke(cli, ["tasks", "finalize", str(task.task_index), *base])
+    assert early.exit_code != 0
+    assert early.output.startswith("error: ")
+    assert "challenge window" in early.output
+    dev.close_challenge_window(task)
+    dev.mine()
+    out = CliRunner().invoke(cli, ["tasks", "finalize", str(task.task_index), "--json", *base])
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.output)["state"] == "delivered"
+    assert calls(small_system, consumers.scripted) == 1

@@ -59,3 +59,13 @@ def test_tasks_against_an_unreachable_chain(files: Path) -> None:
     assert "not found" in run(["tasks", "show", "3", *rpc])
     out = run(["tasks", "submit", "--model", "0x12", "--inputs", str(files / "in.jsonl"), *rpc])
     assert "not found" in out or "--model" in out
+
+
+def test_tasks_consumer_options_are_checked_before_any_chain_call(files: Path) -> None:
+    rpc = ["--rpc-url", "http://" + CLOSED, "--deployment", str(files / "none.json")]
+    base = ["tasks", "submit", "--model", "0x12", "--inputs", str(files / "in.jsonl"), *rpc]
+    assert "not an address" in run([*base, "--consumer", "0x12"])
+    consumer = ["--consumer", "0x" + "ab" * 20]
+    assert "not a number or 0x-hex" in run([*base, *consumer, "--context", "agreement"])
+    assert "fit in 32 bytes" in run([*base, *consumer, "--context", "0x1" + "0" * 64])
+    assert "not found" in run(["tasks", "finalize", "3", *rpc])
