@@ -54,6 +54,8 @@ bench: setup
 	@mkdir -p out
 	$(BIN)/python benchmarks/bls.py --json | tee out/bench-bls.json
 	$(BIN)/python benchmarks/aggregator.py --json | tee out/bench-aggregator.json
+	AVS_BIGINT=python $(BIN)/python benchmarks/bls.py --json | tee out/bench-bls-python.json
+	AVS_BIGINT=python $(BIN)/python benchmarks/aggregator.py --json | tee out/bench-aggregator-python.json
 	$(BIN)/python benchmarks/operator.py --json | tee out/bench-operator.json
 	$(BIN)/python benchmarks/intake.py --json | tee out/bench-intake.json
 	$(BIN)/python benchmarks/gas.py --json | tee out/bench-gas.json

@@ -50,10 +50,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from avs.crypto.batch_verify import FastVerifier, PlainVerifier
 from avs.crypto.bls import KeyPair
-from avs.crypto.bn254 import hash_to_g1
-from avs.crypto.fast_curve import g1_mul
+from avs.crypto.bn254 import g1_mul, hash_to_g1
 from avs.crypto.keccak import keccak256
 from avs.crypto.points import G1Point, R
+from avs.logging import configure_logging
 from avs_aggregator.arrivals import ArrivalBatcher
 from avs_aggregator.verification import GroupToVerify, GroupVerifier, SignerEntry
 from benchmarks.common import Row, emit, median_time, parse_args, pin_to_one_core, row
@@ -82,9 +82,7 @@ def make_keys(rng: random.Random) -> list[tuple[int, KeyPair]]:
 
 
 def _sign(point: G1Point, sk: int) -> G1Point:
-    s = g1_mul((point.x, point.y), sk)
-    assert s is not None
-    return G1Point(*s)
+    return g1_mul(point, sk)
 
 
 def make_workload(
@@ -164,6 +162,7 @@ def _run_next(path: AggregatorPath, works: list[Workload]) -> None:
 
 def main() -> None:
     args = parse_args(__doc__ or "")
+    configure_logging("warning")  # logs go to stderr; stdout carries only the report
     pinned = pin_to_one_core()
     rng = random.Random(7)
     batches = BATCHES[:3] if args.quick else BATCHES

@@ -20,6 +20,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Literal
 
+from avs.crypto.bigint import BACKEND, ENV
+
 Unit = Literal["s", "responses/s"]
 
 
@@ -98,6 +100,7 @@ def emit(rows: list[Row], as_json: bool, context: dict[str, str]) -> None:
         "python": platform.python_version(),
         "machine": platform.machine(),
         "clock": CLOCK,
+        "bigint": f"{BACKEND} (the fast path's integers; {ENV}=python forces plain ints)",
         **context,
     }
     if as_json:

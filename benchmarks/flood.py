@@ -16,8 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from avs.crypto.bls import KeyPair
-from avs.crypto.bn254 import hash_to_g1
-from avs.crypto.fast_curve import g1_mul
+from avs.crypto.bn254 import g1_mul, hash_to_g1
 from avs.crypto.points import G1Point, R
 from avs.metrics import AggregatorMetrics
 from avs.protocol import Task
@@ -37,10 +36,7 @@ Load = list[tuple[ResponseSubmission, SubmitStatus]]
 
 
 def _sign(message: bytes, sk: int) -> G1Point:
-    h = hash_to_g1(message)
-    point = g1_mul((h.x, h.y), sk)
-    assert point is not None
-    return G1Point(*point)
+    return g1_mul(hash_to_g1(message), sk)
 
 
 def _task(index: int) -> Task:

@@ -1,7 +1,8 @@
 """Write the README's performance table from the JSON the benchmarks left in ``out/``.
 
 Run: ``python benchmarks/readme_table.py`` (the last step of ``make bench``). Reads
-``out/bench-{bls,aggregator,operator,intake}.json`` (the ``{"rows": [...]}`` format of
+``out/bench-{bls,aggregator,operator,intake}.json`` and the pure-Python-integer runs
+``out/bench-{bls,aggregator}-python.json`` (the ``{"rows": [...]}`` format of
 :mod:`benchmarks.common`) and replaces the text between the README's
 ``<!-- bench:start -->`` and ``<!-- bench:end -->`` markers with one table row per
 benchmark row: the figure, the baseline measured in the same run, the ratio, the
@@ -22,6 +23,8 @@ START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 SOURCES = {
     "bls": "python benchmarks/bls.py --json",
     "aggregator": "python benchmarks/aggregator.py --json",
+    "bls-python": "AVS_BIGINT=python python benchmarks/bls.py --json",
+    "aggregator-python": "AVS_BIGINT=python python benchmarks/aggregator.py --json",
     "operator": "python benchmarks/operator.py --json",
     "intake": "python benchmarks/intake.py --json",
 }
@@ -68,8 +71,8 @@ def _target(row: dict[str, Any]) -> str:
 def table(out_dir: Path) -> str:
     """The markdown that goes between the markers."""
     lines = [
-        "| row | figure | baseline (same run) | ratio | target | command |",
-        "|---|---|---|---|---|---|",
+        "| row | integers | figure | baseline (same run) | ratio | target | command |",
+        "|---|---|---|---|---|---|---|",
     ]
     missing = []
     contexts = []
@@ -80,12 +83,14 @@ def table(out_dir: Path) -> str:
         except (OSError, ValueError):
             missing.append(f"`{command}`")
             continue
-        contexts.append(f"{name}: {report.get('context', {}).get('clock', '')}")
+        context = report.get("context", {})
+        contexts.append(f"{name}: {context.get('clock', '')}")
+        backend = str(context.get("bigint", "python")).split(" ")[0]
         for row in report.get("rows", []):
             unit = row["unit"]
             ratio = row.get("ratio")
             lines.append(
-                f"| `{row['name']}` | {_num(row.get('new'), unit)} | "
+                f"| `{row['name']}` | {backend} | {_num(row.get('new'), unit)} | "
                 f"{_num(row.get('baseline'), unit)} | {_num(ratio) + 'x' if ratio else '-'} | "
                 f"{_target(row)} | `{command}` |"
             )

@@ -14,6 +14,7 @@ from py_ecc.fields import optimized_bn128_FQ as FQ
 from py_ecc.fields import optimized_bn128_FQ2 as FQ2
 from py_ecc.optimized_bn128 import optimized_curve as ob
 
+from avs.crypto.bigint import plain
 from avs.crypto.fast_curve import g1_mul as fast_g1_mul
 from avs.crypto.points import (
     B1,
@@ -132,7 +133,7 @@ def g1_mul(a: G1Point, k: int) -> G1Point:
     if a.is_infinity():
         return a
     out = fast_g1_mul((a.x, a.y), k % R)
-    return G1Point(0, 0) if out is None else G1Point(*out)
+    return G1Point(0, 0) if out is None else G1Point(plain(out[0]), plain(out[1]))
 
 
 def g1_sum(points: Iterable[G1Point]) -> G1Point:

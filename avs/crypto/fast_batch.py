@@ -26,11 +26,11 @@ import secrets
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
+from avs.crypto.bigint import P
 from avs.crypto.fast_curve import G1Aff, G2Aff, g1_mul, g2_weighted_sum
 from avs.crypto.fast_g2table import KeyTable, table_msm
 from avs.crypto.fast_msm import MaybeG1, msm, multi_msm, shared_scalar_msm
 from avs.crypto.fast_pairing import G2Lines, pairing_product_is_one, precompute_lines
-from avs.crypto.points import P
 
 SCALAR_BITS = 64
 """Bits of the random scalars; the soundness error of one batch is below 2^-(bits-1)."""

@@ -8,8 +8,9 @@ multiplication, small G2 multi-scalar multiplication and the G2 subgroup check.
 
 from __future__ import annotations
 
+from avs.crypto.bigint import P
 from avs.crypto.fast_fields import F2, f2_mul
-from avs.crypto.points import P, R
+from avs.crypto.points import R
 
 G1Aff = tuple[int, int]
 """An affine G1 point (infinity is represented by ``None`` where allowed)."""

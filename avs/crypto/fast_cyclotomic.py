@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from avs.crypto.bigint import P
 from avs.crypto.fast_fields import F12
-from avs.crypto.points import P
 
 Compressed = tuple[int, int, int, int, int, int, int, int]
 """(g2, g3, g4, g5) of Karabina's notation, each F_p^2 element as (real, imag)."""

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from avs.crypto.points import P
+from avs.crypto.bigint import P
 
 F2 = tuple[int, int]
 """An F_p^2 element (real, imag)."""

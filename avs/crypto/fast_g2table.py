@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from avs.crypto.bigint import P
 from avs.crypto.fast_curve import (
     G2_JAC_INFINITY,
     G2Aff,
@@ -22,7 +23,6 @@ from avs.crypto.fast_curve import (
     g2_to_affine,
 )
 from avs.crypto.fast_fields import f2_mul
-from avs.crypto.points import P
 
 DIGIT_BITS = 4
 DIGITS = 16

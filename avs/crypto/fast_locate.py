@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from avs.crypto.bigint import P
 from avs.crypto.fast_batch import Entry
 from avs.crypto.fast_curve import (
     G1_JAC_INFINITY,
@@ -30,7 +31,6 @@ from avs.crypto.fast_curve import (
 from avs.crypto.fast_fields import F12, F12_ONE, f12_conj, f12_cyclotomic_sqr, f12_mul
 from avs.crypto.fast_msm import MaybeG1, jac_sum, sum_lists
 from avs.crypto.fast_pairing import G2Lines, final_exponentiation, miller_loop
-from avs.crypto.points import P
 
 
 @dataclass(slots=True)

@@ -18,6 +18,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from avs.crypto.bigint import P
 from avs.crypto.fast_curve import (
     G1_JAC_INFINITY,
     G1Aff,
@@ -27,7 +28,6 @@ from avs.crypto.fast_curve import (
     g1_jac_double,
     g1_to_affine,
 )
-from avs.crypto.points import P
 
 MaybeG1 = G1Aff | None
 """An affine G1 point or ``None`` for infinity."""

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from avs.crypto.bigint import P
 from avs.crypto.fast_cyclotomic import (
     Compressed,
     f12_compress,
@@ -43,7 +44,6 @@ from avs.crypto.fast_fields import (
     f12_mul_line,
     f12_sqr,
 )
-from avs.crypto.points import P
 
 U = 4965661367192848881
 """The BN parameter u of alt_bn128 (p and r are polynomials in u)."""

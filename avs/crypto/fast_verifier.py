@@ -12,6 +12,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import TYPE_CHECKING, Generic, TypeVar
 
+from avs.crypto.bigint import P
 from avs.crypto.bn254 import hash_to_g1
 from avs.crypto.fast_batch import Entry, batch_equation_holds
 from avs.crypto.fast_curve import (
@@ -33,7 +34,7 @@ from avs.crypto.fast_pairing import (
     miller_loop,
     precompute_lines,
 )
-from avs.crypto.points import G2_GENERATOR, G1Point, G2Point, P
+from avs.crypto.points import G2_GENERATOR, G1Point, G2Point
 from avs.errors import CryptoError
 
 if TYPE_CHECKING:

@@ -41,7 +41,7 @@ def sign(kp: KeyPair, message: bytes, delta: int = 0) -> G1Point:
     """sk * H(m) + delta * g1 with fast int arithmetic (KeyPair.sign is ~60 ms)."""
     h = hash_to_g1(message)
     s = jac_sum([g1_mul((h.x, h.y), kp.secret), g1_mul((1, 2), delta) if delta else None])
-    return G1_INFINITY if s is None else G1Point(*s)
+    return G1_INFINITY if s is None else G1Point(int(s[0]), int(s[1]))
 
 
 def item(k: int, m: int, delta: int = 0) -> SignatureItem:
@@ -168,7 +168,7 @@ def small_order_key(rogue: G2Point) -> G2Point:
 
     q = g2_to_affine(g2_mul((rogue.x, rogue.y), R * ((2 * P - R) // 10069)))
     assert q is not None
-    return G2Point(*q)
+    return G2Point((int(q[0][0]), int(q[0][1])), (int(q[1][0]), int(q[1][1])))
 
 
 @pytest.mark.parametrize("verifier", [FastVerifier(), PlainVerifier()])
