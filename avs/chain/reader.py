@@ -190,28 +190,32 @@ class ChainReader(DeploymentHandles):
         return int(self.client.call1(self.registry, "getCurrentTotalStake", quorum))
 
     def operator_state(self, quorum_numbers: Sequence[int], block: int) -> OperatorSetState:
-        """Members, stakes and keys of ``quorum_numbers`` at ``block``."""
-        quorums = bytes(quorum_numbers)
-        per_quorum = self.client.call1(
-            self.retriever, "getOperatorState", self.registry.address, quorums, block
+        """Members, stakes and keys of ``quorum_numbers`` at ``block``: one view call
+        (``OperatorStateRetriever.getOperatorSetSnapshot``, run at the latest block over the
+        registry's own histories) plus the G2 keys learned from registration events."""
+        members, totals = self.client.call(
+            self.retriever,
+            "getOperatorSetSnapshot",
+            self.registry.address,
+            bytes(quorum_numbers),
+            block,
         )
-        totals = self.client.call1(
-            self.retriever, "getTotalStakes", self.registry.address, quorums, block
-        )
-        addresses: dict[bytes, str] = {}
-        stakes: dict[bytes, dict[int, int]] = {}
-        for quorum, members in zip(quorum_numbers, per_quorum, strict=True):
-            for address, op_id, stake in members:
-                addresses[op_id] = address
-                stakes.setdefault(op_id, {})[quorum] = int(stake)
-        keys_g1 = self._pubkeys_g1(addresses)
-        keys_g2 = self.pubkeys_g2(required=addresses)
+        keys_g2 = self.pubkeys_g2(required=[bytes(row[1]) for row in members])
         operators = {}
-        for op_id, address in addresses.items():
+        for address, raw_id, pubkey, bitmap, stakes in members:
+            op_id = bytes(raw_id)
             if op_id not in keys_g2:
                 raise ChainError(f"no NewPubkeyRegistration event for operator 0x{op_id.hex()}")
             operators[op_id] = RegisteredOperator(
-                address, op_id, keys_g1[op_id], keys_g2[op_id], stakes[op_id]
+                address,
+                op_id,
+                g1_from_evm(pubkey),
+                keys_g2[op_id],
+                {
+                    q: int(stake)
+                    for q, stake in zip(quorum_numbers, stakes, strict=True)
+                    if int(bitmap) >> q & 1
+                },
             )
         return OperatorSetState(
             reference_block=block,
@@ -219,19 +223,6 @@ class ChainReader(DeploymentHandles):
             operators=operators,
             total_stakes={q: int(t) for q, t in zip(quorum_numbers, totals, strict=True)},
         )
-
-    def _pubkeys_g1(self, addresses: Mapping[bytes, str]) -> dict[bytes, G1Point]:
-        """G1 keys of operators (id -> address), in one call."""
-        if not addresses:
-            return {}
-        ids = list(addresses)
-        points = self.client.call1(
-            self.retriever,
-            "getOperatorPubkeysG1",
-            self.registry.address,
-            [addresses[i] for i in ids],
-        )
-        return {i: g1_from_evm(p) for i, p in zip(ids, points, strict=True)}
 
     def certificate_hints(
         self, quorum_numbers: Sequence[int], reference_block: int, non_signer_ids: Sequence[bytes]

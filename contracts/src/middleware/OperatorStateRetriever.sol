@@ -24,6 +24,65 @@ contract OperatorStateRetriever {
         uint32[][] nonSignerStakeIndices;
     }
 
+    /// @notice One operator of some quorums at a block, everything an aggregator needs.
+    struct OperatorSnapshot {
+        address operator;
+        bytes32 operatorId;
+        BN254.G1Point pubkeyG1;
+        /// Bit q set: a member of quorum q at the block (only the quorums asked for).
+        uint256 quorumBitmap;
+        /// Stake per asked quorum, in `quorumNumbers` order (0 where not a member).
+        uint96[] stakes;
+    }
+
+    /// @notice Every operator of `quorumNumbers` at `blockNumber` (keys, membership, stakes)
+    ///         and each quorum's total stake, in one call: an aggregator's snapshot of a task's
+    ///         operator set. Read from the registry's own block-keyed histories, so it is
+    ///         called at the latest block whatever `blockNumber` is (nodes prune old state).
+    function getOperatorSetSnapshot(
+        IOperatorRegistry registry,
+        bytes calldata quorumNumbers,
+        uint32 blockNumber
+    ) external view returns (OperatorSnapshot[] memory operators, uint96[] memory totalStakes) {
+        uint256 asked = BitmapUtils.orderedBytesToBitmap(quorumNumbers);
+        uint256 total = registry.operatorIdCount();
+        bytes32[] memory ids = new bytes32[](total);
+        uint256[] memory bitmaps = new uint256[](total);
+        uint256 count = 0;
+        for (uint256 k = 0; k < total; ++k) {
+            bytes32 id = registry.operatorIdAt(k);
+            uint256 bitmap = registry.getQuorumBitmapAtBlockNumber(id, blockNumber) & asked;
+            if (bitmap == 0) continue;
+            ids[count] = id;
+            bitmaps[count++] = bitmap;
+        }
+        operators = new OperatorSnapshot[](count);
+        for (uint256 k = 0; k < count; ++k) {
+            operators[k] = _snapshotOf(registry, ids[k], bitmaps[k], quorumNumbers, blockNumber);
+        }
+        totalStakes = getTotalStakes(registry, quorumNumbers, blockNumber);
+    }
+
+    function _snapshotOf(
+        IOperatorRegistry registry,
+        bytes32 id,
+        uint256 bitmap,
+        bytes calldata quorumNumbers,
+        uint32 blockNumber
+    ) private view returns (OperatorSnapshot memory op) {
+        op.operator = registry.getOperatorFromId(id);
+        op.operatorId = id;
+        op.pubkeyG1 = registry.getOperatorPubkeyG1(op.operator);
+        op.quorumBitmap = bitmap;
+        op.stakes = new uint96[](quorumNumbers.length);
+        for (uint256 i = 0; i < quorumNumbers.length; ++i) {
+            uint8 q = uint8(quorumNumbers[i]);
+            if (BitmapUtils.isSet(bitmap, q)) {
+                op.stakes[i] = registry.getStakeAtBlockNumber(id, q, blockNumber);
+            }
+        }
+    }
+
     /// @notice Members of each quorum at `blockNumber`, in registration order.
     function getOperatorState(
         IOperatorRegistry registry,
@@ -136,7 +195,7 @@ contract OperatorStateRetriever {
 
     /// @notice Total stake of each quorum at `blockNumber`.
     function getTotalStakes(IOperatorRegistry registry, bytes calldata quorumNumbers, uint32 blockNumber)
-        external
+        public
         view
         returns (uint96[] memory totals)
     {
