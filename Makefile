@@ -59,6 +59,7 @@ bench: setup
 	$(BIN)/python benchmarks/operator.py --json | tee out/bench-operator.json
 	$(BIN)/python benchmarks/intake.py --json | tee out/bench-intake.json
 	$(BIN)/python benchmarks/gas.py --json | tee out/bench-gas.json
+	$(BIN)/python benchmarks/load.py --operators 16,64,200 --tasks 20 --json | tee out/bench-load.json
 	$(BIN)/python benchmarks/readme_table.py
 
 chaos: setup

@@ -18,6 +18,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.readme_scale import END as SCALE_END
+from benchmarks.readme_scale import START as SCALE_START
+from benchmarks.readme_scale import scale_table
+
 ROOT = Path(__file__).resolve().parents[1]
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 SOURCES = {
@@ -111,13 +117,18 @@ def main() -> int:
     parser.add_argument("--readme", type=Path, default=ROOT / "README.md")
     args = parser.parse_args()
     text = args.readme.read_text()
-    head, sep, rest = text.partition(START)
-    _, sep2, tail = rest.partition(END)
-    if not sep or not sep2:
-        print(f"error: {args.readme} has no {START} ... {END} section", file=sys.stderr)
-        return 2
-    args.readme.write_text(f"{head}{START}\n{table(args.out)}\n{END}{tail}")
-    print(f"wrote the performance table of {args.readme.name}", file=sys.stderr)
+    for start, end, body in (
+        (START, END, table(args.out)),
+        (SCALE_START, SCALE_END, scale_table(args.out)),
+    ):
+        head, sep, rest = text.partition(start)
+        _, sep2, tail = rest.partition(end)
+        if not sep or not sep2:
+            print(f"error: {args.readme} has no {start} ... {end} section", file=sys.stderr)
+            return 2
+        text = f"{head}{start}\n{body}\n{end}{tail}"
+    args.readme.write_text(text)
+    print(f"wrote the performance tables of {args.readme.name}", file=sys.stderr)
     return 0
 
 
