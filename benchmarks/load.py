@@ -232,6 +232,7 @@ def report(
         },
         "aggregator": agg.usage(len(done)),
         "verify_batch_sizes": summarise_batches(agg.metrics_text()),
+        "aggregator_warnings": agg.warnings(),
         "submissions": dict(swarm.stats.statuses),
         "retries": dict(swarm.stats.retries),
         "setup_s": round(setup_s, 1),

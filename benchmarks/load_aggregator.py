@@ -3,6 +3,7 @@ port with its Prometheus endpoint, and its CPU time and memory read from ``/proc
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -121,6 +122,20 @@ class AggregatorProcess:
         url = f"http://127.0.0.1:{self.metrics_port}/metrics"
         with urllib.request.urlopen(url, timeout=10) as reply:
             return str(reply.read().decode())
+
+    def warnings(self) -> dict[str, int]:
+        """Warning and error events of its log, counted by event name."""
+        counts: dict[str, int] = {}
+        path = self.directory / "aggregator.log"
+        for line in path.read_text(errors="replace").splitlines() if path.exists() else []:
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(entry, dict) and entry.get("level") in ("warning", "error"):
+                event = str(entry.get("event", "?"))
+                counts[event] = counts.get(event, 0) + 1
+        return counts
 
     def stop(self) -> None:
         """SIGTERM, then wait (kill after a timeout)."""
