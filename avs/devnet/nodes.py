@@ -92,6 +92,8 @@ def operator_settings(
         "metrics_port": metrics_port,
         "ws_url": ws_url_of(rpc_url),
         "poll_interval": 0.25,
+        # Clients create a few tasks per block: none should wait for a free slot.
+        "max_concurrent_tasks": 4,
         "block_time": block_time,
         "devnet_fault": "wrong_label" if faulty else "",
     }

@@ -132,10 +132,14 @@ class TaskWorker:
             if arrival.source != CHAIN and not await self._on_chain(task, log):
                 self._metrics.tasks_failed.labels(reason="not_on_chain").inc()
                 return Outcome.NOT_ON_CHAIN
-            if await self._expired(task, log):
+            # Two independent reads: one round trip, not two, before the work starts.
+            expired, member = await asyncio.gather(
+                self._expired(task, log), self._member(task, log)
+            )
+            if expired:
                 self._metrics.tasks_failed.labels(reason="expired").inc()
                 return Outcome.EXPIRED
-            if not await self._member(task, log):
+            if not member:
                 self._metrics.tasks_failed.labels(reason="not_member").inc()
                 return Outcome.NOT_MEMBER
             info = await self._resolver.resolve(task.model_id)
