@@ -30,9 +30,10 @@ from avs_aggregator.aggregation import AddOutcome, DigestGroup, SignedResponse, 
 from avs_aggregator.arrivals import ArrivalBatcher
 from avs_aggregator.broadcast import AggregatorBusyError, TaskBroadcast
 from avs_aggregator.codec import TaskCodec, signature_bytes
-from avs_aggregator.entry import NO_HINTS, TaskEntry, rebuild_entry
+from avs_aggregator.entry import NO_HINTS, TaskEntry, rebuild_entry, submit_reply
 from avs_aggregator.evidence import Challenger, EvidenceBook, certified_group
 from avs_aggregator.journal import ResponseJournal
+from avs_aggregator.liveness import LIVE_WINDOW_SECONDS, Liveness
 from avs_aggregator.protocols import Certification, Certifier, ChainView
 from avs_aggregator.store import CertifiedBy, StoredResponse, TaskState, TaskStore
 from avs_aggregator.verification import GroupToVerify, GroupVerifier, SignerEntry
@@ -43,8 +44,8 @@ CERTIFY_BACKOFF = Backoff(initial=0.5, factor=2.0, maximum=8.0, jitter=0.5)
 and competing aggregators that both lost a race do not retry in step."""
 TX_THREADS = 32
 """Certificate submissions in flight at once (each waits for its transaction)."""
-LIVE_WINDOW_SECONDS = 60.0
-"""An operator that answered no task for this long is not waited for (linger)."""
+LOADING_WAIT_SECONDS = 5.0
+"""Longest a response waits for its task to finish loading (else: unknown task)."""
 
 
 class AggregatorCore:
@@ -66,8 +67,7 @@ class AggregatorCore:
         live_window_seconds: float = LIVE_WINDOW_SECONDS,
     ) -> None:
         """``linger_seconds``: after a result reaches the threshold, how long to wait for
-        live operators that have not answered yet (an operator is live when it answered a
-        task within ``live_window_seconds``, or has had no such chance since the start)."""
+        live operators that have not answered yet (:mod:`avs_aggregator.liveness`)."""
         self._store = store
         self._codec = codec
         self._chain = chain
@@ -84,12 +84,11 @@ class AggregatorCore:
             else EvidenceBook(store, challenger, chain, self._aggregation_of, backoff)
         )
         self._linger = linger_seconds
-        self._live_window = live_window_seconds
-        self._started = time.monotonic()
-        self._last_answer: dict[bytes, float] = {}
+        self._liveness = Liveness(live_window_seconds)
         self._head: int | None = None
         self._tasks: dict[int, TaskEntry] = {}
         self._closed: set[int] = set()
+        self._loading: dict[int, asyncio.Event] = {}
         self._broadcast = broadcast or TaskBroadcast()
         self._wakeup = asyncio.Event()
         self._jobs: set[asyncio.Task[bool]] = set()
@@ -99,10 +98,24 @@ class AggregatorCore:
     # -- tasks -----------------------------------------------------------------------------
 
     async def add_task(self, task: Task, hints: TaskHints = NO_HINTS) -> bool:
-        """Start aggregating ``task``; False if it was already known or is already closed."""
+        """Start aggregating ``task``; False if it was already known or is already closed.
+
+        While its operator set is read, responses to it wait for the read (up to
+        :data:`LOADING_WAIT_SECONDS`) instead of being told the task is unknown: operators
+        that saw the block first would otherwise back off and miss the next block.
+        """
         index = task.task_index
-        if index in self._tasks or index in self._closed:
+        if index in self._tasks or index in self._closed or index in self._loading:
             return False
+        loaded = self._loading[index] = asyncio.Event()
+        try:
+            return await self._add_task(task, hints)
+        finally:
+            del self._loading[index]
+            loaded.set()
+
+    async def _add_task(self, task: Task, hints: TaskHints) -> bool:
+        index = task.task_index
         stored = self._store.get_task(index)
         if stored is not None and stored.state not in (TaskState.OPEN, TaskState.SUBMITTING):
             self._closed.add(index)  # certified ones owe evidence: recover() resumes them
@@ -167,6 +180,11 @@ class AggregatorCore:
         *verified* signatures of one operator on different results (equivocation).
         """
         task_index = submission.task_index
+        loading = self._loading.get(task_index)
+        if loading is not None:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(LOADING_WAIT_SECONDS):
+                    await loading.wait()
         entry = self._open_entry(task_index)
         if isinstance(entry, SubmitResult):
             return self._count(entry)
@@ -202,10 +220,10 @@ class AggregatorCore:
                 )
                 await self._journal.add(row)
             if known in (AddOutcome.ACCEPTED, AddOutcome.CONFLICT):
-                self._last_answer[response.operator_id] = time.monotonic()
+                self._liveness.answered(response.operator_id)
             if known is AddOutcome.ACCEPTED:
                 self._check_ready(entry)
-        return self._count(self._reply(entry, known, message))
+        return self._count(submit_reply(entry, known, message))
 
     async def _verify_one(self, entry: TaskEntry, response: SignedResponse, message: bytes) -> bool:
         if self._pending_verifications >= self._max_pending_verifications:
@@ -232,22 +250,6 @@ class AggregatorCore:
         if entry is None and task_index not in self._closed:
             return SubmitResult(SubmitStatus.UNKNOWN_TASK, f"task {task_index} unknown")
         return SubmitResult(SubmitStatus.TASK_CLOSED, f"task {task_index} is closed")
-
-    def _reply(self, entry: TaskEntry, outcome: AddOutcome, message: bytes) -> SubmitResult:
-        if outcome is AddOutcome.UNKNOWN_OPERATOR:
-            return SubmitResult(
-                SubmitStatus.NOT_REGISTERED,
-                f"operator is not in the task's quorums at block {entry.snapshot.reference_block}",
-            )
-        status, detail = {
-            AddOutcome.ACCEPTED: (SubmitStatus.ACCEPTED, "recorded"),
-            AddOutcome.DUPLICATE: (SubmitStatus.DUPLICATE, "already recorded"),
-            AddOutcome.CONFLICT: (
-                SubmitStatus.CONFLICT,
-                "operator already signed a different result (kept as equivocation evidence)",
-            ),
-        }[outcome]
-        return SubmitResult(status, detail, message)
 
     # -- certification ---------------------------------------------------------------------
 
@@ -287,7 +289,9 @@ class AggregatorCore:
                 continue
             if entry.ready_since is None:
                 entry.ready_since = now
-            if now - entry.ready_since < self._linger and self._awaiting_live(entry, now):
+            if now - entry.ready_since < self._linger and self._liveness.awaiting(
+                entry.aggregation, now
+            ):
                 continue
             if not entry.retries.due(now):
                 continue
@@ -447,19 +451,6 @@ class AggregatorCore:
         return rebuild_entry(task, self._codec.task_hash(task), snapshot, hints, rows)
 
     # -- helpers ---------------------------------------------------------------------------
-
-    def _awaiting_live(self, entry: TaskEntry, now: float) -> bool:
-        """Whether a live operator of the task has not answered yet (worth lingering for:
-        its signature earns it a fee share). Dissenters have answered; an operator that has
-        been silent for the live window is down, and waiting for it only delays everyone."""
-        unknown_is_live = now - self._started < self._live_window
-        for operator_id in entry.snapshot.operators:
-            if entry.aggregation.answered(operator_id):
-                continue
-            last = self._last_answer.get(operator_id)
-            if unknown_is_live if last is None else now - last < self._live_window:
-                return True
-        return False
 
     def _check_ready(self, entry: TaskEntry) -> None:
         if entry.aggregation.ready_group() is not None:

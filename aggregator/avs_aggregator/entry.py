@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from avs.backoff import RetryState
 from avs.crypto.keccak import keccak256
 from avs.protocol import Task
-from avs.rpc.messages import TaskHints
-from avs_aggregator.aggregation import SignedResponse, TaskAggregation
+from avs.rpc.messages import SubmitResult, SubmitStatus, TaskHints
+from avs_aggregator.aggregation import AddOutcome, SignedResponse, TaskAggregation
 from avs_aggregator.codec import signature_from_bytes
 from avs_aggregator.operators import OperatorSetState
 from avs_aggregator.store import StoredResponse, TaskState
@@ -56,3 +56,21 @@ def rebuild_entry(
         )
         entry.aggregation.add(response)
     return entry
+
+
+def submit_reply(entry: TaskEntry, outcome: AddOutcome, message: bytes) -> SubmitResult:
+    """What a SubmitResponse on ``entry`` is answered after its response was ``outcome``."""
+    if outcome is AddOutcome.UNKNOWN_OPERATOR:
+        return SubmitResult(
+            SubmitStatus.NOT_REGISTERED,
+            f"operator is not in the task's quorums at block {entry.snapshot.reference_block}",
+        )
+    status, detail = {
+        AddOutcome.ACCEPTED: (SubmitStatus.ACCEPTED, "recorded"),
+        AddOutcome.DUPLICATE: (SubmitStatus.DUPLICATE, "already recorded"),
+        AddOutcome.CONFLICT: (
+            SubmitStatus.CONFLICT,
+            "operator already signed a different result (kept as equivocation evidence)",
+        ),
+    }[outcome]
+    return SubmitResult(status, detail, message)

@@ -1,11 +1,21 @@
-"""Linger: wait for late live signers after the threshold, never for the answered or the down."""
+"""Waits that cost a block: linger only for live silent signers; no refusal of a loading task."""
 
 from __future__ import annotations
 
 import asyncio
+import threading
 from pathlib import Path
 
-from core_fakes import make_core, make_task, signed  # type: ignore[import-not-found]
+from core_fakes import (  # type: ignore[import-not-found]  # test dir on sys.path
+    MemoryChain,
+    make_core,
+    make_task,
+    signed,
+)
+
+from avs.protocol import Task
+from avs.rpc.messages import SubmitStatus
+from avs_aggregator.operators import OperatorSetState
 
 LONG = 60.0
 """A linger no test waits out: a certificate within a test means no linger applied."""
@@ -56,5 +66,39 @@ def test_no_linger_for_an_operator_silent_for_the_live_window(tmp_path: Path) ->
             await core.submit(signed(i, task, b"\x03"))
         assert await core.certify_ready() == 1
         assert len(certifier.calls[0][2]) == 1  # operator 3 is a non-signer
+
+    asyncio.run(scenario())
+
+
+class SlowChain(MemoryChain):  # type: ignore[misc]  # test dir on sys.path
+    """Reads the operator set only once the test releases it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reading = threading.Event()
+        self.release = threading.Event()
+
+    def snapshot(self, task: Task) -> OperatorSetState:
+        self.reading.set()
+        self.release.wait(timeout=30)
+        state: OperatorSetState = super().snapshot(task)
+        return state
+
+
+def test_a_response_arriving_while_its_task_loads_waits_for_it(tmp_path: Path) -> None:
+    # Regression: operators that saw the block before the aggregator had read the task's
+    # operator set were told the task is unknown, backed off and missed the next block.
+    async def scenario() -> None:
+        chain = SlowChain()
+        core, _certifier, _store = make_core(tmp_path, chain=chain)
+        task = make_task()
+        adding = asyncio.create_task(core.add_task(task))
+        await asyncio.to_thread(chain.reading.wait, 30)
+        answer = asyncio.create_task(core.submit(signed(0, task, b"\x03")))
+        await asyncio.sleep(0.05)
+        assert not answer.done()  # waiting for the load, not refused
+        chain.release.set()
+        assert await adding
+        assert (await answer).status is SubmitStatus.ACCEPTED
 
     asyncio.run(scenario())
