@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from avs.console import make_console
+from avs.devnet.consumers import consumer_lines
 from avs.devnet.layout import DEFAULT_WORKDIR, DevnetLayout
 from avs.devnet.processes import running_from_state_file, stop_from_state_file
 from avs.devnet.summary import summary_table_rows
@@ -231,6 +232,8 @@ def _print_summary(summary: dict[str, Any]) -> None:
     for row in summary_table_rows(summary):
         table.add_row(*row)
     out.print(table)
+    for line in consumer_lines(summary):
+        out.print(line, highlight=False)
 
 
 def _pct(value: float | None) -> str:

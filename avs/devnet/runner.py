@@ -15,6 +15,7 @@ from typing import Any
 
 from avs.chain.devkit import DevSystem, OnboardedOperator
 from avs.crypto.keccak import keccak256
+from avs.devnet.consumers import run_consumer_demo
 from avs.devnet.custom import CustomWorkload
 from avs.devnet.layout import DEFAULT_WORKDIR, DevnetLayout
 from avs.devnet.monitor import ChainObservations
@@ -123,6 +124,7 @@ def _run(opts: DevnetOptions, devnet: Devnet, report: Reporter) -> dict[str, Any
     seen = _wait_for_slashes(devnet, seen, submitted)
     summary = summarise(system, operators, devnet.faulty, stake_before, submitted, seen)
     add_stage_latencies(summary, devnet)
+    add_consumer_demo(summary, devnet, opts, report)
     devnet.layout.summary.write_text(json.dumps(summary, indent=2) + "\n")
     if opts.keep_running:
         report.step(
@@ -147,6 +149,18 @@ def add_stage_latencies(summary: dict[str, Any], devnet: Devnet) -> None:
     stages = devnet.stage_latencies()
     summary["latency"]["stages_ms"] = stages
     summary["latency"]["slowest_stage"] = slowest(stages)
+
+
+def add_consumer_demo(
+    summary: dict[str, Any], devnet: Devnet, opts: DevnetOptions, report: Reporter
+) -> None:
+    """``consumers``: the example consumer contracts acting on one certified task each."""
+    if opts.custom is not None:
+        return
+    summary["consumers"] = run_consumer_demo(
+        devnet, opts.inputs_per_task, opts.threshold_bps, opts.response_window, opts.settle_timeout
+    )
+    report.step("consumers  PayIfConfident and VerdictRegistry acted on their tasks")
 
 
 def _warn_if_threshold_unreachable(opts: DevnetOptions, report: Reporter) -> None:

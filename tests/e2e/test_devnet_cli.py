@@ -42,8 +42,22 @@ def test_devnet_up_certifies_every_task_and_slashes_the_faulty_operator(tmp_path
     assert faulty[0]["slashed_count"]["wrong_certificate"] == 0
     assert int(faulty[0]["stake_after"]) < int(faulty[0]["stake_before"])
     assert int(faulty[0]["fees_earned"]) == 0
+    # the example consumers acted on certified results (the payee is paid iff the certified
+    # labels hit the target as often as the honest ones do)
+    pay, verdict = (
+        summary["consumers"]["pay_if_confident"],
+        summary["consumers"]["verdict_registry"],
+    )
+    assert pay["delivery"] == verdict["delivery"] == "delivered"
+    assert pay["paid"] is True
+    assert pay["matches"] == pay["min_matches"]
+    assert int(pay["payee_owed_wei"]) > 0
+    assert verdict["recorded"] is True
+    assert verdict["is_final"] is True
+    assert verdict["votes"] >= 1
     # the per-operator table is printed for people
     assert "faulty" in proc.stdout
+    assert "PayIfConfident" in proc.stdout
     # nothing is left running
     assert not (tmp_path / "devnet" / "state.json").exists()
 
@@ -66,6 +80,9 @@ def test_faulty_majority_is_overturned_and_honest_stake_stays(tmp_path: Path) ->
     assert honest["stake_after"] == honest["stake_before"]
     assert honest["vindicated"] == 2
     assert honest["dissented"] == 0
+    # the consumer of an exact task never sees a certificate that was overturned
+    assert summary["consumers"]["pay_if_confident"]["delivery"] == "cancelled"
+    assert summary["consumers"]["pay_if_confident"]["paid"] is False
     for op in (op for op in summary["operators"] if op["faulty"]):
         assert op["slashed_count"]["wrong_certificate"] == 2
         assert int(op["stake_after"]) < int(op["stake_before"])
