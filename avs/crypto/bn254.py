@@ -16,6 +16,8 @@ from py_ecc.optimized_bn128 import optimized_curve as ob
 
 from avs.crypto.bigint import plain
 from avs.crypto.fast_curve import g1_mul as fast_g1_mul
+from avs.crypto.fast_curve import g2_mul as fast_g2_mul
+from avs.crypto.fast_curve import g2_to_affine as fast_g2_to_affine
 from avs.crypto.points import (
     B1,
     G1_GENERATOR,
@@ -157,8 +159,18 @@ def g2_neg(a: G2Point) -> G2Point:
 
 
 def g2_mul(a: G2Point, k: int) -> G2Point:
-    """k * a for a point of the r-torsion subgroup (k is reduced mod r)."""
-    return from_py_ecc_g2(ob.multiply(to_py_ecc_g2(a), k % R))
+    """k * a for a point of the r-torsion subgroup (k is reduced mod r).
+
+    On the Jacobian arithmetic of :mod:`avs.crypto.fast_curve` (py_ecc's ``multiply`` took
+    ~0.2 s: every key pair's pk2, so onboarding 200 operators spent most of its time here).
+    """
+    if a.is_infinity():
+        return a
+    out = fast_g2_to_affine(fast_g2_mul((a.x, a.y), k % R))
+    if out is None:
+        return G2_INFINITY
+    (x0, x1), (y0, y1) = out
+    return G2Point((plain(x0), plain(x1)), (plain(y0), plain(y1)))
 
 
 def g2_sum(points: Iterable[G2Point]) -> G2Point:

@@ -119,6 +119,8 @@ def test_arithmetic_agrees_with_plain_py_ecc() -> None:
     assert ref2 is not None
     assert ours2.x == tuple(ref2[0].coeffs)
     assert ours2.y == tuple(ref2[1].coeffs)
+    assert g2_mul(G2_GENERATOR, R) == G2_INFINITY  # k is reduced mod r: the identity
+    assert g2_mul(G2_INFINITY, k) == G2_INFINITY
     assert g1_add(G1_GENERATOR, G1_GENERATOR) == g1_mul(G1_GENERATOR, 2)
     assert g1_mul(G1_GENERATOR, -1) == g1_neg(G1_GENERATOR)
 
