@@ -3,8 +3,9 @@
 Every call has a deadline: unary calls their own ``timeout``; the task stream a maximum
 lifetime after which it ends cleanly and the caller resubscribes (so a silently dead
 connection is noticed). gRPC failures become AvsErrors through :mod:`avs.rpc.status`.
-Blob downloads use a synchronous channel (:class:`avs.rpc.blobs.GrpcBlobSource`), because
-the BlobStore is synchronous and runs in worker threads.
+Blobs are not fetched here: an operator asks every aggregator it sends to, primary first
+(:func:`avs.watchtower.source.peer_blob_source`), so one that lacks a blob or sends wrong
+bytes does not stop the task.
 """
 
 from __future__ import annotations
@@ -19,24 +20,22 @@ import structlog
 from avs.errors import AvsError, RpcError
 from avs.protocol import Task, TaskResponse
 from avs.rpc import convert
-from avs.rpc.blobs import GrpcBlobSource
 from avs.rpc.messages import SubmitResult, SubscribeRequest
 from avs.rpc.status import error_from_rpc
-from avs.rpc.tls import ClientTls, aio_channel, channel_credentials, sync_channel
+from avs.rpc.tls import ClientTls, aio_channel, channel_credentials
 from avs.rpc.v1 import aggregator_pb2_grpc
 
 log = structlog.get_logger(__name__)
 
 
 class AggregatorClient:
-    """Subscribe to tasks, submit responses and fetch blobs from one aggregator."""
+    """Subscribe to tasks and submit responses to one aggregator."""
 
     def __init__(
         self,
         target: str,
         *,
         stream_lifetime_s: float = 300.0,
-        blob_timeout_s: float = 60.0,
         max_message_bytes: int = 4 * 1024 * 1024,
         tls: ClientTls | None = None,
         plaintext: bool = False,
@@ -53,13 +52,6 @@ class AggregatorClient:
         self.secure = credentials is not None
         self._channel: Any = aio_channel(target, credentials, options)
         self._stub = aggregator_pb2_grpc.AggregatorStub(self._channel)
-        self._sync_channel: Any = sync_channel(target, credentials, options)
-        self._blobs = GrpcBlobSource(self._sync_channel, timeout_s=blob_timeout_s)
-
-    @property
-    def blob_source(self) -> GrpcBlobSource:
-        """A BlobSource for :class:`avs.models.store.BlobStore` (``avs-blob://`` URIs)."""
-        return self._blobs
 
     async def wait_connected(self, timeout: float) -> None:
         """Return once the channel is READY; RpcError after ``timeout`` seconds."""
@@ -115,6 +107,5 @@ class AggregatorClient:
             call.cancel()
 
     async def close(self) -> None:
-        """Close both channels."""
+        """Close the channel."""
         await self._channel.close()
-        self._sync_channel.close()

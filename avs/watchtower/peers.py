@@ -39,6 +39,10 @@ class BlobPeer(Protocol):
         """The blob's bytes (within the call's deadline, at most ``max_size`` bytes)."""
         ...
 
+    def close(self) -> None:
+        """Release the connection."""
+        ...
+
 
 class PeerBlobSource:
     """A :class:`avs.models.fetchers.BlobSource` over several peers, asked in order.
@@ -54,16 +58,19 @@ class PeerBlobSource:
         cooldown: Backoff = PEER_COOLDOWN,
         registry: CollectorRegistry | None = None,
         slow_missing_s: float = float("inf"),
+        hint: str = "set peer_aggregators",
     ) -> None:
         """Ask ``peers`` for blobs of at most ``max_blob_bytes``; ``room`` says how many
         bytes the local store may still take (its quota), checked before each download.
         ``avs_peer_blob_requests_total{peer, outcome}`` counts into ``registry``; a NOT_FOUND
-        that takes longer than ``slow_missing_s`` counts as misbehaviour."""
+        that takes longer than ``slow_missing_s`` counts as misbehaviour; ``hint`` ends the
+        error when no peer delivers (what the user can change)."""
         self._peers = tuple(peers)
         self._max_blob_bytes = max_blob_bytes
         self._room = room
         self._cooldown = cooldown
         self._slow_missing_s = slow_missing_s
+        self._hint = hint
         self._health = {peer.target: RetryState() for peer in self._peers}
         self._lock = threading.Lock()
         self.requests = Counter(
@@ -107,8 +114,13 @@ class PeerBlobSource:
             tried.append(peer.target)
         raise BlobNotFoundError(
             f"blob {hash_hex(content_hash)} is not held here and no peer aggregator delivered "
-            f"it (asked: {', '.join(tried) or 'none configured'}); set peer_aggregators"
+            f"it (asked: {', '.join(tried) or 'none configured'}); {self._hint}"
         )
+
+    def close(self) -> None:
+        """Close every peer's connection."""
+        for peer in self._peers:
+            peer.close()
 
     def _ask(self, peer: BlobPeer, digest: ContentHash, limit: int) -> bytes | None:
         started = time.monotonic()

@@ -22,14 +22,21 @@ def peer_blob_source(
     max_blob_bytes: int,
     room: Callable[[], int] | None = None,
     registry: CollectorRegistry | None = None,
+    hint: str = "set peer_aggregators",
 ) -> PeerBlobSource:
     """Blobs from the aggregators at ``targets`` (asked in order, each download within
-    ``timeout_s``); ``tls`` is one setting for all or a function of the target."""
+    ``timeout_s``); ``tls`` is one setting for all or a function of the target; ``hint``
+    ends the error when none delivers."""
     clients = [
         BlobClient(t, timeout_s, tls=tls(t) if callable(tls) else tls, plaintext=plaintext)
         for t in targets
     ]
     # An honest NOT_FOUND is a directory lookup; half the deadline is far beyond it.
     return PeerBlobSource(
-        clients, max_blob_bytes, room, registry=registry, slow_missing_s=timeout_s / 2
+        clients,
+        max_blob_bytes,
+        room,
+        registry=registry,
+        slow_missing_s=timeout_s / 2,
+        hint=hint,
     )

@@ -30,7 +30,9 @@ from avs.nodeapi import NodeApiServer
 from avs.rpc.client import AggregatorClient
 from avs.tasks.registry import TaskTypeRegistry, load_registry
 from avs.tasks.session import ExecutionConfig
+from avs.watchtower.peers import PeerBlobSource
 from avs.watchtower.service import WatchtowerService
+from avs_operator.blobs import aggregator_blob_source
 from avs_operator.config import OperatorConfig
 from avs_operator.fanout import FanOutSink
 from avs_operator.headwatch import HeadWatch
@@ -116,6 +118,8 @@ class OperatorApp:
             ]
             for each in clients:
                 stack.push_async_callback(each.close)
+            blob_source = aggregator_blob_source(cfg, self.metrics.registry)
+            stack.callback(blob_source.close)
             executor = ThreadPoolExecutor(cfg.max_concurrent_tasks + 1, thread_name_prefix="avs")
             stack.callback(executor.shutdown, wait=True, cancel_futures=True)
             api = _listen(
@@ -140,7 +144,7 @@ class OperatorApp:
                 )
                 stack.callback(_close_wsgi, metrics)
                 self.endpoints.metrics_port = int(metrics.server_port)
-            self.node = self._build_node(protection, clients, executor, services)
+            self.node = self._build_node(protection, clients, blob_source, executor, services)
             self.endpoints.started.set()
             self._log.info(
                 "operator_started",
@@ -149,7 +153,7 @@ class OperatorApp:
                 aggregators=list(cfg.aggregators),
                 tasks_signed_before=protection.count(),
             )
-            watching = self._start_watchtower(stop)
+            watching = self._start_watchtower(stop, blob_source)
             try:
                 await self.node.run(stop)
             finally:
@@ -158,12 +162,14 @@ class OperatorApp:
                     await watching
         self._log.info("operator_exited")
 
-    def _start_watchtower(self, stop: asyncio.Event) -> asyncio.Task[None] | None:
+    def _start_watchtower(
+        self, stop: asyncio.Event, blob_source: PeerBlobSource
+    ) -> asyncio.Task[None] | None:
         """Run the in-process watchtower beside the node, if configured and on a real chain."""
         if not self.config.watchtower or self.chain.reader is None:
             return None
         self.watchtower = operator_watchtower(
-            self.config, self.chain.reader, self._challenger, self.metrics.registry
+            self.config, self.chain.reader, self._challenger, self.metrics.registry, blob_source
         )
         mode = "challenging" if self._challenger is not None else "check-only"
         self._log.info("watchtower_started", mode=mode)
@@ -173,14 +179,15 @@ class OperatorApp:
         self,
         protection: ProtectionStore,
         clients: list[AggregatorClient],
+        blob_source: PeerBlobSource,
         executor: ThreadPoolExecutor,
         services: ServiceTracker,
     ) -> OperatorNode:
-        """The primary aggregator (first) serves the task stream and blobs; responses go to
-        every aggregator."""
+        """The primary aggregator (first) serves the task stream; responses go to every
+        aggregator, and blobs come from any of them (``blob_source``, primary first)."""
         cfg, chain = self.config, self.chain
         client = clients[0]
-        blobs = BlobStore(cfg.model_cache, source=client.blob_source)
+        blobs = BlobStore(cfg.model_cache, source=blob_source)
         engine = InferenceEngine(
             self.registry,
             blobs,

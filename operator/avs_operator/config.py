@@ -35,7 +35,8 @@ class OperatorConfig:
     """Talk plaintext gRPC to a non-loopback aggregator (only inside a trusted network)."""
     aggregator_urls: tuple[str, ...] = ()
     """``host:port`` of every aggregator to send responses to (the first one also serves the
-    task stream and blobs); aggregator_url alone is the same as a one-element list."""
+    task stream); models and inputs are fetched from the first, then the others in order
+    (hash-checked); aggregator_url alone is the same as a one-element list."""
     bls_password_file: Path | None = None
     """File holding the BLS key password (empty file: empty password)."""
     ecdsa_password_file: Path | None = None
@@ -124,7 +125,8 @@ class OperatorConfig:
 
     @property
     def aggregators(self) -> tuple[str, ...]:
-        """Every aggregator endpoint, the primary (stream, blobs) first, without repeats."""
+        """Every aggregator endpoint, the primary (task stream, first asked for blobs) first,
+        without repeats."""
         urls = (*self.aggregator_urls, *((self.aggregator_url,) if self.aggregator_url else ()))
         return tuple(dict.fromkeys(u for u in urls if u))
 

@@ -10,10 +10,11 @@ from avs.chain.deployment import Deployment
 from avs.chain.keys import load_ecdsa_key
 from avs.chain.reader import ChainReader
 from avs.chain.writer import ChainWriter
-from avs.models.store import DEFAULT_MAX_BLOB_SIZE, BlobStore
+from avs.models.store import BlobStore
 from avs.watchtower.build import watchtower_over
+from avs.watchtower.peers import PeerBlobSource
 from avs.watchtower.service import WatchtowerService
-from avs.watchtower.source import peer_blob_source
+from avs_operator.blobs import aggregator_blob_source
 from avs_operator.config import OperatorConfig
 
 
@@ -36,22 +37,16 @@ def operator_watchtower(
     reader: ChainReader,
     challenger: ChainWriter | None,
     registry: CollectorRegistry,
+    source: PeerBlobSource,
 ) -> WatchtowerService:
-    """A watchtower over :func:`watchtower_blobs`, counting into ``registry``."""
-    tower = watchtower_over(reader, challenger, watchtower_blobs(cfg, registry), registry=registry)
+    """A watchtower over :func:`watchtower_blobs` fed by ``source`` (the node's aggregators),
+    counting into ``registry``."""
+    tower = watchtower_over(reader, challenger, watchtower_blobs(cfg, source), registry=registry)
     return WatchtowerService(reader, tower, poll_interval=max(cfg.poll_interval, 1.0))
 
 
-def watchtower_blobs(cfg: OperatorConfig, registry: CollectorRegistry | None = None) -> BlobStore:
+def watchtower_blobs(cfg: OperatorConfig, source: PeerBlobSource | None = None) -> BlobStore:
     """The watchtower's blob cache, fetching from every aggregator the node sends to (the
-    primary first, with the node's TLS settings): a competitor that certified a task holds
-    its result bytes, and each download is checked like any peer's."""
-    source = peer_blob_source(
-        cfg.aggregators,
-        tls=cfg.aggregator_tls,
-        plaintext=cfg.aggregator_plaintext,
-        timeout_s=120.0,
-        max_blob_bytes=DEFAULT_MAX_BLOB_SIZE,
-        registry=registry,
-    )
-    return BlobStore(cfg.watchtower_cache, source=source)
+    primary first, with the node's TLS settings; :func:`aggregator_blob_source` unless
+    ``source`` is given): a competitor that certified a task holds its result bytes."""
+    return BlobStore(cfg.watchtower_cache, source=source or aggregator_blob_source(cfg))

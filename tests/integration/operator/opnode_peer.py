@@ -23,7 +23,7 @@ from avs.errors import AvsError
 from avs.models.store import BlobStore
 from avs.protocol import Task, TaskResponse
 from avs.rpc import convert
-from avs.rpc.blobs import serve_blob
+from avs.rpc.blobs import blob_chunks, serve_blob
 from avs.rpc.messages import SubmitResult, SubmitStatus
 from avs.rpc.status import abort
 from avs.rpc.v1 import aggregator_pb2, aggregator_pb2_grpc, task_pb2
@@ -40,6 +40,8 @@ class PeerState:
     fail_next_subscribe: int = 0
     """Abort this many SubscribeTasks calls with UNAVAILABLE (to exercise reconnects)."""
     subscribes: int = 0
+    wrong_blobs: bool = False
+    """Answer every GetBlob with well-framed bytes that are not the blob (a hostile peer)."""
     changed: threading.Condition = field(default_factory=threading.Condition)
 
 
@@ -97,6 +99,9 @@ class PeerAggregator(aggregator_pb2_grpc.AggregatorServicer):
     def GetBlob(  # noqa: N802 - gRPC method name
         self, request: aggregator_pb2.GetBlobRequest, context: Any
     ) -> Iterator[aggregator_pb2.BlobChunk]:
+        if self.state.wrong_blobs:
+            yield from blob_chunks(b"not the blob that was asked for")
+            return
         try:
             yield from serve_blob(self.blobs, request)
         except AvsError as exc:
