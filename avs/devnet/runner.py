@@ -7,6 +7,7 @@ operator processes -> T tasks of real digits images -> a summary from chain data
 from __future__ import annotations
 
 import json
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -42,7 +43,8 @@ class DevnetOptions:
     block per transaction), then anvil mines on this interval; anvil sets a fractional one
     only at start, so the set-up then runs at this block time too (slower)."""
     response_window: int = 20
-    """Blocks operators and the aggregator have to certify a task."""
+    """Blocks operators and the aggregator have to certify a task (at blocks shorter than a
+    second: as many seconds, up to the deployment's maximum)."""
     threshold_bps: int = 6_667
     task_types: tuple[str, ...] = DEMO_TASK_TYPES
     settle_timeout: float = 90.0
@@ -119,7 +121,8 @@ def _run(opts: DevnetOptions, devnet: Devnet, report: Reporter) -> dict[str, Any
         report.progress(len(done), len(seen.certified), expired_count(done, seen))
 
     prepared = devnet.prepare(range(opts.tasks), opts.inputs_per_task)
-    submitted = devnet.submit(prepared, opts.threshold_bps, opts.response_window, progress)
+    window = response_window(opts, system.deployment.params.max_response_window_blocks)
+    submitted = devnet.submit(prepared, opts.threshold_bps, window, progress)
     seen = wait_settled(devnet, submitted, opts.settle_timeout, progress)
     seen = _wait_for_slashes(devnet, seen, submitted)
     summary = summarise(system, operators, devnet.faulty, stake_before, submitted, seen)
@@ -137,11 +140,21 @@ def _run(opts: DevnetOptions, devnet: Devnet, report: Reporter) -> dict[str, Any
                 opts.tasks,
                 opts.inputs_per_task,
                 opts.task_rate,
-                (opts.threshold_bps, opts.response_window),
+                (opts.threshold_bps, window),
                 report.step,
             )
             report.step(f"feed       {opts.task_rate:g} task(s) per second until stopped")
     return summary
+
+
+def response_window(opts: DevnetOptions, maximum: int) -> int:
+    """The tasks' response window in blocks: ``opts.response_window``, kept at least that
+    many seconds on sub-second blocks (within ``maximum``)."""
+    if opts.block_time >= 1:
+        return opts.response_window
+    return max(
+        opts.response_window, min(maximum, math.ceil(opts.response_window / opts.block_time))
+    )
 
 
 def add_stage_latencies(summary: dict[str, Any], devnet: Devnet) -> None:

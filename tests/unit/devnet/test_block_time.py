@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from avs.devnet.nodes import ws_url_of
-from avs.devnet.runner import DevnetOptions
+from avs.devnet.runner import DevnetOptions, response_window
 from avs.errors import AvsError
 
 
@@ -22,3 +22,9 @@ def test_fractional_and_whole_block_times_are_accepted(seconds: float) -> None:
 
 def test_nodes_follow_anvil_over_its_websocket_on_the_same_port() -> None:
     assert ws_url_of("http://127.0.0.1:8545") == "ws://127.0.0.1:8545"
+
+
+def test_sub_second_blocks_keep_the_window_in_seconds_within_the_maximum() -> None:
+    assert response_window(DevnetOptions(block_time=1), 50) == 20
+    assert response_window(DevnetOptions(block_time=0.5), 50) == 40
+    assert response_window(DevnetOptions(block_time=0.25), 50) == 50
