@@ -202,9 +202,12 @@ class BlobChunk(_message.Message):
     offset: _builtins.int
     """position of `data` in the blob"""
     data: _builtins.bytes
-    """at most 1 MiB per chunk"""
+    """at most 1 MiB; at least 16 KiB but in the last chunk (a"""
     total_size: _builtins.int
-    """size of the whole blob (the same in every chunk)"""
+    """client refuses more than ceil(total_size / 16 KiB) chunks);
+    empty only for an empty blob
+    size of the whole blob (the same in every chunk, met exactly)
+    """
     def __init__(
         self,
         *,
