@@ -15,6 +15,7 @@ import pytest
 
 from avs.errors import ModelError
 from avs.models import BlobStore, content_hash
+from avs.models.hashing import ContentHash
 from avs.rpc.blobs import GrpcBlobSource, serve_blob
 from avs.rpc.v1 import aggregator_pb2, aggregator_pb2_grpc
 from avs.rpc.version import WIRE_VERSION
@@ -42,6 +43,15 @@ class ScriptedBlobs(aggregator_pb2_grpc.AggregatorServicer):
             self.sent += 1
             yield chunk
 
+    def SubmitResponse(self, request: Any, context: Any) -> Any:  # noqa: N802
+        context.abort(grpc.StatusCode.UNIMPLEMENTED, "blobs only")
+
+    def SubscribeTasks(self, request: Any, context: Any) -> Any:  # noqa: N802
+        context.abort(grpc.StatusCode.UNIMPLEMENTED, "blobs only")
+
+    def PutBlob(self, request_iterator: Any, context: Any) -> Any:  # noqa: N802
+        context.abort(grpc.StatusCode.UNIMPLEMENTED, "blobs only")
+
 
 def chunk(offset: int, data: bytes, total: int) -> aggregator_pb2.BlobChunk:
     return aggregator_pb2.BlobChunk(
@@ -61,7 +71,7 @@ def more_than_announced(_: aggregator_pb2.GetBlobRequest) -> Iterator[aggregator
     return (chunk(i * 600, b"\x00" * 600, 1000) for i in itertools.count())
 
 
-def download(script: Script, digest: bytes) -> tuple[bytes | ModelError, int]:
+def download(script: Script, digest: ContentHash) -> tuple[bytes | ModelError, int]:
     """Fetch ``digest`` from a server running ``script``: (bytes or the error, chunks sent)."""
     servicer = ScriptedBlobs(script)
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
