@@ -3,8 +3,9 @@
 Every batch check needs Q = sum_c b_c pk_c for fresh random 64-bit b_c (the key side of
 the batch equation, :mod:`avs.crypto.fast_batch`). Operators' keys recur in every task,
 so each key gets a table of 2^(4j) pk for j = 0..15, once; then Q is a bucket sum of the
-tables' entries by the scalars' 4-bit digits: one mixed addition per non-zero digit and
-30 additions to combine the 15 buckets, instead of 64 doublings and 16 bucket passes.
+tables' entries by the scalars' 4-bit digits: one batched affine addition per non-zero
+digit and 30 additions to combine the 15 buckets, instead of 64 doublings and 16 bucket
+passes.
 The scalars stay fresh and secret per batch; only key multiples are cached.
 """
 
@@ -22,7 +23,7 @@ from avs.crypto.fast_curve import (
     g2_jac_double,
     g2_to_affine,
 )
-from avs.crypto.fast_fields import f2_mul
+from avs.crypto.fast_fields import F2, f2_inv, f2_mul
 
 DIGIT_BITS = 4
 DIGITS = 16
@@ -74,10 +75,61 @@ def key_table(q: G2Aff) -> KeyTable:
     return tuple(out)
 
 
+def g2_batch_add(pairs: Sequence[tuple[G2Aff | None, G2Aff | None]]) -> list[G2Aff | None]:
+    """[a + b for (a, b) in pairs] in affine coordinates with one F_p^2 inversion in all.
+
+    Either side may be infinity (``None``); a + a and a + (-a) are handled exactly.
+    About 6 F_p^2 multiplications per addition, against 11 for a mixed Jacobian one.
+    """
+    n = len(pairs)
+    out: list[G2Aff | None] = [None] * n
+    prefix: list[F2 | None] = [None] * n  # product of the denominators before i
+    acc: F2 = (1, 0)
+    for i in range(n):
+        a, b = pairs[i]
+        if a is None:
+            out[i] = b
+        elif b is None:
+            out[i] = a
+        elif a[0] != b[0]:
+            prefix[i] = acc
+            acc = f2_mul(acc, ((b[0][0] - a[0][0]) % P, (b[0][1] - a[0][1]) % P))
+        elif ((a[1][0] + b[1][0]) % P, (a[1][1] + b[1][1]) % P) != (0, 0):  # a == b
+            prefix[i] = acc
+            acc = f2_mul(acc, (2 * a[1][0] % P, 2 * a[1][1] % P))
+        # else a == -b: infinity, already None
+    if all(pre is None for pre in prefix):
+        return out
+    inv = f2_inv(acc)
+    for i in range(n - 1, -1, -1):
+        pre = prefix[i]
+        if pre is None:
+            continue
+        (x1, y1), (x2, y2) = pairs[i]  # type: ignore[misc]
+        inv_i = f2_mul(inv, pre)  # 1 / (this denominator)
+        if x1 != x2:
+            d = ((x2[0] - x1[0]) % P, (x2[1] - x1[1]) % P)
+            lam = f2_mul(((y2[0] - y1[0]) % P, (y2[1] - y1[1]) % P), inv_i)
+        else:
+            d = (2 * y1[0] % P, 2 * y1[1] % P)
+            xx = f2_mul(x1, x1)
+            lam = f2_mul((3 * xx[0] % P, 3 * xx[1] % P), inv_i)
+        inv = f2_mul(inv, d)
+        ll = f2_mul(lam, lam)
+        x3 = ((ll[0] - x1[0] - x2[0]) % P, (ll[1] - x1[1] - x2[1]) % P)
+        t = f2_mul(lam, ((x1[0] - x3[0]) % P, (x1[1] - x3[1]) % P))
+        out[i] = (x3, ((t[0] - y1[0]) % P, (t[1] - y1[1]) % P))
+    return out
+
+
 def table_msm(tables: Sequence[KeyTable], scalars: Sequence[int]) -> G2Aff | None:
-    """sum k_i * q_i from the tables of the q_i, for 0 <= k_i < 2^64."""
+    """sum k_i * q_i from the tables of the q_i, for 0 <= k_i < 2^64.
+
+    Each bucket's entries are summed in rounds of pairwise affine additions, every round
+    of every bucket sharing one inversion (:func:`g2_batch_add`).
+    """
     mask = (1 << DIGIT_BITS) - 1
-    buckets: list[G2Jac] = [G2_JAC_INFINITY] * (mask + 1)
+    buckets: list[list[G2Aff | None]] = [[] for _ in range(mask + 1)]
     for table, k in zip(tables, scalars, strict=True):
         if not 0 <= k < 1 << (DIGIT_BITS * DIGITS):
             raise ValueError("table_msm takes scalars in [0, 2^64)")
@@ -85,15 +137,32 @@ def table_msm(tables: Sequence[KeyTable], scalars: Sequence[int]) -> G2Aff | Non
         while k:
             d = k & mask
             if d:
-                buckets[d] = g2_jac_add_affine(buckets[d], table[j])
+                buckets[d].append(table[j])
             k >>= DIGIT_BITS
             j += 1
+    while any(len(b) > 1 for b in buckets):
+        pairs = [(b[i], b[i + 1]) for b in buckets for i in range(0, len(b) - 1, 2)]
+        sums = iter(g2_batch_add(pairs))
+        buckets = [
+            [next(sums) for _ in range(len(b) // 2)] + (b[-1:] if len(b) % 2 else [])
+            for b in buckets
+        ]
     running = G2_JAC_INFINITY
     acc = G2_JAC_INFINITY
     for d in range(mask, 0, -1):  # sum_d d * bucket_d by running sums
-        running = g2_jac_add(running, buckets[d])
+        total = buckets[d][0] if buckets[d] else None
+        if total is not None:
+            running = g2_jac_add_affine(running, total)
         acc = g2_jac_add(acc, running)
     return g2_to_affine(acc)
 
 
-__all__ = ["DIGITS", "DIGIT_BITS", "KeyTable", "g2_jac_add_affine", "key_table", "table_msm"]
+__all__ = [
+    "DIGITS",
+    "DIGIT_BITS",
+    "KeyTable",
+    "g2_batch_add",
+    "g2_jac_add_affine",
+    "key_table",
+    "table_msm",
+]

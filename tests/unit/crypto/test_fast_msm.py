@@ -21,7 +21,7 @@ from avs.crypto.fast_curve import (
 )
 from avs.crypto.fast_curve import g1_mul as fast_g1_mul
 from avs.crypto.fast_curve import g2_mul as fast_g2_mul
-from avs.crypto.fast_g2table import g2_jac_add_affine, key_table, table_msm
+from avs.crypto.fast_g2table import g2_batch_add, g2_jac_add_affine, key_table, table_msm
 from avs.crypto.fast_msm import batch_add, jac_sum, msm, multi_msm, signed_digits, sum_lists
 from avs.crypto.points import G1_GENERATOR, G2_GENERATOR, P, R
 
@@ -154,3 +154,27 @@ def test_table_msm_equals_the_bucket_msm(scalars: list[int]) -> None:
     points = [k for k in keys if k is not None]
     tables = [key_table(k) for k in points]
     assert table_msm(tables, scalars) == g2_weighted_sum(points, scalars)
+
+
+def test_g2_batch_add_handles_infinity_doubling_and_opposites() -> None:
+    q5, q7 = (g2_to_affine(fast_g2_mul(G2, k)) for k in (5, 7))
+    minus5 = g2_to_affine(fast_g2_mul(G2, R - 5))
+    assert q5 is not None
+    assert q7 is not None
+    out = g2_batch_add([(q5, q7), (q5, q5), (q5, minus5), (None, q7), (q7, None), (None, None)])
+    expected = [g2_to_affine(fast_g2_mul(G2, k)) for k in (12, 10)] + [None, q7, q7, None]
+    assert out == expected
+    assert g2_batch_add([(q5, minus5)]) == [None]
+
+
+def test_table_msm_with_a_key_repeated_and_opposite_keys() -> None:
+    """A key that signs twice in a row is two columns with the same table: equal points
+    meet in a bucket and are doubled, opposite ones cancel."""
+    q = g2_to_affine(fast_g2_mul(G2, 4242))
+    minus = g2_to_affine(fast_g2_mul(G2, R - 4242))
+    assert q is not None
+    assert minus is not None
+    scalars = [0xFFFF_FFFF_FFFF_FFFF, 0xFFFF_FFFF_FFFF_FFFF, 0x1234_5678_9ABC_DEF0]
+    tables = [key_table(q), key_table(q), key_table(minus)]
+    assert table_msm(tables, scalars) == g2_weighted_sum([q, q, minus], scalars)
+    assert table_msm(tables[1:], [5, 5]) is None
