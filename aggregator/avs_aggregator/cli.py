@@ -1,4 +1,4 @@
-"""``avs aggregator``: run the aggregator."""
+"""``avs aggregator``: run the aggregator, and probe its health."""
 
 from __future__ import annotations
 
@@ -39,3 +39,70 @@ def run(config_path: Path | None) -> None:
     use_service_logging()
     cfg = load_aggregator_config(config_path)
     asyncio.run(run_aggregator(cfg))
+
+
+@aggregator.command()
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    envvar="AVS_CONFIG",
+    help="aggregator.yaml of the aggregator to probe (its listen port and TLS settings).",
+)
+@click.option(
+    "--ca-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="CA that signed the endpoint's certificate [default: trust tls_cert_file itself].",
+)
+@click.option(
+    "--client-cert",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Client certificate, when the aggregator requires one (tls_client_ca_file).",
+)
+@click.option(
+    "--client-key",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Private key of --client-cert.",
+)
+@click.option(
+    "--timeout", type=float, default=4.0, show_default=True, help="Seconds to wait for an answer."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print target, tls, serving and problem.")
+def health(
+    config_path: Path | None,
+    ca_file: Path | None,
+    client_cert: Path | None,
+    client_key: Path | None,
+    timeout: float,
+    as_json: bool,
+) -> None:
+    """Ask the aggregator on this machine (the config's listen port, on loopback) whether
+    it is serving (grpc.health.v1), over TLS exactly when it serves TLS. For container
+    health checks and exec probes.
+
+    \b
+    Exit codes:
+      0  SERVING
+      1  not serving, unreachable, or the TLS handshake failed (one line says which)
+      2  bad config or options
+    """
+    import json
+
+    from avs_aggregator.probe import health_probe
+
+    probe = health_probe(load_aggregator_config(config_path), ca_file, client_cert, client_key)
+    problem = probe.problem(timeout)
+    if as_json:
+        report = {
+            "target": probe.target,
+            "tls": probe.tls is not None,
+            "serving": problem is None,
+            "problem": problem,
+        }
+        click.echo(json.dumps(report))
+    elif problem is None:
+        click.echo(f"aggregator at {probe.target}: SERVING")
+    if problem is not None:
+        if not as_json:
+            click.echo(f"error: aggregator at {probe.target} is not serving: {problem}", err=True)
+        raise SystemExit(1)

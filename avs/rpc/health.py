@@ -11,11 +11,19 @@ from avs.rpc.tls import ClientTls, channel_credentials, sync_channel
 
 
 def serving_problem(
-    target: str, timeout_s: float = 3.0, tls: ClientTls | None = None, plaintext: bool = False
+    target: str,
+    timeout_s: float = 3.0,
+    tls: ClientTls | None = None,
+    plaintext: bool = False,
+    server_name: str | None = None,
 ) -> str | None:
     """None when ``target`` (host:port) answers SERVING within ``timeout_s``, else why not
-    (over TLS unless :func:`avs.rpc.tls.channel_credentials` says plaintext)."""
-    channel: Any = sync_channel(target, channel_credentials(target, tls, plaintext), [])
+    (over TLS unless :func:`avs.rpc.tls.channel_credentials` says plaintext; the server's
+    certificate must name ``server_name`` when given, else the target's host)."""
+    options: list[tuple[str, Any]] = []
+    if server_name is not None:
+        options.append(("grpc.ssl_target_name_override", server_name))
+    channel: Any = sync_channel(target, channel_credentials(target, tls, plaintext), options)
     try:
         stub = health_pb2_grpc.HealthStub(channel)
         reply = stub.Check(health_pb2.HealthCheckRequest(service=""), timeout=timeout_s)
