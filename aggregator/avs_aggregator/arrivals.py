@@ -22,6 +22,10 @@ from avs_aggregator.verification import GroupVerifier, SignerEntry
 
 MAX_BATCH = 256
 """Most signatures in one batch check (bounds one check's latency)."""
+MAX_PENDING_VERIFICATIONS = 2048
+"""Responses waiting for their check before new ones are refused as busy (the core's
+default): room for ten tasks of a 200-operator quorum answering at once. 256 refused a
+second task's responses while the first was being checked, and operators back off."""
 
 
 class ArrivalBatcher:

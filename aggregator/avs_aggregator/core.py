@@ -27,7 +27,7 @@ from avs.rpc.messages import (
     TaskHints,
 )
 from avs_aggregator.aggregation import AddOutcome, DigestGroup, SignedResponse, TaskAggregation
-from avs_aggregator.arrivals import ArrivalBatcher
+from avs_aggregator.arrivals import MAX_PENDING_VERIFICATIONS, ArrivalBatcher
 from avs_aggregator.broadcast import AggregatorBusyError, TaskBroadcast
 from avs_aggregator.codec import TaskCodec, signature_bytes
 from avs_aggregator.entry import NO_HINTS, TaskEntry, rebuild_entry, submit_reply
@@ -61,7 +61,7 @@ class AggregatorCore:
         metrics: AggregatorMetrics,
         challenger: Challenger | None = None,
         linger_seconds: float = 0.5,
-        max_pending_verifications: int = 256,
+        max_pending_verifications: int = MAX_PENDING_VERIFICATIONS,
         backoff: Backoff = CERTIFY_BACKOFF,
         broadcast: TaskBroadcast | None = None,
         live_window_seconds: float = LIVE_WINDOW_SECONDS,
