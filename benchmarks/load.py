@@ -9,8 +9,9 @@ process (``avs aggregator run``: AggregatorCore, gRPC server on a loopback port,
 adapter) and N in-process simulated operators holding real BLS keys, one gRPC channel each.
 The generator mines one block every ``--block-time`` seconds (automine off) and creates
 tasks at ``--rate`` per second at the deployment's default threshold. Because it mines, it
-knows each task's block, so every signature is computed before timing starts; operators
-answer once the task's block is mined.
+knows each task's block, so every signature is computed before timing starts. Operators
+answer when the aggregator's task stream delivers the task (``--arrivals stream``, the
+default), or as soon as its block is mined (``--arrivals block``).
 
 Each row reports: certified tasks/s sustained (certified tasks over the time from the first
 task's block to the last certificate's block), latency from the task's block to its
@@ -46,7 +47,7 @@ from avs.chain.views import CertifiedTask
 from avs.logging import configure_logging
 from avs.protocol import Task, inputs_root
 from benchmarks.load_aggregator import AggregatorProcess
-from benchmarks.load_report import percentiles, summarise_batches
+from benchmarks.load_report import percentiles, summarise_batches, summarise_stages
 from benchmarks.load_swarm import PlannedTask, Swarm, plan_tasks, presign
 
 RESULT = b"\x07" * 16
@@ -86,8 +87,11 @@ def template_task(system: DevSystem, model: bytes) -> Task:
 class Generator:
     """Mines blocks, creates the planned tasks, releases responses, records what lands."""
 
-    def __init__(self, system: DevSystem, swarm: Swarm, agg: AggregatorProcess) -> None:
+    def __init__(
+        self, system: DevSystem, swarm: Swarm, agg: AggregatorProcess, release_on_block: bool
+    ) -> None:
         self.system = system
+        self.release_on_block = release_on_block
         self.swarm = swarm
         self.agg = agg
         self.mined_at: dict[int, float] = {}
@@ -149,8 +153,9 @@ class Generator:
                 if planned.get(created.task_index) != created:
                     raise RuntimeError(f"task {created.task_index} differs from its plan")
                 self.created[created.task_index] = block
-            for index in planned:
-                self.swarm.release(responses[index])
+            if self.release_on_block:
+                for index in planned:
+                    self.swarm.release(responses[index])
             await asyncio.to_thread(self._scan_certified, block)
             self.backlog.append(len(self.created) - len(self.certified))
             self.agg.sample()
@@ -163,7 +168,13 @@ class Generator:
 
 
 async def load_row(
-    n: int, tasks: int, rate: float, bt: float, workdir: Path, profile: Path | None = None
+    n: int,
+    tasks: int,
+    rate: float,
+    bt: float,
+    workdir: Path,
+    arrivals: str = "stream",
+    profile: Path | None = None,
 ) -> dict[str, Any]:
     """One row: ``n`` operators, ``tasks`` tasks at ``rate``/s, blocks every ``bt`` s."""
     node, system, model, setup_s = setup(n)
@@ -172,7 +183,7 @@ async def load_row(
     try:
         template = template_task(system, model)
         port = agg.start(free_port())
-        swarm = Swarm(f"127.0.0.1:{port}", n)
+        swarm = Swarm(f"127.0.0.1:{port}", [op.operator_id for op in system.operators])
         await swarm.connect(30.0)
         system.client.rpc("evm_setAutomine", [False])
         head = system.client.block_number()
@@ -183,7 +194,9 @@ async def load_row(
             [p.task for p in plan], system.operators, system.reader.task_hash, RESULT
         )
         presign_s = time.perf_counter() - signing
-        gen = Generator(system, swarm, agg)
+        if arrivals == "stream":
+            swarm.listen(responses, first.task_index)
+        gen = Generator(system, swarm, agg, release_on_block=arrivals == "block")
         agg.begin()
         try:
             await gen.run(plan, template, responses, bt)
@@ -211,6 +224,7 @@ def report(
 ) -> dict[str, Any]:
     """The row's JSON."""
     setup_s, presign_s = timings
+    exposition = agg.metrics_text()
     done = {i: b for i, b in gen.certified.items() if i in gen.created}
     blocks = [b - gen.created[i] for i, b in done.items()]
     ms = [(gen.mined_at[b] - gen.mined_at[gen.created[i]]) * 1000 for i, b in done.items()]
@@ -221,6 +235,7 @@ def report(
         "operators": n,
         "tasks": tasks,
         "rate_tasks_per_s": rate,
+        "arrivals": "block" if gen.release_on_block else "stream",
         "block_time_s": bt,
         "certified": len(done),
         "certified_tasks_per_s": round(len(done) / span, 3) if span > 0 else None,
@@ -231,7 +246,8 @@ def report(
             "end": gen.backlog[-1] if gen.backlog else 0,
         },
         "aggregator": agg.usage(len(done)),
-        "verify_batch_sizes": summarise_batches(agg.metrics_text()),
+        "verify_batch_sizes": summarise_batches(exposition),
+        "stages_mean_ms": summarise_stages(exposition),
         "aggregator_warnings": agg.warnings(),
         "submissions": dict(swarm.stats.statuses),
         "retries": dict(swarm.stats.retries),
@@ -248,6 +264,13 @@ def main() -> None:
     parser.add_argument("--tasks", type=int, default=20, help="tasks per row")
     parser.add_argument("--rate", type=float, default=1.0, help="tasks created per second")
     parser.add_argument("--block-time", type=float, default=1.0, help="seconds between blocks")
+    parser.add_argument(
+        "--arrivals",
+        choices=("stream", "block"),
+        default="stream",
+        help="operators answer when the aggregator's task stream delivers a task (default), "
+        "or when its block is mined (as after a chain event; may reach the aggregator first)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument(
         "--profile-dir",
@@ -272,7 +295,9 @@ def main() -> None:
             if args.profile_dir is not None:
                 args.profile_dir.mkdir(parents=True, exist_ok=True)
                 profile = args.profile_dir.resolve() / f"aggregator-{n}.prof"
-            row = load_row(n, args.tasks, args.rate, args.block_time, Path(tmp), profile)
+            row = load_row(
+                n, args.tasks, args.rate, args.block_time, Path(tmp), args.arrivals, profile
+            )
             rows.append(asyncio.run(row))
     context = {
         "clock": "wall time (time.perf_counter) between the generator's evm_mine calls",

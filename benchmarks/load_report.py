@@ -45,3 +45,23 @@ def summarise_batches(exposition: str) -> dict[str, object]:
         "mean_size": round(total / count, 1) if count else None,
         "per_bucket": per_bucket,
     }
+
+
+STAGE_METRIC = "avs_task_stage_seconds"
+
+
+def summarise_stages(exposition: str) -> dict[str, float]:
+    """Mean milliseconds per stage of a task in the aggregator (``avs_task_stage_seconds``:
+    seen, collect, linger, verify, send, mined), from its sum and count."""
+    sums: dict[str, float] = {}
+    counts: dict[str, float] = {}
+    for line in exposition.splitlines():
+        for suffix, into in (("_sum{", sums), ("_count{", counts)):
+            if line.startswith(STAGE_METRIC + suffix) and 'stage="' in line:
+                stage = line.split('stage="', 1)[1].split('"', 1)[0]
+                into[stage] = float(line.split()[-1])
+    return {
+        stage: round(sums.get(stage, 0.0) * 1000 / count, 1)
+        for stage, count in counts.items()
+        if count
+    }

@@ -84,6 +84,11 @@ def _sign(op: OnboardedOperator, msg: bytes) -> G1Point:
     return op.keypair.sign(msg)
 
 
+def _reason(exc: AvsError) -> str:
+    """The error's first words (enough to tell shed load from a broken call)."""
+    return " ".join(str(exc).split()[:10])
+
+
 @dataclass(slots=True)
 class SwarmStats:
     """What the simulated operators saw."""
@@ -95,23 +100,51 @@ class SwarmStats:
 
 
 class Swarm:
-    """N operators, one gRPC channel each, answering released tasks concurrently."""
+    """N operators, one gRPC channel each. Each learns tasks from the aggregator's task
+    stream (``SubscribeTasks``, as operators behind NAT do) and submits its presigned
+    response the moment a task arrives; :meth:`release` submits without waiting for the
+    stream instead (operators that saw the chain event first)."""
 
-    def __init__(self, target: str, count: int) -> None:
-        self.clients = [AggregatorClient(target) for _ in range(count)]
+    def __init__(self, target: str, operator_ids: Sequence[bytes]) -> None:
+        self.clients = [AggregatorClient(target) for _ in operator_ids]
+        self.operator_ids = list(operator_ids)
         self.stats = SwarmStats()
         self._jobs: set[asyncio.Task[None]] = set()
+        self._listeners: list[asyncio.Task[None]] = []
 
     async def connect(self, timeout: float) -> None:
         """Wait until every channel is ready."""
         await asyncio.gather(*(c.wait_connected(timeout) for c in self.clients))
 
+    def listen(self, responses: dict[int, list[TaskResponse]], first_index: int) -> None:
+        """Every operator follows the task stream from ``first_index`` and answers the tasks
+        of ``responses`` (index -> one response per operator, in operator order)."""
+        for k in range(len(self.clients)):
+            self._listeners.append(asyncio.create_task(self._follow(k, responses, first_index)))
+
+    async def _follow(
+        self, k: int, responses: dict[int, list[TaskResponse]], next_index: int
+    ) -> None:
+        client, operator_id = self.clients[k], self.operator_ids[k]
+        while True:
+            try:
+                async for task in client.subscribe_tasks(operator_id, next_index):
+                    next_index = max(next_index, task.task_index + 1)
+                    if task.task_index in responses:
+                        self._spawn(client, responses[task.task_index][k])
+            except AvsError as exc:
+                self.stats.retries[f"stream:{type(exc).__name__}"] += 1
+                await asyncio.sleep(RETRY_DELAY_S)
+
     def release(self, responses: Sequence[TaskResponse]) -> None:
         """Every operator submits its response now (in the background)."""
         for client, response in zip(self.clients, responses, strict=True):
-            job = asyncio.create_task(self._submit(client, response))
-            self._jobs.add(job)
-            job.add_done_callback(self._jobs.discard)
+            self._spawn(client, response)
+
+    def _spawn(self, client: AggregatorClient, response: TaskResponse) -> None:
+        job = asyncio.create_task(self._submit(client, response))
+        self._jobs.add(job)
+        job.add_done_callback(self._jobs.discard)
 
     async def _submit(self, client: AggregatorClient, response: TaskResponse) -> None:
         delay = RETRY_DELAY_S
@@ -119,7 +152,7 @@ class Swarm:
             try:
                 reply = await client.submit_response(response, SUBMIT_TIMEOUT_S)
             except AvsError as exc:
-                self.stats.retries[f"error:{type(exc).__name__}"] += 1
+                self.stats.retries[f"error: {_reason(exc)}"] += 1
             else:
                 if reply.status in FINAL:
                     self.stats.statuses[reply.status.value] += 1
@@ -142,5 +175,8 @@ class Swarm:
                     job.cancel()
 
     async def close(self) -> None:
-        """Close every channel."""
+        """Stop following the streams and close every channel."""
+        for listener in self._listeners:
+            listener.cancel()
+        await asyncio.gather(*self._listeners, return_exceptions=True)
         await asyncio.gather(*(c.close() for c in self.clients))
