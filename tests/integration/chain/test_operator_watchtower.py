@@ -4,18 +4,24 @@ wrong certificate of an exact task on real contracts, re-executing the real int-
 from __future__ import annotations
 
 import asyncio
+import signal
+import sys
+import urllib.request
 from pathlib import Path
 
 import pytest
 from eth_account import Account
 from prometheus_client import CollectorRegistry
 
+from avs.chain.anvil import free_port
+from avs.chain.devkit import DevSystem
 from avs.chain.verifiers import deploy_int_mlp_verifier
 from avs.chain.views import TaskStatus
 from avs.models.fetchers import aggregator_uri
 from avs.models.hashing import content_hash
 from avs.models.store import BlobStore
-from avs.protocol import inputs_root
+from avs.protocol import Task, inputs_root
+from avs.rpc.server import create_server
 from avs.tasks.batch import decode_batch
 from avs.tasks.demo import golden_vectors
 from avs.tasks.int_mlp import IntMlp
@@ -26,6 +32,7 @@ from avs.watchtower.tower import Check
 from avs_operator.config import OperatorConfig
 from avs_operator.watch import load_challenger
 
+from .blob_peers import Idle
 from .systems import E18, SmallSystem
 
 pytestmark = pytest.mark.integration
@@ -38,13 +45,10 @@ def _isolated(chain_snapshot: None) -> None:
     """Every test starts from the module's freshly deployed small_system."""
 
 
-def test_a_keyed_watchtower_overturns_a_wrong_certificate(
-    tmp_path: Path, anvil: str, small_system: SmallSystem
-) -> None:
-    dev = small_system.dev
-    dev.owner.fund_challenge_rewards(10**16)
+def certified_int_mlp_task(dev: DevSystem, blobs: BlobStore, result: bytes) -> Task:
+    """An int-mlp task over the golden inputs, certified with ``result``; ``blobs`` gets the
+    model, the inputs and the result bytes (what an aggregator would serve)."""
     golden = golden_vectors(IntMlp.id)[0]
-    blobs = BlobStore(tmp_path / "blobs")  # stands in for the aggregator's blob service
     model_id = b"\x0e" * 32
     dev.owner.register_model(
         model_id,
@@ -60,9 +64,20 @@ def test_a_keyed_watchtower_overturns_a_wrong_certificate(
         [0], 6_667, 10, 10**9 * len(leaves),
     )  # fmt: skip
     dev.mine()
+    blobs.put(result)
+    dev.certify(task, result, [dev.operators[1], dev.operators[2]])
+    return task
+
+
+def test_a_keyed_watchtower_overturns_a_wrong_certificate(
+    tmp_path: Path, anvil: str, small_system: SmallSystem
+) -> None:
+    dev = small_system.dev
+    dev.owner.fund_challenge_rewards(10**16)
+    blobs = BlobStore(tmp_path / "blobs")  # stands in for the aggregator's blob service
+    golden = golden_vectors(IntMlp.id)[0]
     wrong = golden.result[:-1] + bytes([golden.result[-1] ^ 1])
-    blobs.put(wrong)
-    dev.certify(task, wrong, [dev.operators[1], dev.operators[2]])
+    task = certified_int_mlp_task(dev, blobs, wrong)
 
     key_file = tmp_path / "challenger.key"
     key_file.write_text(CHALLENGER_KEY.hex())
@@ -112,3 +127,56 @@ def test_a_fresh_watchtower_skips_certificates_that_can_no_longer_be_challenged(
     dev.mine(lookback + 5)
     head = dev.client.block_number()
     assert service.first_block() == head - lookback > dev.deployment.block
+
+
+def test_the_standalone_watchtower_follows_serves_metrics_and_stops_on_sigterm(
+    tmp_path: Path, anvil: str, small_system: SmallSystem
+) -> None:
+    dev = small_system.dev
+    blobs = BlobStore(tmp_path / "blobs")
+    task = certified_int_mlp_task(dev, blobs, golden_vectors(IntMlp.id)[0].result)
+    dev.deployment.save(tmp_path / "deployment.json")
+    metrics_port = free_port()
+
+    def scrape() -> str:
+        url = f"http://127.0.0.1:{metrics_port}/metrics"
+        try:
+            with urllib.request.urlopen(url, timeout=5) as reply:
+                return str(reply.read().decode())
+        except OSError:
+            return ""
+
+    async def scenario() -> tuple[str, int, str]:
+        # The real aggregator gRPC server serves the model and inputs (plaintext: loopback).
+        server, port = create_server("127.0.0.1:0", Idle(), blobs, 4 << 20)
+        await server.start()
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "avs", "watchtower", "run", "--rpc-url", anvil,
+            "--deployment", str(tmp_path / "deployment.json"),
+            "--aggregator", f"127.0.0.1:{port}", "--cache-dir", str(tmp_path / "cache"),
+            "--metrics-port", str(metrics_port), "--poll-interval", "0.2",
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        try:
+            checked = 'avs_watchtower_checks_total{outcome="correct"} 1.0'
+            async with asyncio.timeout(120):
+                while checked not in (text := await asyncio.to_thread(scrape)):
+                    assert proc.returncode is None, "the watchtower exited early"
+                    await asyncio.sleep(0.2)
+            proc.send_signal(signal.SIGTERM)
+            async with asyncio.timeout(60):
+                _, err = await proc.communicate()
+        finally:
+            if proc.returncode is None:
+                proc.kill()
+                await proc.wait()
+            await server.stop(0)
+        assert proc.returncode is not None
+        return text, proc.returncode, err.decode()
+
+    metrics, code, err = asyncio.run(scenario())
+    assert code == 0, err
+    assert "avs_watchtower_failures_total 0.0" in metrics
+    assert 'outcome="fetched"' in metrics  # the model and inputs, from the aggregator
+    assert err.strip().endswith("correct 1")
+    assert dev.reader.task_status(task) is TaskStatus.CERTIFIED
