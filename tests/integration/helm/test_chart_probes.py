@@ -54,14 +54,28 @@ def _one(manifests: list[dict[str, Any]], kind: str) -> dict[str, Any]:
     return found
 
 
-def _healthcheck_script(image: str) -> str:
-    """The python -c program of the image's HEALTHCHECK."""
+def _healthcheck_argv(image: str) -> list[str]:
+    """The exec form of the image's HEALTHCHECK."""
     text = (REPO / image / "Dockerfile").read_text()
     after = text.split("HEALTHCHECK", 2)[-1]
     cmd = after[after.index("CMD [") + len("CMD") :].splitlines()[0]
-    argv = json.loads(cmd)
+    return [str(arg) for arg in json.loads(cmd)]
+
+
+def _healthcheck_script(image: str) -> str:
+    """The python -c program of the image's HEALTHCHECK."""
+    argv = _healthcheck_argv(image)
     assert argv[:2] == ["python", "-c"]
-    return str(argv[2])
+    return argv[2]
+
+
+def _aggregator_healthcheck(config: Path) -> list[str]:
+    """The aggregator image's HEALTHCHECK as run here: the ``avs`` entry point of this
+    interpreter, reading ``config`` instead of the image's /config/aggregator.yaml."""
+    argv = _healthcheck_argv("aggregator")
+    assert argv[0] == "avs"
+    assert argv[-2:] == ["--config", "/config/aggregator.yaml"]
+    return [sys.executable, "-m", "avs", *argv[1:-1], str(config)]
 
 
 def _http_status(url: str) -> int:
@@ -144,7 +158,18 @@ def test_aggregator_grpc_probe_test_pod_and_healthcheck(tmp_path: Path) -> None:
     test_pod = _one(manifests, "Pod")["spec"]["containers"][0]["command"]
     assert test_pod[:2] == ["python", "-c"]
     test_script = test_pod[2]
-    image_script = _healthcheck_script("aggregator")
+    config = tmp_path / "aggregator.yaml"
+    config.write_text(
+        yaml.safe_dump(
+            {
+                "rpc_url": "http://127.0.0.1:1",
+                "deployment": str(tmp_path / "deployment.json"),
+                "ecdsa_key_file": str(tmp_path / "unused.key"),
+                "data_dir": str(tmp_path / "data"),
+            }
+        )
+    )
+    image_check = _aggregator_healthcheck(config)
 
     async def scenario() -> tuple[list[int], list[int]]:
         server, port = create_server(
@@ -153,12 +178,9 @@ def test_aggregator_grpc_probe_test_pod_and_healthcheck(tmp_path: Path) -> None:
         target = f"127.0.0.1:{port}"
         env = {**os.environ, "AVS_LISTEN": target}
 
-        async def run(script: str, *args: str) -> int:
+        async def run(*argv: str) -> int:
             proc = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-c",
-                script,
-                *args,
+                *argv,
                 env=env,
                 stdout=asyncio.subprocess.DEVNULL,
                 stderr=asyncio.subprocess.DEVNULL,
@@ -166,9 +188,10 @@ def test_aggregator_grpc_probe_test_pod_and_healthcheck(tmp_path: Path) -> None:
             return await asyncio.wait_for(proc.wait(), 60)
 
         await server.start()
-        serving = [await run(test_script, target), await run(image_script)]
+        pod_test = (sys.executable, "-c", test_script, target)
+        serving = [await run(*pod_test), await run(*image_check)]
         await server.stop(0)
-        stopped = [await run(test_script, target), await run(image_script)]
+        stopped = [await run(*pod_test), await run(*image_check)]
         return serving, stopped
 
     serving, stopped = asyncio.run(scenario())
