@@ -19,6 +19,8 @@ Run: ``python benchmarks/gas.py --json``. Keys:
   calldata, Merkle proof, on-chain re-execution, 4 signers checked and slashed, refund.
 - ``slash_wrong_result``: one operator's signature on a wrong digits result, re-executed
   on chain and slashed in one quorum.
+- ``consumer``: composable settlement (respond with result bytes for 16 and 256 inputs, the
+  callback overhead, finalize; ``gas_consumers.py``).
 - ``register_200th`` and ``respond_200``: 200 operators in one quorum (``gas_scale.py``).
 
 Gas used comes from transaction receipts; it is deterministic for a given code and input,
@@ -47,6 +49,7 @@ from avs.protocol import Task, result_digest
 from avs.tasks.int_mlp_weights import digits_encoding
 from avs.testing.exact_tasks import ExactInputs
 from avs.watchtower.evidence import build_proof
+from benchmarks.gas_consumers import consumer_rows, print_consumer_rows
 from benchmarks.gas_scale import non_signers_of, scale_rows, signed_bps
 
 OPERATOR_COUNTS = (4, 16, 64)
@@ -173,6 +176,7 @@ def measure() -> dict[str, Any]:
         report["claim_fees"] = claim_gas(system, model)
         report["slash_equivocation"] = slash_gas(system, model)
         report.update(reexecution_gas(system, model))
+        report["consumer"] = consumer_rows(system, model, THRESHOLD)
         report.update(scale_rows(system, model, THRESHOLD))  # last: it grows quorum 2 to 200
         report["context"] = {
             "evm": "anvil (prague), solc 0.8.30 optimizer 200 runs",
@@ -261,6 +265,7 @@ def main() -> None:
     for row in report["respond_200"]:
         print(f"respond 200 ops {row['non_signers']:>2} non-signers {row['gas']:>9,}")
     print(f"slashEquivocation    {report['slash_equivocation']:>9,}")
+    print_consumer_rows(report["consumer"])
 
 
 if __name__ == "__main__":

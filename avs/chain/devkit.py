@@ -205,8 +205,10 @@ class DevSystem:
         """Mine until the task's challenge window closed (its fees become claimable)."""
         last = task.deadline_block + self.deployment.params.challenge_window_blocks
         head = self.client.block_number()
-        if head < last:
-            self.mine(last - head)  # the next transaction lands after the window
+        if head <= last:
+            # past it already in the latest block, where gas estimates run, not only in the
+            # block the next transaction lands in
+            self.mine(last - head + 1)
 
     def create_task(
         self,

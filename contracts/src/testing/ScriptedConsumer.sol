@@ -4,9 +4,10 @@ pragma solidity ^0.8.27;
 import {IInferenceConsumer} from "../interfaces/IInferenceConsumer.sol";
 import {IResultDelivery} from "../interfaces/IResultDelivery.sol";
 
-/// @title A consumer that behaves as told: accepts, reverts, burns all its gas, returns a
-///        megabyte, or re-enters the task manager. Tests use it to show that no consumer can
-///        block certification, fees or slashing. Never deploy it for real use.
+/// @title A consumer that behaves as told: accepts, reverts, burns all its gas, reverts with
+///        200 kB of data, re-enters the task manager, or ignores the call. Tests use it to
+///        show that no consumer can block certification, fees or slashing, benchmarks to
+///        measure a bare delivery. Never deploy it for real use.
 contract ScriptedConsumer is IInferenceConsumer {
     /// @notice What the next call does.
     enum Behaviour {
@@ -14,7 +15,8 @@ contract ScriptedConsumer is IInferenceConsumer {
         Revert,
         BurnGas,
         ReturnBomb,
-        Reenter
+        Reenter,
+        Ignore
     }
 
     /// @notice Current behaviour.
@@ -55,6 +57,7 @@ contract ScriptedConsumer is IInferenceConsumer {
         bool isFinal
     ) external {
         Behaviour b = behaviour;
+        if (b == Behaviour.Ignore) return; // the bare cost of a delivery (gas benchmarks)
         if (b == Behaviour.Revert) revert Refused(taskIndex);
         if (b == Behaviour.BurnGas) {
             while (true) {}
