@@ -315,16 +315,22 @@ class ChainWriter(DeploymentHandles):
         return self.client.transact(self.tasks, "retryDelivery", task_index, result)
 
     def claim_fees(self, claims: Sequence[FeeClaim]) -> tuple[int, Receipt]:
-        """Claim this operator's fee share of certified tasks; returns (wei paid, receipt)."""
+        """Claim this operator's fee share of certified tasks; returns (wei paid, receipt).
+        Estimated in the pending block, where it lands: at the latest block a claim sent
+        right after a challenge window closed reverts ChallengeWindowOpen in the estimate."""
         receipt = self.client.transact(
-            self.tasks, "claimFees", [claim.as_abi() for claim in claims]
+            self.tasks, "claimFees", [claim.as_abi() for claim in claims], estimate_at="pending"
         )
         paid = sum(v["amount"] for v in self.tasks.decode_logs(receipt.logs, "FeesClaimed"))
         return paid, receipt
 
     def refund_expired_task(self, task: Task) -> Receipt:
-        """Refund an expired, uncertified task to its client (anyone may call)."""
-        return self.client.transact(self.tasks, "refundExpiredTask", task.as_abi())
+        """Refund an expired, uncertified task to its client (anyone may call); estimated in
+        the pending block, where it lands (right after the deadline, the latest block is not
+        yet past it)."""
+        return self.client.transact(
+            self.tasks, "refundExpiredTask", task.as_abi(), estimate_at="pending"
+        )
 
     # ------------------------------------------------------------------ slashing
 
