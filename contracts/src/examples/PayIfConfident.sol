@@ -12,7 +12,9 @@ import {InferenceResults} from "../libraries/InferenceResults.sol";
 ///         otherwise the payer gets the escrow back. Payments are pulled with `withdraw`.
 /// @dev Only the payer's own tasks settle its agreement (the task manager passes the task's
 ///      client), only final results count (a not-final call reverts, so the client can retry it
-///      once the challenge window closed), and an agreement settles once.
+///      once the challenge window closed), and an agreement settles once. The payer chooses
+///      the task's inputs, so the payee trusts that choice; an agreement that must pin them
+///      would also commit the task's inputsRoot (read from TaskCreated by whoever opens it).
 contract PayIfConfident is IInferenceConsumer {
     /// @notice One escrowed payment.
     /// @param payer Who escrowed, and the only client whose task can settle it.

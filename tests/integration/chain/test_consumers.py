@@ -357,3 +357,8 @@ def test_cli_finalize_delivers_after_the_window(
     assert out.exit_code == 0, out.output
     assert json.loads(out.output)["state"] == "delivered"
     assert calls(small_system, consumers.scripted) == 1
+    show = ["tasks", "show", str(task.task_index), "--no-labels", "--json", *base]
+    shown = CliRunner().invoke(cli, show)
+    assert shown.exit_code == 0, shown.output
+    delivery = json.loads(shown.output)["delivery"]
+    assert (delivery["state"], delivery["mode"]) == ("delivered", "after_challenge_window")
