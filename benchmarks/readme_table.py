@@ -81,7 +81,7 @@ def table(out_dir: Path) -> str:
         "|---|---|---|---|---|---|---|",
     ]
     missing = []
-    contexts = []
+    clocks: dict[str, list[str]] = {}  # clock -> the benchmarks timed with it
     for name, command in SOURCES.items():
         path = out_dir / f"bench-{name}.json"
         try:
@@ -90,7 +90,7 @@ def table(out_dir: Path) -> str:
             missing.append(f"`{command}`")
             continue
         context = report.get("context", {})
-        contexts.append(f"{name}: {context.get('clock', '')}")
+        clocks.setdefault(str(context.get("clock", "unstated")), []).append(name)
         backend = str(context.get("bigint", "python")).split(" ")[0]
         for row in report.get("rows", []):
             unit = row["unit"]
@@ -104,7 +104,9 @@ def table(out_dir: Path) -> str:
         "",
         "Figures from one run of `make bench` on the development machine (2 cores shared by "
         "several jobs, each benchmark pinned to one core): compare ratios, not absolute "
-        "figures. Clocks: " + "; ".join(contexts) + ".",
+        "figures; rows with N >= 256 are a single repetition. Clocks: "
+        + "; ".join(f"{', '.join(names)}: {clock}" for clock, names in clocks.items())
+        + ".",
     ]
     if missing:
         notes.append("Not run: " + ", ".join(missing) + ".")
