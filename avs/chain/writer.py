@@ -348,9 +348,7 @@ class ChainWriter(DeploymentHandles):
         ``outcome`` is 32 zero bytes for a pending task, else the task's certification hash
         (or the refunded marker).
         """
-        return self.client.transact(
-            self.slashing,
-            "slashEquivocation",
+        args = (
             task.as_abi(),
             outcome,
             operator,
@@ -358,6 +356,7 @@ class ChainWriter(DeploymentHandles):
             (first[0], g1_to_evm(first[1])),
             (second[0], g1_to_evm(second[1])),
         )
+        return self._send_or_simulate("slashEquivocation", args, dry_run=False)
 
     def slash_wrong_result(
         self,
@@ -404,9 +403,13 @@ class ChainWriter(DeploymentHandles):
         return self._send_or_simulate("challengeCertificate", args, dry_run)
 
     def _send_or_simulate(self, fn: str, args: tuple[Any, ...], dry_run: bool) -> Receipt:
+        """Evidence against the pending block: every aggregator and watchtower that holds
+        the same evidence sends it, and the pending block holds a competitor's evidence
+        still in the mempool, so a duplicate reverts in the estimate (no gas) instead of
+        being mined and reverting (~400k gas for a wrong-result proof)."""
         if not dry_run:
-            return self.client.transact(self.slashing, fn, *args)
-        self.client.call(self.slashing, fn, *args)
+            return self.client.transact(self.slashing, fn, *args, estimate_at="pending")
+        self.client.call(self.slashing, fn, *args, block="pending")
         return Receipt(b"", 0, 0, 0, (), None)
 
     def withdraw_credit(self) -> Receipt:

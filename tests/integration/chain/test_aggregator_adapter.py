@@ -4,6 +4,8 @@ recorded as a competitor's certificate, and equivocation evidence it holds ends 
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 
 import pytest
@@ -176,3 +178,61 @@ def test_every_mined_revert_is_counted_by_function_with_its_gas(
         labels = {"function": function}
         assert metrics.registry.get_sample_value("avs_reverted_transactions_total", labels) == 1
         assert metrics.registry.get_sample_value("avs_reverted_gas_total", labels) == gas
+
+
+def in_mempool(system: SmallSystem, key_index: int) -> bool:
+    """Whether dev account ``key_index`` has a transaction waiting to be mined."""
+    sender = Account.from_key(DEV_PRIVATE_KEYS[key_index]).address.lower()
+    pending = system.dev.client.rpc("txpool_content")["pending"]
+    return sender in {address.lower() for address in pending}
+
+
+def test_evidence_a_competitor_already_sent_is_not_sent_again(small_system: SmallSystem) -> None:
+    """Regression (issue 13, competing-aggregators: 9 slashWrongResult mined and reverted,
+    3.6 M gas): two aggregators holding the same evidence both sent it, the second estimated
+    against the latest block, where the first was not mined yet. Against the pending block
+    the duplicate reverts in the estimate and nothing is sent."""
+    dev = small_system.dev
+    task = dev.create_task(small_system.float_model, [0, 1])
+    liar = dev.operators[2]
+    first, _ = adapter_of(small_system, 3)
+    second, second_metrics = adapter_of(small_system, 4)
+    aggregation = aggregation_of(small_system, first, task, liar=2)
+    second_sender = Account.from_key(DEV_PRIVATE_KEYS[4]).address
+    nonce_before = dev.client.rpc("eth_getTransactionCount", [second_sender, "latest"])
+    errors: list[BaseException] = []
+
+    def report(adapter: ChainAdapter) -> None:
+        try:
+            adapter.report(task, group_a(aggregation), aggregation)
+        except BaseException as exc:  # examined below
+            errors.append(exc)
+
+    dev.client.rpc("evm_setAutomine", [False])  # the first evidence waits in the mempool
+    try:
+        sending = threading.Thread(target=report, args=(first,))
+        sending.start()
+        deadline = time.monotonic() + 30
+        while not in_mempool(small_system, 3):
+            assert not errors, errors
+            assert time.monotonic() < deadline, "the first evidence was never sent"
+            time.sleep(0.05)
+        racing = threading.Thread(target=report, args=(second,))
+        racing.start()
+        # Nothing is mined until the second has decided: refused, or sent (before the fix).
+        while racing.is_alive() and not in_mempool(small_system, 4):
+            assert time.monotonic() < deadline, "the second aggregator never decided"
+            time.sleep(0.05)
+        dev.client.rpc("evm_mine")
+        sending.join(30)
+        racing.join(30)
+    finally:
+        dev.client.rpc("evm_setAutomine", [True])
+
+    assert dev.reader.is_slashed(task.task_index, liar.operator_id, FAULT_EQUIVOCATION)
+    assert len(errors) == 1, errors
+    (refused,) = errors
+    assert isinstance(refused, ContractRevert)
+    assert refused.gas_used == 0  # refused by the estimate, never mined
+    assert dev.client.rpc("eth_getTransactionCount", [second_sender, "latest"]) == nonce_before
+    assert second_metrics.registry.get_sample_value("avs_reverted_transactions_total") is None
