@@ -18,7 +18,9 @@ task's block to the last certificate's block), latency from the task's block to 
 certificate's block in blocks and ms (p50/p95/p99), the aggregator process's CPU time and
 RSS (``/proc``, Linux), the backlog (tasks created but not certified, sampled each block),
 and the sizes of the signature batches the aggregator verified responses in (its
-``avs_verify_batch_size`` histogram). Latency in ms is measured between the generator's
+``avs_verify_batch_size`` histogram), its mean time per task stage (``stages_mean_ms``, from
+``avs_task_stage_seconds``), and this process's CPU (``generator_cpu_cores``: the simulated
+operators share the machine with the aggregator). Latency in ms is measured between the generator's
 ``evm_mine`` calls, so it moves in steps of one block time.
 """
 
@@ -98,6 +100,8 @@ class Generator:
         self.created: dict[int, int] = {}
         self.certified: dict[int, int] = {}
         self.backlog: list[int] = []
+        self.cpu_cores = 0.0
+        """CPU of this process (generator and simulated operators) over the timed run."""
         self._threads = ThreadPoolExecutor(max_workers=16, thread_name_prefix="load-create")
         topic = system.reader.tasks.abi.event("TaskCertified").topic0
         self._certified_topic = topic
@@ -198,11 +202,13 @@ async def load_row(
             swarm.listen(responses, first.task_index)
         gen = Generator(system, swarm, agg, release_on_block=arrivals == "block")
         agg.begin()
+        cpu, wall = time.process_time(), time.perf_counter()
         try:
             await gen.run(plan, template, responses, bt)
         finally:
             gen.close()
         agg.sample()
+        gen.cpu_cores = (time.process_time() - cpu) / (time.perf_counter() - wall)
         await swarm.drain(10.0)
         return report(n, tasks, rate, bt, gen, agg, swarm, (setup_s, presign_s))
     finally:
@@ -246,6 +252,7 @@ def report(
             "end": gen.backlog[-1] if gen.backlog else 0,
         },
         "aggregator": agg.usage(len(done)),
+        "generator_cpu_cores": round(gen.cpu_cores, 3),
         "verify_batch_sizes": summarise_batches(exposition),
         "stages_mean_ms": summarise_stages(exposition),
         "aggregator_warnings": agg.warnings(),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -85,8 +86,9 @@ def _sign(op: OnboardedOperator, msg: bytes) -> G1Point:
 
 
 def _reason(exc: AvsError) -> str:
-    """The error's first words (enough to tell shed load from a broken call)."""
-    return " ".join(str(exc).split()[:10])
+    """The error's status and first words, without the task index (one key per kind)."""
+    words = re.sub(r"^SubmitResponse for task \d+ failed: ", "", str(exc)).split()
+    return " ".join(words[:8])
 
 
 @dataclass(slots=True)
