@@ -8,9 +8,10 @@ from collections.abc import Callable, Sequence
 
 from prometheus_client import CollectorRegistry
 
+from avs.backoff import Backoff
 from avs.rpc.blob_client import BlobClient
 from avs.rpc.tls import ClientTls
-from avs.watchtower.peers import PeerBlobSource
+from avs.watchtower.peers import PEER_COOLDOWN, PeerBlobSource
 
 
 def peer_blob_source(
@@ -23,10 +24,11 @@ def peer_blob_source(
     room: Callable[[], int] | None = None,
     registry: CollectorRegistry | None = None,
     hint: str = "set peer_aggregators",
+    cooldown: Backoff = PEER_COOLDOWN,
 ) -> PeerBlobSource:
     """Blobs from the aggregators at ``targets`` (asked in order, each download within
-    ``timeout_s``); ``tls`` is one setting for all or a function of the target; ``hint``
-    ends the error when none delivers."""
+    ``timeout_s``, a failed peer skipped for ``cooldown``); ``tls`` is one setting for all
+    or a function of the target; ``hint`` ends the error when none delivers."""
     clients = [
         BlobClient(t, timeout_s, tls=tls(t) if callable(tls) else tls, plaintext=plaintext)
         for t in targets
@@ -36,6 +38,7 @@ def peer_blob_source(
         clients,
         max_blob_bytes,
         room,
+        cooldown,
         registry=registry,
         slow_missing_s=timeout_s / 2,
         hint=hint,

@@ -11,13 +11,20 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry
 
+from avs.backoff import Backoff
 from avs.models.store import DEFAULT_MAX_BLOB_SIZE
 from avs.watchtower.peers import PeerBlobSource
 from avs.watchtower.source import peer_blob_source
 from avs_operator.config import OperatorConfig
 
-BLOB_TIMEOUT_S = 120.0
-"""Deadline of one download from one aggregator (a model can be tens of MiB)."""
+BLOB_TIMEOUT_S = 60.0
+"""Deadline of one download from one aggregator: a primary that stalls delays a task by
+this much before the next aggregator is asked."""
+
+AGGREGATOR_COOLDOWN = Backoff(initial=5.0, factor=2.0, maximum=60.0, jitter=0.1)
+"""How long a failed aggregator is skipped: shorter than between peer aggregators, because
+an operator with one aggregator has no other source, and a task that found it cooling down
+is retried (BlobNotFoundError is transient) only until its response window closes."""
 
 
 def aggregator_blob_source(
@@ -33,4 +40,5 @@ def aggregator_blob_source(
         max_blob_bytes=DEFAULT_MAX_BLOB_SIZE,
         registry=registry,
         hint="check that an aggregator in aggregator_urls holds it",
+        cooldown=AGGREGATOR_COOLDOWN,
     )
