@@ -5,7 +5,9 @@ inputs of asks the other aggregators for them by content hash. Every peer is hos
 its bytes hash right: each download is capped in size (and by the room the local store has
 left) and in time, a peer that sends wrong bytes, too many bytes or nothing in time is
 skipped for a growing cool-down, and the next peer is asked. So one bad peer costs the
-caller one deadline, not one deadline per blob, and never a stored byte.
+caller one deadline, not one deadline per blob, and never a stored byte. The cool-down
+orders peers, it never leaves the caller without one: when every peer is cooling down, the
+one whose cool-down ends first is asked.
 """
 
 from __future__ import annotations
@@ -103,15 +105,27 @@ class PeerBlobSource:
                 )
             limit = min(limit, room)
         tried: list[str] = []
+        cooling: list[BlobPeer] = []
         for peer in self._peers:
             if not self._available(peer.target):
                 self.requests.labels(peer.target, "skipped").inc()
-                tried.append(f"{peer.target} (cooling down)")
+                cooling.append(peer)
                 continue
             data = self._ask(peer, content_hash, limit)
             if data is not None:
                 return data
             tried.append(peer.target)
+        if cooling and not tried:
+            # Every peer is cooling down (an operator's only aggregator restarting, say):
+            # the cool-down orders peers, it must not leave the caller without a source,
+            # so the one whose cool-down ends first is asked once.
+            last_resort = min(cooling, key=lambda peer: self._retry_at(peer.target))
+            data = self._ask(last_resort, content_hash, limit)
+            if data is not None:
+                return data
+            tried.append(last_resort.target)
+            cooling.remove(last_resort)
+        tried += [f"{peer.target} (cooling down)" for peer in cooling]
         raise BlobNotFoundError(
             f"blob {hash_hex(content_hash)} is not held here and no peer aggregator delivered "
             f"it (asked: {', '.join(tried) or 'none configured'}); {self._hint}"
@@ -151,6 +165,10 @@ class PeerBlobSource:
     def _available(self, target: str) -> bool:
         with self._lock:
             return self._health[target].due(time.monotonic())
+
+    def _retry_at(self, target: str) -> float:
+        with self._lock:
+            return self._health[target].retry_at
 
     def _succeeded(self, target: str, outcome: str) -> None:
         self.requests.labels(target, outcome).inc()
