@@ -31,8 +31,10 @@ def test_deploy_writes_a_usable_deployment(anvil: str, tmp_path: Path) -> None:
     deployment = Deployment.load(out)
     assert deployment.chain_id == 31337
     assert deployment.quorum_numbers == (0, 1, 2)
-    # every shipped contract but the per-model verifiers, which model registration deploys
-    assert set(deployment.contracts) == set(artifact_names()) - {"IntMlpVerifier"}
+    # every shipped contract but the per-model verifiers, which model registration deploys,
+    # and the consumer contracts, which their users deploy (examples, test doubles)
+    per_use = {"IntMlpVerifier", "PayIfConfident", "VerdictRegistry", "ScriptedConsumer"}
+    assert set(deployment.contracts) == set(artifact_names()) - per_use
     client = ChainClient.connect(anvil)
     for address in deployment.contracts.values():
         assert client.rpc("eth_getCode", [address, "latest"]) not in ("0x", "")
