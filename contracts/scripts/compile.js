@@ -21,6 +21,7 @@ const EXPORTED = [
   'AllocationManager',
   'DelegationManager',
   'DevnetToken',
+  'InferenceResultsHarness',
   'IntMlpVerifier',
   'ModelRegistry',
   'OperatorRegistry',

@@ -34,6 +34,7 @@ def test_deploy_writes_a_usable_deployment(anvil: str, tmp_path: Path) -> None:
     # every shipped contract but the per-model verifiers, which model registration deploys,
     # and the consumer contracts, which their users deploy (examples, test doubles)
     per_use = {"IntMlpVerifier", "PayIfConfident", "VerdictRegistry", "ScriptedConsumer"}
+    per_use.add("InferenceResultsHarness")
     assert set(deployment.contracts) == set(artifact_names()) - per_use
     client = ChainClient.connect(anvil)
     for address in deployment.contracts.values():
