@@ -64,18 +64,25 @@ class ChainFollower:
     metrics: AggregatorMetrics | None = None
     healthy: bool = False
     _woken_at: float = 0.0
+    _lost_at: float | None = None
 
     async def run(self) -> None:
-        """Poll forever; a chain outage is logged and retried, never fatal."""
+        """Poll forever; a chain outage is logged and retried, never fatal: one line when
+        the chain is lost, one when it answers again (with the seconds in between)."""
         next_block = self.store.get_meta(NEXT_BLOCK, self.start_block)
         while True:
             self._woken_at = time.monotonic()
             try:
                 next_block = await self.step(next_block)
+                if self._lost_at is not None:
+                    down = round(time.monotonic() - self._lost_at, 1)
+                    log.info("chain_poll_recovered", next_block=next_block, down_s=down)
+                    self._lost_at = None
                 self.healthy = True
             except Exception as exc:  # an RPC outage must not stop the aggregator
                 if self.healthy:
                     log.error("chain_poll_failed", error=str(exc))
+                    self._lost_at = time.monotonic()
                 self.healthy = False
             await wait_for_block(self.push, self.poll_interval)
 
