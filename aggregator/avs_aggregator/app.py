@@ -37,6 +37,7 @@ from avs_aggregator.chain_adapter import ChainAdapter
 from avs_aggregator.codec import TaskCodec
 from avs_aggregator.config import AggregatorConfig
 from avs_aggregator.core import AggregatorCore
+from avs_aggregator.finalizer import ConsumerFinalizer, FinalizerMetrics
 from avs_aggregator.results import PublishingCertifier
 from avs_aggregator.store import TaskStore
 from avs_aggregator.verification import GroupVerifier
@@ -225,6 +226,11 @@ async def run_aggregator(cfg: AggregatorConfig, stop: asyncio.Event | None = Non
         asyncio.create_task(core.run()),
         asyncio.create_task(core.run_evidence()),
     ]
+    if cfg.finalize_consumer_tasks:
+        finalizer = ConsumerFinalizer(
+            reader, writer, blobs, store, FinalizerMetrics.create(metrics.registry)
+        )
+        workers.append(asyncio.create_task(finalizer.run(cfg.poll_interval)))
     metrics.performance_score.set(100)
     await stop.wait()
     log.info("aggregator_stopping")

@@ -47,6 +47,10 @@ class AggregatorConfig:
     """Submit slashing evidence for provable faults (for every certified task, whoever
     certified it): equivocations, and on exact task types an in-process watchtower that
     re-executes the task, overturns a wrong certificate and proves wrong results."""
+    finalize_consumer_tasks: bool = True
+    """Deliver the results of exact-type consumer tasks this aggregator certified
+    (``TaskManager.finalize``) once their challenge window closed without an overturn, and
+    collect their delivery bounties; off: someone else must run ``avs tasks finalize N``."""
     certify_jitter_seconds: float = 0.0
     """Random pause (0 to this) before each certificate transaction; set about one block
     time when several aggregators compete, so they rarely send for one task together."""
