@@ -2,8 +2,8 @@
 certified results.
 
 ``PayIfConfident`` escrows a payment released only if at least K inputs of an exact (int-mlp)
-task get a target label: it is delivered through ``finalize`` once the challenge window
-closed (the devnet gives the aggregator's watchtower WATCH_BLOCKS to challenge a wrong
+task get a target label: the aggregator delivers it through ``finalize`` once the challenge
+window closed (the devnet gives the aggregator's watchtower WATCH_BLOCKS to challenge a wrong
 certificate, then mines through the rest of the window instead of waiting for it).
 ``VerdictRegistry``
 records the majority label of a non-exact (onnx-classify) task, delivered at certification.
@@ -16,6 +16,7 @@ import time
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
+from avs.chain.client import Contract
 from avs.chain.compiled import load_artifact
 from avs.chain.delivery import ConsumerRequest, DeliveryState
 from avs.chain.writer import ChainWriter
@@ -35,6 +36,8 @@ PAYEE = "0x" + keccak256(b"edge-avs/devnet/payee")[-20:].hex()
 WATCH_BLOCKS = 10
 """Blocks the watchtower gets to overturn the PayIfConfident task before the devnet mines
 through the rest of its challenge window."""
+DELIVERY_WAIT_S = 30.0
+"""How long the aggregator gets to finalize the PayIfConfident task after its window."""
 FIRST_INDEX = 1_000
 """Digits rows of the demo tasks start here (away from the workload's)."""
 
@@ -70,10 +73,9 @@ def run_consumer_demo(
     )
     verdict_task = _create(writer, verdict_job, create, ConsumerRequest(verdicts.address))
     _wait_settled(devnet, [pay_task, verdict_task], timeout)
-    finalized = _finalize(devnet, writer, pay_task)
+    settled, delivered_by = _finalize(devnet, writer, pay, pay_task)
 
     c, reader = writer.client, system.reader
-    settled = pay.decode_logs(finalized, "AgreementSettled") if finalized else []
     recorded, final, label, votes, inputs, abstained, _model = c.call(
         verdicts, "verdictOf", verdict_task.task_index
     )
@@ -83,6 +85,7 @@ def run_consumer_demo(
             "task_index": pay_task.task_index,
             "task_type": exact.task_type.id,
             "delivery": reader.delivery(pay_task.task_index).state.label,
+            "delivered_by": delivered_by,
             "target_label": target,
             "min_matches": k,
             "matches": settled[0]["matches"] if settled else None,
@@ -133,26 +136,41 @@ def _wait_settled(devnet: Devnet, tasks: list[Task], timeout: float) -> None:
         time.sleep(0.5)
 
 
-def _finalize(devnet: Devnet, writer: ChainWriter, task: Task) -> Any:
-    """Give the aggregator's watchtower WATCH_BLOCKS to challenge a wrong certificate, then
-    mine through the rest of the challenge window (a devnet need not wait 100 blocks) and
-    deliver; returns the receipt's logs, or None when there is nothing to deliver (expired,
-    overturned)."""
+def _finalize(
+    devnet: Devnet, writer: ChainWriter, pay: Contract, task: Task
+) -> tuple[list[Any], str | None]:
+    """Give the aggregator's watchtower WATCH_BLOCKS to challenge a wrong certificate, mine
+    through the rest of the challenge window (a devnet need not wait 100 blocks) and let the
+    aggregator deliver (``finalize_consumer_tasks``); only if it has not within
+    DELIVERY_WAIT_S does the devnet send ``finalize`` itself. Returns the AgreementSettled
+    events and who delivered ("aggregator", "devnet"; None when there was nothing to
+    deliver: expired, overturned)."""
     reader = devnet.system.reader
     certified = reader.certification(task.task_index, task)
     if certified is None:
-        return None
+        return [], None
     watched = certified.block_number + WATCH_BLOCKS
     while reader.client.block_number() < watched and _state(devnet, task) == "certified":
         time.sleep(0.5)
     record = reader.delivery(task.task_index)
-    result = reader.published_result(task.task_index, task)
-    if result is None or record.state is not DeliveryState.CERTIFIED:
-        return None
+    if record.state is not DeliveryState.CERTIFIED:
+        return [], None
     head = reader.client.block_number()
     if head <= record.final_block:
         devnet.system.mine(record.final_block - head + 1)
-    return writer.finalize(task.task_index, result).logs
+    deadline = time.monotonic() + DELIVERY_WAIT_S
+    while _state(devnet, task) == "certified" and time.monotonic() < deadline:
+        time.sleep(0.5)
+    by = "aggregator"
+    result = reader.published_result(task.task_index, task)
+    if _state(devnet, task) == "certified" and result is not None:
+        writer.finalize(task.task_index, result)
+        by = "devnet"
+    settled = pay.abi.event("AgreementSettled").topic0
+    logs = reader.client.get_logs(
+        [pay.address], [settled], record.final_block, reader.client.block_number()
+    )
+    return pay.decode_logs(logs, "AgreementSettled"), by
 
 
 def _state(devnet: Devnet, task: Task) -> str:

@@ -49,6 +49,7 @@ def test_devnet_up_certifies_every_task_and_slashes_the_faulty_operator(tmp_path
         summary["consumers"]["verdict_registry"],
     )
     assert pay["delivery"] == verdict["delivery"] == "delivered"
+    assert pay["delivered_by"] == "aggregator"  # finalize_consumer_tasks, not by hand
     assert pay["paid"] is True
     assert pay["matches"] == pay["min_matches"]
     assert int(pay["payee_owed_wei"]) > 0
