@@ -90,7 +90,9 @@ class ConsumerFinalizer:
         # a pending task costs no chain read per poll.
         if index in self.final_blocks and head <= self.final_blocks[index]:
             return 0
-        record = self.reader.delivery(index)
+        # Read in the pending block: a competitor's finalize still in the mempool already
+        # shows as delivered there, so it costs neither a send nor a failed estimate.
+        record = self.reader.delivery(index, block="pending")
         if record.mode is not DeliveryMode.AFTER_CHALLENGE_WINDOW or record.state not in (
             DeliveryState.CERTIFIED,
         ):
@@ -110,7 +112,7 @@ class ConsumerFinalizer:
         try:
             self.writer.finalize(index, result)
         except AvsError as exc:
-            if self.reader.delivery(index).state is not DeliveryState.CERTIFIED:
+            if self.reader.delivery(index, "pending").state is not DeliveryState.CERTIFIED:
                 # A competitor's finalize landed (or was pending) first: nothing lost.
                 log.info("consumer_task_finalized_by_other", task=index)
                 self._settle(index)

@@ -115,9 +115,12 @@ class ChainReader(DeploymentHandles):
                 return event
         return None
 
-    def delivery(self, task_index: int) -> DeliveryRecord:
-        """The task's delivery to a consumer contract (state NONE: it has no consumer)."""
-        return DeliveryRecord.from_abi(self.client.call1(self.tasks, "deliveryOf", task_index))
+    def delivery(self, task_index: int, block: int | str | None = None) -> DeliveryRecord:
+        """The task's delivery to a consumer contract (state NONE: it has no consumer); at
+        ``block`` ("pending": with the transactions waiting in the mempool), else the latest."""
+        return DeliveryRecord.from_abi(
+            self.client.call1(self.tasks, "deliveryOf", task_index, block=block)
+        )
 
     def published_result(self, task_index: int, task: Task | None = None) -> bytes | None:
         """The certified result bytes of a task with a consumer, from its ResultPublished

@@ -5,6 +5,8 @@ finalizer (same task store) still delivers; a task a competitor delivered costs 
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -57,22 +59,33 @@ def finalizer(system: SmallSystem, tmp_path: Path, writer: ChainWriter) -> Consu
     )
 
 
+def exact_task(system: SmallSystem, scripted: Contract) -> tuple[ExactInputs, Task]:
+    """An int-mlp task over three digits, delivered to ``scripted`` after its window."""
+    exact = ExactInputs.digits(3)
+    req = ConsumerRequest(scripted.address, 300_000)
+    task = system.dev.create_task(
+        system.exact_model, [0], inputs=list(exact.leaves), consumer=req, bounty=BOUNTY
+    )
+    return exact, task
+
+
+def record_own(fin: ConsumerFinalizer, task: Task, result: bytes) -> None:
+    """Record ``result`` as this aggregator's certificate of ``task`` (task store row, bytes
+    in its blob store), as the core and PublishingCertifier do."""
+    fin.store.add_task(task.task_index, keccak256(bytes(task.task_index)), b"", task.deadline_block)
+    fin.store.set_state(
+        task.task_index, TaskState.CERTIFIED, keccak256(result), certified_by=CertifiedBy.SELF
+    )
+    fin.blobs.put(result)
+
+
 def certified_task(
     system: SmallSystem, scripted: Contract, fin: ConsumerFinalizer
 ) -> tuple[ExactInputs, Task]:
-    """An exact consumer task certified with the correct result, recorded as the aggregator's
-    own certificate (task store row, result bytes in its blob store)."""
-    dev = system.dev
-    exact = ExactInputs.digits(3)
-    req = ConsumerRequest(scripted.address, 300_000)
-    task = dev.create_task(
-        system.exact_model, [0], inputs=list(exact.leaves), consumer=req, bounty=BOUNTY
-    )
-    dev.certify(task, exact.correct, dev.operators[:3])
-    digest = keccak256(exact.correct)
-    fin.store.add_task(task.task_index, keccak256(bytes(task.task_index)), b"", task.deadline_block)
-    fin.store.set_state(task.task_index, TaskState.CERTIFIED, digest, certified_by=CertifiedBy.SELF)
-    fin.blobs.put(exact.correct)
+    """An exact consumer task certified with the correct result by this aggregator."""
+    exact, task = exact_task(system, scripted)
+    system.dev.certify(task, exact.correct, system.dev.operators[:3])
+    record_own(fin, task, exact.correct)
     return exact, task
 
 
@@ -115,21 +128,13 @@ def test_overturned_task_is_never_sent(
 ) -> None:
     dev = small_system.dev
     fin = finalizer(small_system, tmp_path, aggregator_writer(small_system))
-    exact = ExactInputs.digits(3)
-    req = ConsumerRequest(scripted.address, 300_000)
-    task = dev.create_task(
-        small_system.exact_model, [0], inputs=list(exact.leaves), consumer=req, bounty=BOUNTY
-    )
+    exact, task = exact_task(small_system, scripted)
     wrong = exact.wrong(2)
     dev.certify(task, wrong, [dev.operators[1], dev.operators[2]])
     certified = dev.reader.certification(task.task_index)
     assert certified is not None
     signers = [op.address for op in sorted(dev.operators[1:3], key=lambda op: op.operator_id)]
-    fin.store.add_task(task.task_index, b"\x01" * 32, b"", task.deadline_block)
-    fin.store.set_state(
-        task.task_index, TaskState.CERTIFIED, keccak256(wrong), certified_by=CertifiedBy.SELF
-    )
-    fin.blobs.put(wrong)
+    record_own(fin, task, wrong)
     dev.owner.challenge_certificate(task, certified, exact.proof(wrong, 2), signers)
     dev.close_challenge_window(task)
     dev.mine()
@@ -157,3 +162,44 @@ def test_restart_still_finalizes_and_a_competitors_delivery_costs_no_send(
     assert calls(small_system, scripted) == 2
     assert failures(restarted) == 0
     restarted.store.close()
+
+
+def test_a_competitors_finalize_waiting_in_the_mempool_costs_no_send(
+    small_system: SmallSystem, scripted: Contract, tmp_path: Path
+) -> None:
+    """Regression: the state was read in the latest block, so a competitor's finalize still
+    pending went unseen and this aggregator's estimate failed (counted as a failure)."""
+    dev, writer = small_system.dev, aggregator_writer(small_system)
+    fin = finalizer(small_system, tmp_path, writer)
+    exact, task = certified_task(small_system, scripted, fin)
+    dev.close_challenge_window(task)
+    dev.mine()
+    competitor = dev.owner.address.lower()
+    errors: list[BaseException] = []
+
+    def compete() -> None:
+        try:
+            dev.owner.finalize(task.task_index, exact.correct)
+        except BaseException as exc:  # examined below
+            errors.append(exc)
+
+    nonce = dev.client.rpc("eth_getTransactionCount", [writer.address, "latest"])
+    dev.client.rpc("evm_setAutomine", [False])
+    try:
+        racing = threading.Thread(target=compete)
+        racing.start()
+        deadline = time.monotonic() + 30
+        while competitor not in {a.lower() for a in dev.client.rpc("txpool_content")["pending"]}:
+            assert not errors, errors
+            assert time.monotonic() < deadline, "the competitor's finalize was never sent"
+            time.sleep(0.05)
+        assert fin.step(dev.client.block_number()) == 0
+        dev.client.rpc("evm_mine")
+        racing.join(30)
+    finally:
+        dev.client.rpc("evm_setAutomine", [True])
+    assert not errors, errors
+    assert dev.reader.delivery(task.task_index).state is DeliveryState.DELIVERED
+    assert failures(fin) == 0
+    assert dev.client.rpc("eth_getTransactionCount", [writer.address, "latest"]) == nonce
+    assert task.task_index in fin.settled
