@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import Executor
 
+from avs_aggregator.broadcast import AggregatorBusyError
 from avs_aggregator.bursts import BurstBatcher
 from avs_aggregator.verification import GroupVerifier, SignerEntry
 
@@ -37,16 +38,32 @@ class ArrivalBatcher:
         executor: Executor | None = None,
         max_batch: int = MAX_BATCH,
         on_batch: Callable[[int], None] | None = None,
+        max_pending: int = MAX_PENDING_VERIFICATIONS,
     ) -> None:
         """Checks run in ``executor`` (default: the loop's), at most ``max_batch`` at once;
-        ``on_batch`` hears each batch's size (a metric)."""
+        ``on_batch`` hears each batch's size (a metric); beyond ``max_pending`` responses
+        waiting, new ones are refused as busy."""
         self._verifier = verifier
+        self._max_pending = max_pending
+        self._pending = 0
         self._batches = BurstBatcher(self._check, max_batch, executor, on_batch)
         self._last_had_bad = False  # BurstBatcher checks one batch at a time, in order
 
     async def is_valid(self, message: bytes, signer: SignerEntry) -> bool:
-        """Whether ``signer``'s signature on ``message`` verifies under its key."""
-        return await self._batches.submit((message, signer))
+        """Whether ``signer``'s signature on ``message`` verifies under its key.
+
+        Raises AggregatorBusyError (retryable) when ``max_pending`` checks are waiting:
+        load is shed rather than queued without bound.
+        """
+        if self._pending >= self._max_pending:
+            raise AggregatorBusyError(
+                "aggregator is verifying too many responses; retry with backoff"
+            )
+        self._pending += 1
+        try:
+            return await self._batches.submit((message, signer))
+        finally:
+            self._pending -= 1
 
     def _check(self, pairs: list[tuple[bytes, SignerEntry]]) -> list[bool]:
         # After a batch with bad signatures, the next one goes straight to locating (its

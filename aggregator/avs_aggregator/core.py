@@ -28,15 +28,16 @@ from avs.rpc.messages import (
 )
 from avs_aggregator.aggregation import AddOutcome, DigestGroup, SignedResponse, TaskAggregation
 from avs_aggregator.arrivals import MAX_PENDING_VERIFICATIONS, ArrivalBatcher
-from avs_aggregator.broadcast import AggregatorBusyError, TaskBroadcast
+from avs_aggregator.broadcast import TaskBroadcast
 from avs_aggregator.codec import TaskCodec, signature_bytes
 from avs_aggregator.entry import NO_HINTS, TaskEntry, rebuild_entry, submit_reply
 from avs_aggregator.evidence import Challenger, EvidenceBook, certified_group
 from avs_aggregator.journal import ResponseJournal
 from avs_aggregator.liveness import LIVE_WINDOW_SECONDS, Liveness
 from avs_aggregator.protocols import Certification, Certifier, ChainView
+from avs_aggregator.ready_check import drop_invalid_signatures
 from avs_aggregator.store import CertifiedBy, StoredResponse, TaskState, TaskStore
-from avs_aggregator.verification import GroupToVerify, GroupVerifier, SignerEntry
+from avs_aggregator.verification import GroupVerifier, SignerEntry
 
 log = get_logger(component="aggregator")
 CERTIFY_BACKOFF = Backoff(initial=0.5, factor=2.0, maximum=8.0, jitter=0.5)
@@ -75,7 +76,11 @@ class AggregatorCore:
         self._verifier = verifier
         self._metrics = metrics
         self._backoff = backoff
-        self._arrivals = ArrivalBatcher(verifier, on_batch=metrics.verify_batch_size.observe)
+        self._arrivals = ArrivalBatcher(
+            verifier,
+            on_batch=metrics.verify_batch_size.observe,
+            max_pending=max_pending_verifications,
+        )
         self._journal = ResponseJournal(store)
         self._tx_threads = ThreadPoolExecutor(TX_THREADS, thread_name_prefix="avs-certify")
         self._evidence = (
@@ -92,8 +97,6 @@ class AggregatorCore:
         self._broadcast = broadcast or TaskBroadcast()
         self._wakeup = asyncio.Event()
         self._jobs: set[asyncio.Task[bool]] = set()
-        self._max_pending_verifications = max_pending_verifications
-        self._pending_verifications = 0
 
     # -- tasks -----------------------------------------------------------------------------
 
@@ -226,21 +229,9 @@ class AggregatorCore:
         return self._count(submit_reply(entry, known, message))
 
     async def _verify_one(self, entry: TaskEntry, response: SignedResponse, message: bytes) -> bool:
-        if self._pending_verifications >= self._max_pending_verifications:
-            # Shed load with a retryable status rather than queue without bound.
-            raise AggregatorBusyError(
-                "aggregator is verifying too many responses; retry with backoff"
-            )
-        signer = SignerEntry(
-            response.operator_id,
-            entry.snapshot.operators[response.operator_id].pubkey_g2,
-            response.signature,
-        )
-        self._pending_verifications += 1
-        try:
-            return await self._arrivals.is_valid(message, signer)
-        finally:
-            self._pending_verifications -= 1
+        key = entry.snapshot.operators[response.operator_id].pubkey_g2
+        signer = SignerEntry(response.operator_id, key, response.signature)
+        return await self._arrivals.is_valid(message, signer)
 
     def _open_entry(self, task_index: int) -> TaskEntry | SubmitResult:
         """The task's entry if it accepts responses, else the reply to send."""
@@ -362,31 +353,13 @@ class AggregatorCore:
         return expired
 
     async def _verify(self, ready: Sequence[tuple[TaskEntry, DigestGroup]]) -> None:
-        groups = []
-        for entry, group in ready:
-            message = self._codec.message_hash(entry.task_hash, group.result_bytes)
-            signers = [
-                SignerEntry(op, entry.snapshot.operators[op].pubkey_g2, r.signature)
-                for op, r in group.responses.items()
-            ]
-            groups.append(GroupToVerify(message, signers))
         started = time.perf_counter()
-        bad = await asyncio.to_thread(self._verifier.invalid_signers, groups)
+        dropped = await drop_invalid_signatures(self._codec, self._verifier, ready)
         took = time.perf_counter() - started
         self._metrics.verify_seconds.observe(took)
         self._stage("verify", took)
-        for (entry, group), bad_ids in zip(ready, bad, strict=True):
-            if bad_ids:
-                # Verified on arrival, so only an altered store gets here: drop, never ban.
-                entry.aggregation.discard(bad_ids)
-                for operator_id in bad_ids:
-                    group.drop(operator_id, entry.snapshot.operators[operator_id].stakes)
-                self._metrics.responses.labels("invalid_signature").inc(len(bad_ids))
-                log.warning(
-                    "invalid_signatures",
-                    task=entry.task.task_index,
-                    operators=[f"0x{b.hex()}" for b in bad_ids],
-                )
+        if dropped:
+            self._metrics.responses.labels("invalid_signature").inc(dropped)
 
     async def _certify(self, entry: TaskEntry, group: DigestGroup) -> bool:
         index = entry.task.task_index
