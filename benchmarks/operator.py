@@ -21,13 +21,19 @@ input, so fixed per-task costs dominate), and ``mlp_784x1024x2`` (built here: 78
 two 1024-wide ReLU layers, 10 classes, random weights; about 2.7 M multiply-adds per input,
 the size of a small edge vision model).
 
-Where the node's extra time goes (cProfile, mlp_784x1024x2): Keccak over the inputs twice
-(the blob's content hash on read and the Merkle root over the leaves, 800 KB each: about
-10 ms, pycryptodome's C Keccak at ~150 MB/s), the protection store's durable commit (an
-fsync, a few ms on this disk), decoding and canonicalising (~3 ms), the task hash and one
-BLS signature (~1 ms). The hashing grows with the input bytes, the rest is fixed per task,
-so the 20 % target holds only for models that spend several times that per batch; it
-cannot hold for the demo MLP (tens of microseconds per batch).
+Where the node's extra time goes (cProfile and per-part CPU timings, mlp_784x1024x2): one
+Keccak pass over the inputs, the Merkle root over the 256 leaves (800 KB: ~5-6 ms, the
+throughput of pycryptodome's C Keccak, ~150 MB/s), the task hash and one BLS signature
+(~0.7 ms), the protection store's durable commit (an fsync: 0.1 to 4 ms on the shared disk)
+and decoding (~0.1 ms). A blob already in the store is not hashed again on read (it was
+hashed when it was fetched and the Merkle root check covers every byte the model reads;
+a failed check re-hashes the copy, drops it if corrupt and fetches again), so a blob the
+node fetches for the task costs one more Keccak pass (the content hash on arrival) than
+this row. Nothing is cached per blob, so reusing one blob for every task here does not
+flatter the row. The Merkle root grows with the input bytes, the rest is fixed per task
+(digits_mlp: ~1.2 ms root over 511 short hashes, ~0.65 ms task hash + signature, the
+fsync), so the 20 % target holds only for models that spend several times that per
+batch; it cannot hold for the demo MLP (tens of microseconds per batch).
 """
 
 from __future__ import annotations

@@ -19,6 +19,11 @@ from avs.models.store import BlobStore
 class TaskInputFetcher:
     """Fetches a task's input blob under the URI policy above."""
 
+    @staticmethod
+    def from_store(uri: str) -> bool:
+        """Whether ``uri`` is served through the blob store (and so may come from its cache)."""
+        return urllib.parse.urlparse(uri).scheme.lower() == AGGREGATOR_SCHEME
+
     def __init__(
         self, blobs: BlobStore, http: HttpFetcher | None = None, allow_file_inputs: bool = False
     ) -> None:
@@ -27,13 +32,17 @@ class TaskInputFetcher:
         self._http = http or HttpFetcher()
         self._allow_file_inputs = allow_file_inputs
 
-    def __call__(self, uri: str) -> bytes:
-        """The input blob at ``uri`` (TaskError for a scheme this node does not fetch)."""
+    def __call__(self, uri: str, *, rehash_cached: bool = True) -> bytes:
+        """The input blob at ``uri`` (TaskError for a scheme this node does not fetch).
+
+        ``rehash_cached=False``: an ``avs-blob://`` copy already in the store is returned
+        without hashing it again (see :meth:`BlobStore.get`); the caller checks the bytes.
+        """
         scheme = urllib.parse.urlparse(uri).scheme.lower()
         limit = self._blobs.max_blob_size
         if scheme == AGGREGATOR_SCHEME:
             # The URI names the blob's hash, so it is verified and cached like a model.
-            return self._blobs.get(hash_from_aggregator_uri(uri), uri)
+            return self._blobs.get(hash_from_aggregator_uri(uri), uri, rehash_cached=rehash_cached)
         if scheme == "file" and self._allow_file_inputs:
             return fetch_file(uri, limit)
         if scheme in ("http", "https"):

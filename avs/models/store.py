@@ -34,7 +34,8 @@ class BlobStore:
     Layout: ``<cache_dir>/<0x-hash>``. Writes go to a temporary file in the same directory
     and are renamed into place, so a crash or a concurrent writer never leaves a partial
     blob under a valid name. Cached files are re-hashed on read, so disk corruption is
-    detected (the bad file is dropped and fetched again).
+    detected (the bad file is dropped and fetched again), unless the caller verifies the
+    bytes another way (``get(..., rehash_cached=False)``).
     """
 
     def __init__(
@@ -73,13 +74,19 @@ class BlobStore:
             return 0
         return sum(p.stat().st_size for p in self.cache_dir.iterdir() if p.is_file())
 
-    def get(self, digest: ContentHash, uri: str | None = None) -> bytes:
+    def get(
+        self, digest: ContentHash, uri: str | None = None, *, rehash_cached: bool = True
+    ) -> bytes:
         """Return the verified bytes of ``digest``: from the cache, else from ``uri``/source.
 
         Without ``uri`` the aggregator source (if any) is asked. Raises
         :class:`HashMismatchError` when fetched bytes hash to something else.
+        ``rehash_cached=False`` returns a cached copy without hashing it again: only for a
+        caller that checks the bytes itself (a task's inputs against its Merkle root) and
+        calls again with the default when that check fails, which drops a corrupt copy.
+        Fetched bytes are always hashed before they are cached or returned.
         """
-        cached = self._read_cached(digest)
+        cached = self._read_cached(digest) if rehash_cached else self._read_file(digest)
         if cached is not None:
             return cached
         data = self._fetch(digest, uri)
@@ -104,11 +111,16 @@ class BlobStore:
             self._write(digest, data)
         return digest
 
+    def _read_file(self, digest: ContentHash) -> bytes | None:
+        try:
+            return self.path_of(digest).read_bytes()
+        except FileNotFoundError:
+            return None
+
     def _read_cached(self, digest: ContentHash) -> bytes | None:
         path = self.path_of(digest)
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
+        data = self._read_file(digest)
+        if data is None:
             return None
         if content_hash(data) == digest:
             return data

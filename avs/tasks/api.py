@@ -138,7 +138,10 @@ class TaskType(ABC):
 
     def execute(self, model: LoadedModel, blob: bytes) -> bytes:
         """Decode, check against the model, run and canonicalize: the bytes an operator signs."""
-        inputs = self.decode_inputs(blob)
+        return self.execute_batch(model, self.decode_inputs(blob))
+
+    def execute_batch(self, model: LoadedModel, inputs: InputBatch) -> bytes:
+        """:meth:`execute` on a batch ``decode_inputs`` already returned (decoded once)."""
         if inputs.width != model.input_width:
             raise TaskError(
                 f"inputs have {inputs.width} elements each but model 0x{model.model_id.hex()} "

@@ -120,4 +120,4 @@ def canonical_labels(scores: npt.NDArray[Any], margin: float) -> bytes:
     gap = ordered[:, -1] - ordered[:, -2]
     finite = np.isfinite(values).all(axis=1)
     labels = np.where(finite & (gap >= margin), top1, ABSTAIN)
-    return bytes(labels.astype(np.uint8).tolist())
+    return labels.astype(np.uint8).tobytes()

@@ -74,6 +74,27 @@ def test_corrupt_cache_entry_is_dropped_and_refetched(tmp_path: Path) -> None:
     assert store.path_of(digest).read_bytes() == DATA
 
 
+def test_a_caller_that_checks_the_bytes_itself_skips_the_rehash_of_a_cached_copy(
+    tmp_path: Path,
+) -> None:
+    digest = content_hash(DATA)
+    source = DictSource({digest: DATA})
+    store = BlobStore(tmp_path, source=source)
+    # Not cached yet: fetched bytes are hashed before anything is cached or returned.
+    source.blobs[digest] = b"served wrong"
+    with pytest.raises(HashMismatchError):
+        store.get(digest, rehash_cached=False)
+    assert not store.contains(digest)
+    source.blobs[digest] = DATA
+    assert store.get(digest, rehash_cached=False) == DATA
+    # Cached: returned as read (the caller's own check must catch the rot) ...
+    store.path_of(digest).write_bytes(b"bit rot")
+    assert store.get(digest, rehash_cached=False) == b"bit rot"
+    # ... and the default read then drops the bad copy and fetches the blob again.
+    assert store.get(digest) == DATA
+    assert source.calls == 3
+
+
 def test_failed_write_leaves_no_partial_blob(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

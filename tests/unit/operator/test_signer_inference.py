@@ -12,6 +12,7 @@ from opnode_cases import DOMAIN, Fixture  # type: ignore[import-not-found]  # te
 from avs.crypto.bls import KeyPair
 from avs.errors import ModelError, ProtectionError, TaskError
 from avs.models.errors import BlobNotFoundError, HashMismatchError
+from avs.models.hashing import hash_hex
 from avs.models.store import BlobStore
 from avs.protocol import Task, message_hash
 from avs.tasks.registry import load_registry
@@ -50,6 +51,31 @@ def test_inputs_that_do_not_match_the_tasks_root_are_refused(
     task = dataclasses.replace(task_factory(), input_count=3)
     with pytest.raises(TaskError, match="the task declares 3"):
         engine(tmp_path).compute(task, case.model)
+
+
+def test_a_cached_input_blob_gone_bad_is_dropped_and_fetched_again(
+    tmp_path: Path, case: Fixture, task_factory: TaskFactory
+) -> None:
+    blobs = BlobStore(tmp_path / "cache")  # no aggregator source: only the cache can answer
+    digest = blobs.put(case.golden.inputs)
+    node = InferenceEngine(load_registry(), blobs, ExecutionConfig())
+    task = dataclasses.replace(task_factory(), inputs_uri=f"avs-blob://{hash_hex(digest)}")
+    assert node.compute(task, case.model).result_bytes == case.golden.result
+    # Bit rot in one input (the header still parses): the Merkle root check fails, so the
+    # copy is re-hashed, dropped, and the blob fetched again (here: nowhere to fetch from).
+    rotten = bytearray(case.golden.inputs)
+    rotten[-1] ^= 0x01
+    blobs.path_of(digest).write_bytes(bytes(rotten))
+    with pytest.raises(BlobNotFoundError, match="not cached"):
+        node.compute(task, case.model)
+    assert not blobs.contains(digest)
+    blobs.put(case.golden.inputs)
+    assert node.compute(task, case.model).result_bytes == case.golden.result
+    # A task committing to other inputs is still refused (after the one re-check).
+    other = dataclasses.replace(task, inputs_root=b"\x01" * 32)
+    with pytest.raises(TaskError, match="Merkle root"):
+        node.compute(other, case.model)
+    assert blobs.holds_verified(digest)
 
 
 def test_file_inputs_need_the_local_development_setting(
