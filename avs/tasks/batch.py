@@ -45,12 +45,19 @@ class InputBatch:
 
     array: npt.NDArray[np.generic]
     """Shape (N, W), the task type's element dtype; read-only."""
-    leaves: tuple[bytes, ...]
-    """The canonical bytes of each input (row ``i``), the leaves of the inputs Merkle root."""
+
+    @property
+    def leaves(self) -> tuple[bytes, ...]:
+        """The canonical bytes of each input (row ``i``), the leaves of the inputs Merkle root.
+
+        Made on demand: the operator's hot path hashes the rows in place instead
+        (:func:`avs.protocol_merkle.rows_root`).
+        """
+        return tuple(row.tobytes() for row in self.array)
 
     def __len__(self) -> int:
         """Number of inputs N."""
-        return len(self.leaves)
+        return int(self.array.shape[0])
 
     @property
     def width(self) -> int:
@@ -82,7 +89,7 @@ def encode_batch(array: npt.ArrayLike, dtype: np.dtype[np.generic]) -> bytes:
     return header + body
 
 
-def decode_batch(blob: bytes, dtype: np.dtype[np.generic]) -> InputBatch:
+def decode_batch(blob: bytes | bytearray, dtype: np.dtype[np.generic]) -> InputBatch:
     """Parse and check a canonical input blob whose elements must be ``dtype``."""
     if len(blob) < HEADER_SIZE:
         raise TaskError(
@@ -110,7 +117,8 @@ def decode_batch(blob: bytes, dtype: np.dtype[np.generic]) -> InputBatch:
             f"input blob has {len(blob)} bytes; header says {count} x {width} {dtype} "
             f"= {expected} bytes (truncated or trailing data)"
         )
-    body = blob[HEADER_SIZE:]
-    array = np.frombuffer(body, dtype=dtype).reshape(count, width)
-    leaves = tuple(body[i * row_size : (i + 1) * row_size] for i in range(count))
-    return InputBatch(array=array, leaves=leaves)
+    # A read-only view of the body: no copy of what may be hundreds of kilobytes (a
+    # mutable buffer is copied once, so the batch cannot change under its checks).
+    frozen = blob if type(blob) is bytes else bytes(blob)
+    array = np.frombuffer(frozen, dtype=dtype, offset=HEADER_SIZE).reshape(count, width)
+    return InputBatch(array=array)

@@ -38,6 +38,19 @@ def test_float32_round_trip_is_bit_exact(rows: np.ndarray) -> None:
     assert batch.array.tobytes() == rows.tobytes()
 
 
+def test_leaves_are_the_body_slices_and_the_batch_cannot_change() -> None:
+    rows = np.arange(12, dtype=np.int32).reshape(3, 4)
+    blob = bytearray(encode_batch(rows, np.dtype("<i4")))
+    batch = decode_batch(blob, np.dtype("<i4"))
+    body = bytes(blob[HEADER_SIZE:])
+    assert batch.leaves == (body[:16], body[16:32], body[32:])
+    assert len(batch) == 3
+    blob[HEADER_SIZE] ^= 0xFF  # the caller's buffer changes after decoding ...
+    assert batch.leaves[0] == body[:16]  # ... the batch does not
+    with pytest.raises(ValueError, match="read-only"):
+        batch.array[0, 0] = 7
+
+
 def test_header_layout_is_big_endian_counts() -> None:
     blob = encode_batch(np.zeros((3, 5), dtype=np.uint8), U8)
     assert blob[:HEADER_SIZE] == b"AVSI" + bytes([1, 1]) + struct.pack(">II", 3, 5)
