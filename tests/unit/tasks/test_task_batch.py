@@ -49,6 +49,7 @@ def test_leaves_are_the_body_slices_and_the_batch_cannot_change() -> None:
     assert batch.leaves[0] == body[:16]  # ... the batch does not
     with pytest.raises(ValueError, match="read-only"):
         batch.array[0, 0] = 7
+    assert batch.array.flags.aligned  # onnxruntime and numpy take their fast paths
 
 
 def test_header_layout_is_big_endian_counts() -> None:
