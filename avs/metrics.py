@@ -19,8 +19,8 @@ STAGE_BUCKETS = (
 """Fine buckets of ``avs_task_stage_seconds``: a stage of a next-block certificate takes
 milliseconds to a few hundred, and the devnet reads p50/p95 from these buckets."""
 STAGE_METRIC = "avs_task_stage_seconds"
-BATCH_SIZE_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128, 256)
-"""Arrival batches hold at most ``avs_aggregator.arrivals.MAX_BATCH`` (256) signatures."""
+BATCH_SIZE_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
+"""Arrival batches hold at most ``avs_aggregator.arrivals.MAX_BATCH`` (512) signatures."""
 
 
 @dataclass(frozen=True, slots=True)
