@@ -30,7 +30,6 @@ from avs.nodeapi import NodeApiServer
 from avs.rpc.client import AggregatorClient
 from avs.tasks.registry import TaskTypeRegistry, load_registry
 from avs.tasks.session import ExecutionConfig
-from avs.watchtower.peers import PeerBlobSource
 from avs.watchtower.service import WatchtowerService
 from avs_operator.blobs import aggregator_blob_source
 from avs_operator.config import OperatorConfig
@@ -50,7 +49,7 @@ from avs_operator.sources import (
     TaskSource,
 )
 from avs_operator.submitter import Submitter
-from avs_operator.watch import operator_watchtower
+from avs_operator.watch import node_blobs, operator_watchtower
 from avs_operator.worker import TaskWorker
 
 NODE_NAME = "edge-avs-operator"
@@ -144,7 +143,8 @@ class OperatorApp:
                 )
                 stack.callback(_close_wsgi, metrics)
                 self.endpoints.metrics_port = int(metrics.server_port)
-            self.node = self._build_node(protection, clients, blob_source, executor, services)
+            blobs = node_blobs(cfg, blob_source)
+            self.node = self._build_node(protection, clients, blobs, executor, services)
             self.endpoints.started.set()
             self._log.info(
                 "operator_started",
@@ -153,7 +153,7 @@ class OperatorApp:
                 aggregators=list(cfg.aggregators),
                 tasks_signed_before=protection.count(),
             )
-            watching = self._start_watchtower(stop, blob_source)
+            watching = self._start_watchtower(stop, blobs)
             try:
                 await self.node.run(stop)
             finally:
@@ -163,13 +163,13 @@ class OperatorApp:
         self._log.info("operator_exited")
 
     def _start_watchtower(
-        self, stop: asyncio.Event, blob_source: PeerBlobSource
+        self, stop: asyncio.Event, blobs: BlobStore
     ) -> asyncio.Task[None] | None:
         """Run the in-process watchtower beside the node, if configured and on a real chain."""
         if not self.config.watchtower or self.chain.reader is None:
             return None
         self.watchtower = operator_watchtower(
-            self.config, self.chain.reader, self._challenger, self.metrics.registry, blob_source
+            self.config, self.chain.reader, self._challenger, self.metrics.registry, blobs
         )
         mode = "challenging" if self._challenger is not None else "check-only"
         self._log.info("watchtower_started", mode=mode)
@@ -179,15 +179,14 @@ class OperatorApp:
         self,
         protection: ProtectionStore,
         clients: list[AggregatorClient],
-        blob_source: PeerBlobSource,
+        blobs: BlobStore,
         executor: ThreadPoolExecutor,
         services: ServiceTracker,
     ) -> OperatorNode:
         """The primary aggregator (first) serves the task stream; responses go to every
-        aggregator, and blobs come from any of them (``blob_source``, primary first)."""
+        aggregator, and blobs come from any of them (through ``blobs``, primary first)."""
         cfg, chain = self.config, self.chain
         client = clients[0]
-        blobs = BlobStore(cfg.model_cache, source=blob_source)
         engine = InferenceEngine(
             self.registry,
             blobs,

@@ -146,13 +146,9 @@ class OperatorConfig:
         return self.data_dir / "protection.sqlite"
 
     @property
-    def watchtower_cache(self) -> Path:
-        """Directory of the watchtower's blob cache (models, inputs, certified results)."""
-        return self.data_dir / "watchtower"
-
-    @property
     def model_cache(self) -> Path:
-        """Directory of the content-addressed model/blob cache."""
+        """Directory of the node's content-addressed blob store (models, inputs, certified
+        results), shared by its worker and its watchtower."""
         return self.data_dir / "models"
 
 

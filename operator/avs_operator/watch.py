@@ -37,16 +37,18 @@ def operator_watchtower(
     reader: ChainReader,
     challenger: ChainWriter | None,
     registry: CollectorRegistry,
-    source: PeerBlobSource,
+    blobs: BlobStore,
 ) -> WatchtowerService:
-    """A watchtower over :func:`watchtower_blobs` fed by ``source`` (the node's aggregators),
-    counting into ``registry``."""
-    tower = watchtower_over(reader, challenger, watchtower_blobs(cfg, source), registry=registry)
+    """A watchtower over the node's own blob store ``blobs`` (:func:`node_blobs`), counting
+    into ``registry``: models and inputs the node already fetched are read from disk, not
+    downloaded a second time."""
+    tower = watchtower_over(reader, challenger, blobs, registry=registry)
     return WatchtowerService(reader, tower, poll_interval=max(cfg.poll_interval, 1.0))
 
 
-def watchtower_blobs(cfg: OperatorConfig, source: PeerBlobSource | None = None) -> BlobStore:
-    """The watchtower's blob cache, fetching from every aggregator the node sends to (the
-    primary first, with the node's TLS settings; :func:`aggregator_blob_source` unless
-    ``source`` is given): a competitor that certified a task holds its result bytes."""
-    return BlobStore(cfg.watchtower_cache, source=source or aggregator_blob_source(cfg))
+def node_blobs(cfg: OperatorConfig, source: PeerBlobSource | None = None) -> BlobStore:
+    """The node's one blob store (models, inputs, certified results), shared by its worker
+    and its watchtower, fetching from every aggregator the node sends to (the primary first,
+    with the node's TLS settings; :func:`aggregator_blob_source` unless ``source`` is given):
+    a competitor that certified a task holds its result bytes."""
+    return BlobStore(cfg.model_cache, source=source or aggregator_blob_source(cfg))

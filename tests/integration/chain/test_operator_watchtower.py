@@ -29,8 +29,9 @@ from avs.tasks.int_mlp_weights import encoding_from_onnx
 from avs.watchtower.build import watchtower_over
 from avs.watchtower.service import WatchtowerService
 from avs.watchtower.tower import Check
+from avs_operator.blobs import aggregator_blob_source
 from avs_operator.config import OperatorConfig
-from avs_operator.watch import load_challenger
+from avs_operator.watch import load_challenger, node_blobs, operator_watchtower
 
 from .blob_peers import Idle
 from .systems import E18, SmallSystem
@@ -43,6 +44,19 @@ CHALLENGER_KEY = b"\x5d" * 32
 @pytest.fixture(autouse=True)
 def _isolated(chain_snapshot: None) -> None:
     """Every test starts from the module's freshly deployed small_system."""
+
+
+def operator_config(tmp_path: Path, **overrides: object) -> OperatorConfig:
+    """An operator's settings with no aggregator listening (127.0.0.1:1) and unused keys."""
+    settings: dict[str, object] = {
+        "rpc_url": "http://127.0.0.1:1",
+        "deployment": tmp_path / "deployment.json",
+        "bls_key_file": tmp_path / "unused-bls.json",
+        "ecdsa_key_file": tmp_path / "unused-ecdsa.json",
+        "data_dir": tmp_path / "data",
+        "aggregator_url": "127.0.0.1:1",
+    }
+    return OperatorConfig(**(settings | overrides))  # type: ignore[arg-type]
 
 
 def certified_int_mlp_task(dev: DevSystem, blobs: BlobStore, result: bytes) -> Task:
@@ -83,15 +97,7 @@ def test_a_keyed_watchtower_overturns_a_wrong_certificate(
     key_file.write_text(CHALLENGER_KEY.hex())
     dev.client.send_value(Account.from_key(CHALLENGER_KEY).address, E18)
     dev.deployment.save(tmp_path / "deployment.json")
-    cfg = OperatorConfig(
-        rpc_url=anvil,
-        deployment=tmp_path / "deployment.json",
-        bls_key_file=tmp_path / "unused-bls.json",
-        ecdsa_key_file=tmp_path / "unused-ecdsa.json",
-        data_dir=tmp_path / "data",
-        aggregator_url="127.0.0.1:1",
-        watchtower_key_file=key_file,
-    )
+    cfg = operator_config(tmp_path, rpc_url=anvil, watchtower_key_file=key_file)
     challenger = load_challenger(cfg)
     assert challenger is not None
     assert challenger.address == Account.from_key(CHALLENGER_KEY).address
@@ -180,3 +186,32 @@ def test_the_standalone_watchtower_follows_serves_metrics_and_stops_on_sigterm(
     assert 'outcome="fetched"' in metrics  # the model and inputs, from the aggregator
     assert err.strip().endswith("correct 1")
     assert dev.reader.task_status(task) is TaskStatus.CERTIFIED
+
+
+def test_the_operators_watchtower_reads_the_blobs_the_node_already_holds(
+    tmp_path: Path, small_system: SmallSystem
+) -> None:
+    dev = small_system.dev
+    cfg = operator_config(tmp_path)  # no aggregator listens: any download fails the check
+    registry = CollectorRegistry()
+    store = node_blobs(cfg, aggregator_blob_source(cfg, registry))
+    # The worker cached the model, the inputs and its result while answering the task.
+    certified_int_mlp_task(dev, store, golden_vectors(IntMlp.id)[0].result)
+    service = operator_watchtower(cfg, dev.reader, None, registry, store)
+
+    async def run_until_checked() -> None:
+        stop = asyncio.Event()
+        running = asyncio.create_task(service.run(stop))
+        async with asyncio.timeout(60):
+            while not service.seen[Check.CORRECT]:
+                assert not running.done()
+                await asyncio.sleep(0.1)
+        stop.set()
+        await running
+
+    asyncio.run(run_until_checked())
+    assert registry.get_sample_value("avs_watchtower_failures_total") == 0
+    fetched = [
+        s for m in registry.collect() if m.name == "avs_peer_blob_requests" for s in m.samples
+    ]
+    assert fetched == []

@@ -14,7 +14,7 @@ from avs.models import BlobStore, content_hash
 from avs.models.errors import BlobNotFoundError, StoreFullError
 from avs_aggregator.app import peer_source
 from avs_operator.config import OperatorConfig
-from avs_operator.watch import watchtower_blobs
+from avs_operator.watch import node_blobs
 
 from .blob_peers import Behaviour, HostilePeer, PeerTls, honest_peer, hostile_peer, peer_config
 
@@ -113,6 +113,6 @@ def test_an_operators_watchtower_asks_every_aggregator_it_sends_to(tmp_path: Pat
                 aggregator_urls=(first, second),
                 aggregator_tls_ca_file=tls.ca_file,
             )
-            return await asyncio.to_thread(watchtower_blobs(cfg).get, certified_result)
+            return await asyncio.to_thread(node_blobs(cfg).get, certified_result)
 
     assert asyncio.run(scenario()) == b"result bytes the competitor certified"

@@ -27,7 +27,6 @@ def test_watchtower_is_on_and_check_only_by_default(tmp_path: Path) -> None:
     cfg = config(tmp_path)
     assert cfg.watchtower is True
     assert load_challenger(cfg) is None  # no key: nothing is loaded, no chain contacted
-    assert cfg.watchtower_cache == tmp_path / "data" / "watchtower"
 
 
 def test_a_key_with_the_watchtower_off_is_refused(tmp_path: Path) -> None:
