@@ -162,9 +162,7 @@ class OperatorApp:
                     await watching
         self._log.info("operator_exited")
 
-    def _start_watchtower(
-        self, stop: asyncio.Event, blobs: BlobStore
-    ) -> asyncio.Task[None] | None:
+    def _start_watchtower(self, stop: asyncio.Event, blobs: BlobStore) -> asyncio.Task[None] | None:
         """Run the in-process watchtower beside the node, if configured and on a real chain."""
         if not self.config.watchtower or self.chain.reader is None:
             return None
@@ -218,6 +216,7 @@ class OperatorApp:
                     self.metrics,
                     cfg.poll_interval,
                     push=push,
+                    push_interval=cfg.block_time,
                 )
             )
             if push is not None:

@@ -2,7 +2,8 @@
 
 - :class:`ChainModels`: ModelRegistry lookups (cached: a model id's entry names a content
   hash, and the bytes are checked against it anyway);
-- :class:`ChainBlocks`: the block number for deadline checks;
+- :class:`ChainBlocks`, :class:`ChainMembership` (:mod:`avs_operator.chainreads`): the
+  head and quorum membership, each read as rarely as is safe;
 - :class:`ChainTasks`: ``TaskCreated`` events since the last poll (and slashings of this
   operator, counted in ``avs_slashings_total``).
 """
@@ -24,6 +25,7 @@ from avs.metrics import OperatorMetrics
 from avs.models.hashing import hash_hex
 from avs.protocol import Task
 from avs.urls import redact_url
+from avs_operator.chainreads import ChainBlocks, ChainMembership
 from avs_operator.ports import ChainPorts, ModelInfo, RecordCheck
 from avs_operator.signer import ChainDomain
 
@@ -57,31 +59,6 @@ class ChainModels:
         return info
 
 
-class ChainBlocks:
-    """BlockClock over a chain client."""
-
-    def __init__(self, client: ChainClient) -> None:
-        """Ask ``client`` for block numbers."""
-        self._client = client
-
-    async def block_number(self) -> int:
-        """The latest block."""
-        return await asyncio.to_thread(self._client.block_number)
-
-
-class ChainMembership:
-    """Membership over the registry's quorum-bitmap history."""
-
-    def __init__(self, reader: ChainReader) -> None:
-        """Read bitmaps with ``reader``."""
-        self._reader = reader
-
-    async def quorums_at(self, operator_id: bytes, block: int) -> frozenset[int]:
-        """Quorums of ``operator_id`` at ``block``."""
-        bitmap = await asyncio.to_thread(self._reader.quorum_bitmap, operator_id, block)
-        return frozenset(q for q in range(bitmap.bit_length()) if bitmap >> q & 1)
-
-
 class ChainTaskRecords:
     """TaskRecords over TaskManager.taskRecord (the task's hash while pending)."""
 
@@ -108,9 +85,10 @@ class ChainTasks:
         lookback_blocks: int,
         operator_id: bytes = b"",
         on_slashed: Callable[[OperatorSlashed], None] | None = None,
+        on_head: Callable[[int], None] | None = None,
     ) -> None:
         """First poll starts ``lookback_blocks`` before the head (open tasks after a restart),
-        never before ``start_block`` (the deployment block)."""
+        never before ``start_block`` (the deployment block); ``on_head`` gets each head read."""
         self._client = client
         self._subscriber = subscriber
         self._floor = start_block or 0
@@ -118,6 +96,7 @@ class ChainTasks:
         self._next: int | None = None
         self._operator_id = operator_id
         self._on_slashed = on_slashed
+        self._on_head = on_head
 
     async def poll(self) -> Sequence[Task]:
         """Tasks created since the previous poll."""
@@ -125,6 +104,8 @@ class ChainTasks:
 
     def _poll(self) -> list[Task]:
         head = self._client.block_number()
+        if self._on_head is not None:
+            self._on_head(head)
         if self._next is None:
             self._next = max(self._floor, head - self._lookback)
         if head < self._next:
@@ -169,8 +150,10 @@ def connect_chain(
     operator_id: bytes,
     on_slashed: Callable[[OperatorSlashed], None] | None = None,
     on_malformed: MalformedHandler | None = None,
+    block_time: float = 0.0,
 ) -> ChainPorts:
-    """ChainPorts for a node; a deployment for another chain is a ConfigError.
+    """ChainPorts for a node; a deployment for another chain is a ConfigError. A head read
+    less than half a ``block_time`` (at most 1 s) ago is reused for deadline checks.
 
     An unreachable chain is not an error here: the node starts, reports the chain service
     Down, and keeps answering stream tasks once models are cached.
@@ -189,6 +172,7 @@ def connect_chain(
                 f"on chain {deployment.chain_id}; point rpc_url and deployment at the same chain"
             )
     reader = ChainReader(client, deployment)
+    blocks = ChainBlocks(client, min(block_time / 2, 1.0))
     feed = ChainTasks(
         client,
         ChainSubscriber(client, deployment, on_malformed),
@@ -196,13 +180,14 @@ def connect_chain(
         deployment.params.max_response_window_blocks,
         operator_id,
         on_slashed,
+        blocks.note,
     )
     return ChainPorts(
         chain_domain(deployment),
         ChainModels(reader),
-        ChainBlocks(client),
+        blocks,
         feed,
-        ChainMembership(reader),
+        ChainMembership(reader, blocks),
         ChainTaskRecords(reader),
         reader,
     )

@@ -67,6 +67,7 @@ def run(config_path: Path | None) -> None:
         keypair.operator_id,
         SlashingRecorder(metrics),
         on_malformed=lambda bad: metrics.events_malformed.labels(event=bad.event).inc(),
+        block_time=cfg.block_time,
     )
     challenger = load_challenger(cfg, metrics.reverted.observe)
     app = OperatorApp(cfg, keypair, chain, metrics=metrics, challenger=challenger)

@@ -85,14 +85,18 @@ class ChainSource(_Offer):
         interval: float,
         backoff: Backoff = CHAIN_BACKOFF,
         push: HeadPush | None = None,
+        push_interval: float = 0.0,
     ) -> None:
-        """Poll ``feed``; the ``chain`` service is Up while polls succeed."""
+        """Poll ``feed``; the ``chain`` service is Up while polls succeed. While ``push`` is
+        subscribed it wakes each poll, and the timer only covers a lost push: every
+        ``push_interval`` s (a block time; never more often than ``interval``)."""
         super().__init__(CHAIN, domain, metrics)
         self._feed = feed
         self._services = services
         self._interval = interval
         self._backoff = backoff
         self._push = push
+        self._push_interval = max(push_interval, interval)
         self._log = get_logger(component="operator", source=CHAIN)
 
     async def run(self, intake: TaskIntake[Task]) -> None:
@@ -113,7 +117,8 @@ class ChainSource(_Offer):
             self._services.set(CHAIN, ServiceStatus.UP)
             for task in tasks:
                 self.offer(intake, task, looked_at)
-            await wait_for_block(self._push, self._interval)
+            pushed = self._push is not None and self._push.connected
+            await wait_for_block(self._push, self._push_interval if pushed else self._interval)
 
 
 class ChainPush:

@@ -129,13 +129,16 @@ class TaskWorker:
         clock = _StageClock(self._metrics, arrival.queued_at if arrival.attempt == 0 else None)
         clock.lap("queue")
         try:
-            if arrival.source != CHAIN and not await self._on_chain(task, log):
+            # Independent reads: one round trip, not three, before the work starts; every
+            # verdict is still checked, the record's first (a task not on chain is refused
+            # whatever the other two say).
+            on_chain, expired, member = await asyncio.gather(
+                self._on_chain(task, log, arrival.source), self._expired(task, log),
+                self._member(task, log),
+            )  # fmt: skip
+            if not on_chain:
                 self._metrics.tasks_failed.labels(reason="not_on_chain").inc()
                 return Outcome.NOT_ON_CHAIN
-            # Two independent reads: one round trip, not two, before the work starts.
-            expired, member = await asyncio.gather(
-                self._expired(task, log), self._member(task, log)
-            )
             if expired:
                 self._metrics.tasks_failed.labels(reason="expired").inc()
                 return Outcome.EXPIRED
@@ -186,10 +189,11 @@ class TaskWorker:
         )
         return Outcome.SUBMITTED
 
-    async def _on_chain(self, task: Task, log: Any) -> bool:
+    async def _on_chain(self, task: Task, log: Any, source: str) -> bool:
         """Check a streamed task against the chain before spending anything on it: a lying
-        aggregator must not get free compute. Unreachable chain: ChainError (retried)."""
-        if self._records is None:
+        aggregator must not get free compute (a task read from the chain's own events needs
+        no second look). Unreachable chain: ChainError (retried)."""
+        if self._records is None or source == CHAIN:
             return True
         check = await self._records.check(task)
         if check is RecordCheck.PENDING:
