@@ -26,7 +26,7 @@ from avs.errors import ConfigError
 from avs.logging import get_logger
 from avs.metrics import OperatorMetrics, serve_metrics
 from avs.models.store import BlobStore
-from avs.nodeapi import NodeApiServer
+from avs.nodeapi import NodeApiServer, ServiceStatus
 from avs.rpc.client import AggregatorClient
 from avs.tasks.registry import TaskTypeRegistry, load_registry
 from avs.tasks.session import ExecutionConfig
@@ -35,10 +35,11 @@ from avs_operator.blobs import aggregator_blob_source
 from avs_operator.config import OperatorConfig
 from avs_operator.fanout import FanOutSink
 from avs_operator.headwatch import HeadWatch
-from avs_operator.health import AGGREGATOR, CHAIN, CHAIN_HEAD, ServiceTracker
+from avs_operator.health import AGGREGATOR, CHAIN, CHAIN_HEAD, WARM_UP, ServiceTracker
 from avs_operator.inference import InferenceEngine
 from avs_operator.node import OperatorNode
 from avs_operator.ports import ChainPorts
+from avs_operator.prewarm import WarmUp
 from avs_operator.protection import ProtectionStore
 from avs_operator.signer import Signer
 from avs_operator.sources import (
@@ -98,7 +99,8 @@ class OperatorApp:
         listened = [CHAIN] if cfg.listen_chain and self.chain.feed is not None else []
         watched = [CHAIN_HEAD] if self.chain.clock is not None else []
         services = ServiceTracker(
-            (*listened, *watched, AGGREGATOR), on_change=self.metrics.performance_score.set
+            (*listened, *watched, AGGREGATOR, WARM_UP),
+            on_change=self.metrics.performance_score.set,
         )
         self.metrics.performance_score.set(services.score())
         # Closed in reverse order: endpoints, then the thread pool (in-flight signing ends),
@@ -144,7 +146,15 @@ class OperatorApp:
                 stack.callback(_close_wsgi, metrics)
                 self.endpoints.metrics_port = int(metrics.server_port)
             blobs = node_blobs(cfg, blob_source)
-            self.node = self._build_node(protection, clients, blobs, executor, services)
+            engine = InferenceEngine(
+                self.registry,
+                blobs,
+                ExecutionConfig(cfg.execution_providers, cfg.intra_op_threads),
+                executor,
+                input_deadline_s=cfg.input_deadline,
+                allow_file_inputs=cfg.allow_file_inputs,
+            )
+            self.node = self._build_node(protection, clients, engine, executor, services)
             self.endpoints.started.set()
             self._log.info(
                 "operator_started",
@@ -154,13 +164,25 @@ class OperatorApp:
                 tasks_signed_before=protection.count(),
             )
             watching = self._start_watchtower(stop, blobs)
+            warming = asyncio.create_task(self._warm_up(engine, blobs, services), name="warm-up")
             try:
                 await self.node.run(stop)
             finally:
+                warming.cancel()
+                await asyncio.gather(warming, return_exceptions=True)
                 if watching is not None:
                     stop.set()
                     await watching
         self._log.info("operator_exited")
+
+    async def _warm_up(
+        self, engine: InferenceEngine, blobs: BlobStore, services: ServiceTracker
+    ) -> None:
+        """Load the registered models of the served task types while the node already
+        serves; the warm-up service (readiness) turns Up once that is over."""
+        warm = WarmUp(self.chain.reader, self.chain.resolver, engine, blobs, self.registry.ids())
+        await warm.run()
+        services.set(WARM_UP, ServiceStatus.UP)
 
     def _start_watchtower(self, stop: asyncio.Event, blobs: BlobStore) -> asyncio.Task[None] | None:
         """Run the in-process watchtower beside the node, if configured and on a real chain."""
@@ -177,22 +199,15 @@ class OperatorApp:
         self,
         protection: ProtectionStore,
         clients: list[AggregatorClient],
-        blobs: BlobStore,
+        engine: InferenceEngine,
         executor: ThreadPoolExecutor,
         services: ServiceTracker,
     ) -> OperatorNode:
         """The primary aggregator (first) serves the task stream; responses go to every
-        aggregator, and blobs come from any of them (through ``blobs``, primary first)."""
+        aggregator, and blobs come from any of them (through the engine's store, primary
+        first)."""
         cfg, chain = self.config, self.chain
         client = clients[0]
-        engine = InferenceEngine(
-            self.registry,
-            blobs,
-            ExecutionConfig(cfg.execution_providers, cfg.intra_op_threads),
-            executor,
-            input_deadline_s=cfg.input_deadline,
-            allow_file_inputs=cfg.allow_file_inputs,
-        )
         worker = TaskWorker(
             resolver=chain.resolver,
             clock=chain.clock,

@@ -10,11 +10,17 @@ from avs.nodeapi import ServiceState, ServiceStatus, health_code
 CHAIN = "chain"
 CHAIN_HEAD = "chain-head"
 AGGREGATOR = "aggregator"
+WARM_UP = "warm-up"
 
 _DESCRIPTIONS = {
     CHAIN: ("Chain RPC", "TaskCreated events, model registry and block numbers"),
     CHAIN_HEAD: ("Chain head", "new blocks keep arriving (Down: none for several block times)"),
     AGGREGATOR: ("Aggregator gRPC", "task stream, blob downloads and response submission"),
+    WARM_UP: (
+        "Warm-up",
+        "registered models of the served task types fetched, verified and loaded at start "
+        "(Up once attempted; failures are logged)",
+    ),
 }
 _SCORES = {200: 100.0, 206: 50.0, 503: 0.0}
 

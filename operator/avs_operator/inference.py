@@ -116,6 +116,11 @@ class InferenceEngine:
         """The input blob at ``uri`` (the Merkle root check follows in :meth:`compute`)."""
         return self._inputs(uri)
 
+    def warm(self, info: ModelInfo) -> str:
+        """Load ``info``'s model and build its session now (blocking), so the model's first
+        task finds it ready; returns the task type."""
+        return self._model(info)[0].id
+
     def _model(self, info: ModelInfo) -> tuple[TaskType, LoadedModel]:
         def load() -> tuple[TaskType, LoadedModel]:
             task_type = self._registry.get(info.task_type)

@@ -179,6 +179,8 @@ def test_register_then_answer_a_chain_task_and_stop_on_sigterm(
         )
     try:
         port = node_api_port(log_path, proc)
+        # The registered model is fetched, verified and loaded before any task names it.
+        warmed = wait_log(log_path, '"prewarm_done"')
         task, _ = system.owner.create_task(
             model_id,
             inputs_root(leaves),
@@ -216,7 +218,8 @@ def test_register_then_answer_a_chain_task_and_stop_on_sigterm(
     assert response.result_bytes == golden.result
     expected = BLS.sign(message_hash(system.reader.task_hash(task), golden.result))
     assert response.signature == expected
-    assert services == {"chain": "Up", "chain-head": "Up", "aggregator": "Up"}
+    assert services == {"chain": "Up", "chain-head": "Up", "aggregator": "Up", "warm-up": "Up"}
+    assert (warmed["loaded"], warmed["failed"], warmed["complete"]) == (1, 0, True)
     assert wrong_event["task"] == task.task_index
     assert '"outcome": "wrong"' in output
     assert health == 200

@@ -122,7 +122,7 @@ def test_stream_task_is_answered_with_a_valid_signature(tmp_path: Path, peer: Pe
     assert json.loads(seen["/eigen/node"][1])["node_name"] == "edge-avs-operator"
     assert seen["/eigen/node/health"][0] == 200
     services = json.loads(seen["/eigen/node/services"][1])["services"]
-    assert [(s["id"], s["status"]) for s in services] == [("aggregator", "Up")]
+    assert [(s["id"], s["status"]) for s in services] == [("aggregator", "Up"), ("warm-up", "Up")]
     assert 'avs_tasks_signed_total{outcome="signed"} 1.0' in seen["/metrics"][1]
     assert "eigen_performance_score 100.0" in seen["/metrics"][1]
 
