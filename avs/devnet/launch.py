@@ -6,6 +6,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 from avs.chain.anvil import DEV_PRIVATE_KEYS, anvil_command, find_anvil, free_port
@@ -97,8 +98,10 @@ def start_operators(
     faulty: set[str],
     ports: PortPool,
     block_time: float = 1.0,
+    progress: Callable[[int, int], None] | None = None,
 ) -> None:
-    """Write each operator's keys and config, start its process, wait until healthy."""
+    """Write each operator's keys and config, start its process, wait until all are healthy
+    (warmed up; ``progress`` gets (ready, total))."""
     api_ports = []
     for index, op in enumerate(operators):
         directory = layout.operator_dir(index)
@@ -123,8 +126,38 @@ def start_operators(
             layout.logs / f"{name}.log",
         )
         api_ports.append((name, api_port))
-    for name, api_port in api_ports:
-        wait_healthy(group, name, api_port, layout.logs / f"{name}.log")
+    wait_all_healthy(group, api_ports, layout.logs, progress)
+
+
+def wait_all_healthy(
+    group: ProcessGroup,
+    nodes: list[tuple[str, int]],
+    logs: Path,
+    progress: Callable[[int, int], None] | None = None,
+    timeout: float = 180,
+) -> None:
+    """Wait until every node API in ``nodes`` (name, port) answers 200 on /eigen/node/health:
+    up, connected and warmed up (models loaded), so tasks created next meet warm operators;
+    ``progress`` gets (ready, total) each time more are ready."""
+    deadline = time.monotonic() + timeout
+    waiting = dict(nodes)
+    while waiting and time.monotonic() < deadline:
+        before = len(waiting)
+        for name, port in list(waiting.items()):
+            if not group.is_running(name):
+                raise AvsError(f"{name} exited on start; see {logs / f'{name}.log'}")
+            if _healthy(port):
+                del waiting[name]
+        if progress is not None and len(waiting) < before:
+            progress(len(nodes) - len(waiting), len(nodes))
+        if waiting:
+            time.sleep(0.2)
+    if waiting:
+        name = min(waiting)
+        raise AvsError(
+            f"{len(waiting)} node(s) did not become healthy within {timeout:.0f}s; "
+            f"see {logs / f'{name}.log'}"
+        )
 
 
 def wait_healthy(group: ProcessGroup, name: str, port: int, log: Path, timeout: float = 90) -> None:
@@ -133,13 +166,17 @@ def wait_healthy(group: ProcessGroup, name: str, port: int, log: Path, timeout: 
     while time.monotonic() < deadline:
         if not group.is_running(name):
             raise AvsError(f"{name} exited on start; see {log}")
-        try:
-            with urllib.request.urlopen(
-                f"http://127.0.0.1:{port}/eigen/node/health", timeout=2
-            ) as resp:
-                if resp.status == 200:
-                    return
-        except (urllib.error.URLError, OSError):
-            pass
+        if _healthy(port):
+            return
         time.sleep(0.2)
     raise AvsError(f"{name} did not become healthy within {timeout:.0f}s; see {log}")
+
+
+def _healthy(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(
+            f"http://127.0.0.1:{port}/eigen/node/health", timeout=2
+        ) as resp:
+            return bool(resp.status == 200)
+    except (urllib.error.URLError, OSError):
+        return False

@@ -138,8 +138,9 @@ class Devnet:
         """SIGKILL the aggregator (a crash: no chance to clean up)."""
         self.group.stop(AGGREGATOR, grace=5, sig=signal.SIGKILL)
 
-    def start_operators(self) -> None:
-        """Start every operator process and wait until their node APIs are healthy."""
+    def start_operators(self, progress: Callable[[int, int], None] | None = None) -> None:
+        """Start every operator process and wait until all are healthy and warmed up
+        (``progress`` gets (ready, total) as they come)."""
         start_operators(
             self.group,
             self.layout,
@@ -149,6 +150,7 @@ class Devnet:
             self.faulty,
             self.ports,
             self.block_time,
+            progress,
         )
 
     def interval_mining(self) -> None:
