@@ -29,8 +29,9 @@ from avs_aggregator.aggregation import DigestGroup, TaskAggregation
 from avs_aggregator.protocols import Certification, CertifyResult
 
 log = get_logger(component="aggregator.chain")
-CERTIFY_READ_THREADS = 8
-"""Reads running beside a certificate's own (its hints while the task record is read)."""
+CERTIFY_READ_THREADS = 32
+"""Reads running beside certificates' own (hints and delivery mode while the task record is
+read): two per certificate, and the certificates of one block all prepare at once."""
 SNAPSHOTS_KEPT = 64
 """Operator-set snapshots cached (by quorums and block), oldest dropped first."""
 
@@ -57,6 +58,8 @@ class ChainAdapter:
         self._verifier = FastVerifier()  # evidence checks run one at a time, after certifying
         self._lock = threading.Lock()
         self._reads = ThreadPoolExecutor(CERTIFY_READ_THREADS, thread_name_prefix="avs-reads")
+        self._refreshes = ThreadPoolExecutor(1, thread_name_prefix="avs-stake-refresh")
+        """Stake refreshes one at a time (each is judged once per block anyway)."""
 
     # -- ChainView ---------------------------------------------------------------------
 
@@ -120,6 +123,7 @@ class ChainAdapter:
         """
         if self._jitter > 0:
             time.sleep(random.uniform(0, self._jitter))  # noqa: S311
+        started = time.monotonic()
         signatures = {op: response.signature for op, response in group.responses.items()}
         building = self._reads.submit(
             self._reader.build_certificate, task, group.result_digest, signatures, snapshot
@@ -131,6 +135,7 @@ class ChainAdapter:
             return won
         # a consumer contract acts on the bytes, so they travel with its task's certificate
         result = group.result_bytes if delivery.result().has_consumer else None
+        prepared = time.monotonic() - started
         try:
             receipt = self._writer.respond_to_task(task, certificate, result)
         except ContractRevert as exc:
@@ -140,10 +145,15 @@ class ChainAdapter:
             if won is None:
                 raise
             return won
-        # In the background: the certificate is recorded (and its stage timed) at once.
-        self._reads.submit(self._refresh_in_background, snapshot.quorum_numbers)
+        # In the background, on its own thread: the certificate is recorded (and its stage
+        # timed) at once, and a refresh waiting for its receipt never holds a thread that
+        # the next certificate's reads need.
+        self._refreshes.submit(self._refresh_in_background, snapshot.quorum_numbers)
         return CertifyResult(
-            receipt.tx_hash, already_certified=False, mined_seconds=receipt.wait_seconds
+            receipt.tx_hash,
+            already_certified=False,
+            mined_seconds=receipt.wait_seconds,
+            prepare_seconds=prepared,
         )
 
     def _certified_already(self, task: Task) -> CertifyResult | None:

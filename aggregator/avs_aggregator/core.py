@@ -34,7 +34,7 @@ from avs_aggregator.entry import NO_HINTS, TaskEntry, rebuild_entry, submit_repl
 from avs_aggregator.evidence import Challenger, EvidenceBook, certified_group
 from avs_aggregator.journal import ResponseJournal
 from avs_aggregator.liveness import LIVE_WINDOW_SECONDS, Liveness
-from avs_aggregator.protocols import Certification, Certifier, ChainView
+from avs_aggregator.protocols import Certification, Certifier, CertifyResult, ChainView
 from avs_aggregator.ready_check import drop_invalid_signatures
 from avs_aggregator.store import CertifiedBy, StoredResponse, TaskState, TaskStore
 from avs_aggregator.verification import GroupVerifier, SignerEntry
@@ -43,6 +43,9 @@ log = get_logger(component="aggregator")
 CERTIFY_BACKOFF = Backoff(initial=0.5, factor=2.0, maximum=8.0, jitter=0.5)
 """Between certificate (and evidence) attempts of one task: an outage is not hammered,
 and competing aggregators that both lost a race do not retry in step."""
+URGENT_BLOCKS = 3
+"""A ready task whose deadline is this close (in blocks) is sent at once: no linger for
+late operators, and first among the certificates of a pass."""
 TX_THREADS = 32
 """Certificate submissions in flight at once (each waits for its transaction)."""
 LOADING_WAIT_SECONDS = 5.0
@@ -280,8 +283,10 @@ class AggregatorCore:
                 continue
             if entry.ready_since is None:
                 entry.ready_since = now
-            if now - entry.ready_since < self._linger and self._liveness.awaiting(
-                entry.aggregation, now
+            if (
+                now - entry.ready_since < self._linger
+                and not self._urgent(entry)
+                and self._liveness.awaiting(entry.aggregation, now)
             ):
                 continue
             if not entry.retries.due(now):
@@ -293,9 +298,13 @@ class AggregatorCore:
             ready.append((entry, group.copy()))
         if not ready:
             return 0
+        # Most urgent deadline first: submissions start in this order.
+        ready.sort(key=lambda pair: pair[0].task.deadline_block)
         await self._verify(ready)
         jobs = []
         for entry, group in ready:
+            # The batch check yielded the loop: expire() or a competitor's certificate may
+            # have closed the task meanwhile.
             if entry.state is not TaskState.OPEN or not entry.aggregation.group_meets_threshold(
                 group
             ):
@@ -342,9 +351,15 @@ class AggregatorCore:
             except Exception as exc:  # decided on a later head, once the chain answers
                 log.debug("expiry_check_failed", task=index, error=str(exc))
                 continue
+            if entry.state is not TaskState.OPEN:  # picked up by a submission meanwhile
+                continue
             if certification is not None:
                 self._record_certified(entry, certification)
                 continue
+            # The entry's own state too: a certification pass that picked this task before
+            # the expiry (its batch check still running) must not submit it, nor write it
+            # back to open in the store when that submission fails.
+            entry.state = TaskState.EXPIRED
             self._store.set_state(index, TaskState.EXPIRED)
             self._close(index)
             self._metrics.expired.inc()
@@ -361,37 +376,58 @@ class AggregatorCore:
         if dropped:
             self._metrics.responses.labels("invalid_signature").inc(dropped)
 
+    def _urgent(self, entry: TaskEntry) -> bool:
+        return self._head is not None and self._head + URGENT_BLOCKS >= entry.task.deadline_block
+
     async def _certify(self, entry: TaskEntry, group: DigestGroup) -> bool:
         index = entry.task.task_index
         started = time.monotonic()
+        picked: list[float] = []
+
+        def certify() -> CertifyResult:
+            picked.append(time.monotonic())
+            return self._certifier.certify(entry.task, entry.snapshot, group)
+
         try:
             # Own threads: a certificate waits a block or more for its receipt, and must
             # never hold the threads that verify responses and read new tasks.
-            result = await asyncio.get_running_loop().run_in_executor(
-                self._tx_threads, self._certifier.certify, entry.task, entry.snapshot, group
-            )
+            result = await asyncio.get_running_loop().run_in_executor(self._tx_threads, certify)
         except Exception as exc:
+            self._metrics.certificates.labels("failed").inc()
+            if entry.state is not TaskState.SUBMITTING or index not in self._tasks:
+                log.debug("certificate_failed_after_close", task=index, error=str(exc))
+                return False
             entry.state = TaskState.OPEN
             self._store.set_state(index, TaskState.OPEN)
-            self._metrics.certificates.labels("failed").inc()
             if entry.retries.failed(self._backoff):
                 log.warning("certificate_failed", task=index, error=str(exc))
             else:
                 log.debug("certificate_retry_failed", task=index, error=str(exc))
             return False
+        took = time.monotonic() - started
         if result.mined_seconds is not None:
-            took = time.monotonic() - started
             self._stage("send", max(took - result.mined_seconds, 0.0))
             self._stage("mined", result.mined_seconds)
         digest = result.result_digest or group.result_digest
         by_self = not result.already_certified
         self._record_certified(entry, Certification(digest, result.tx_hash, by_self))
+        log.debug(
+            "certificate_timing",
+            task=index,
+            queued_ms=_ms(picked[0] - started) if picked else None,
+            prepare_ms=_ms(result.prepare_seconds),
+            mined_ms=_ms(result.mined_seconds),
+            total_ms=_ms(took),
+            head=self._head,
+            deadline=entry.task.deadline_block,
+        )
         return True
 
     def _record_certified(self, entry: TaskEntry, certification: Certification) -> None:
         """Close ``entry`` as certified (by us or a competitor) and owe its evidence."""
         index = entry.task.task_index
         by = CertifiedBy.SELF if certification.by_self else CertifiedBy.OTHER
+        entry.state = TaskState.CERTIFIED
         self._store.set_state(
             index,
             TaskState.CERTIFIED,
@@ -442,3 +478,7 @@ class AggregatorCore:
     def _count(self, result: SubmitResult) -> SubmitResult:
         self._metrics.responses.labels(result.status.value).inc()
         return result
+
+
+def _ms(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds * 1000, 1)

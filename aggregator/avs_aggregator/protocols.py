@@ -23,6 +23,9 @@ class CertifyResult:
     """The digest certified on chain, when it may differ from the one submitted."""
     mined_seconds: float | None = None
     """Seconds from sending this aggregator's transaction to its receipt (None: none sent)."""
+    prepare_seconds: float | None = None
+    """Seconds spent before sending: the task's record and the certificate's hints read,
+    the certificate assembled (None: not measured)."""
 
 
 @dataclass(frozen=True, slots=True)
