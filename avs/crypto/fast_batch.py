@@ -2,20 +2,27 @@
 
 Items are arranged in a matrix: row t is a message (a task digest) with H_t = H(m_t),
 column c is a signer's key pk_c (a key signing the same message twice gets a second
-column), and sigma_tc is the signature at (t, c). With random 64-bit scalars a_t per row
-and b_c per column, all items are valid (except with probability <= 2^-63) iff
+column), and sigma_tc is the signature at (t, c). With random scalars a_t per row and
+b_c per column, each from a set of 2^64 - 1 values, all items are valid (except with
+probability <= 2^-63) iff
 
     sum_tc a_t b_c sigma_tc  ==  sum_tc a_t b_c sk_c H_t,
 
 because for a non-zero error matrix E the bilinear form a^T E b vanishes with probability
-at most 2/2^64 (Schwartz-Zippel). In pairings, when every row is signed by all columns:
+at most 2/(2^64 - 1) (Schwartz-Zippel: E b = 0, then a^T (E b) = 0, each at most one
+value per set of weights). In pairings, when every row is signed by all columns:
 
     e(-S, g2) * e(X, Q) == 1,   S = sum_c b_c (sum_t a_t sigma_tc),
     X = sum_t a_t H_t,          Q = sum_c b_c pk_c,
 
 so a batch of tasks signed by the same operators costs two Miller loops and one final
-exponentiation plus the multi-scalar multiplications (S dominates: one 64-bit scalar
-per signature, shared by a column, see :func:`avs.crypto.fast_msm.shared_scalar_msm`).
+exponentiation plus the multi-scalar multiplications (S dominates: one weight b_c per
+signature, shared by a column, see :func:`avs.crypto.fast_msm.shared_scalar_msm`).
+The column weights are split scalars b_c = k0 + lambda k1 with 32-bit halves
+(:mod:`avs.crypto.fast_endo`): still 2^64 - 1 distinct weights, so the bound above
+holds, but b_c sigma = k0 sigma + k1 phi(sigma) is an MSM with half the windows and
+doublings: a check of 16 tasks x 32 operators takes about 10% less time than with 64-bit
+weights (same-run A/B, both integer backends; one task's check is unchanged).
 Signatures missing from some rows add one pair per such column, with the cached lines
 of its key (:func:`_key_side_pairs`).
 """
@@ -27,13 +34,18 @@ from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 from avs.crypto.bigint import P
-from avs.crypto.fast_curve import G1Aff, G2Aff, g1_mul, g2_weighted_sum
-from avs.crypto.fast_g2table import KeyTable, table_msm
+from avs.crypto.fast_curve import G1Aff, G2Aff, g2_weighted_sum
+from avs.crypto.fast_endo import combined, g1_endo, random_split_scalar
+from avs.crypto.fast_g2table import SplitTables, table_msm
 from avs.crypto.fast_msm import MaybeG1, msm, multi_msm, shared_scalar_msm
 from avs.crypto.fast_pairing import G2Lines, pairing_product_is_one, precompute_lines
 
 SCALAR_BITS = 64
-"""Bits of the random scalars; the soundness error of one batch is below 2^-(bits-1)."""
+"""Bits of the random row scalars (the column weights are split scalars of as many
+distinct values); the soundness error of one batch is below 2^-(bits-1)."""
+
+Split = tuple[list[int], list[int]]
+"""Column weights b_c = k0 + lambda k1 as the lists of their halves (k0s, k1s)."""
 
 
 class Entry(NamedTuple):
@@ -73,19 +85,21 @@ def batch_equation_holds(
     hashes: Sequence[G1Aff],
     g2_lines: G2Lines,
     key_lines: Callable[[G2Aff], G2Lines],
-    key_table: Callable[[G2Aff], KeyTable] | None = None,
+    key_tables: Callable[[G2Aff], SplitTables] | None = None,
 ) -> bool:
     """True if every entry is a valid signature of its row's hash (w.h.p., see module doc).
 
     ``hashes[t]`` is H(m_t); ``key_lines`` returns the (cached) precomputed lines of a key,
-    ``key_table`` its (cached) multiples table (:mod:`avs.crypto.fast_g2table`), if any.
+    ``key_tables`` its (cached) split multiples tables (:mod:`avs.crypto.fast_g2table`),
+    if any.
     """
     if not entries:
         return True
     cols = columns_of(entries)
     n_cols = max(cols) + 1
     a = [random_scalar() for _ in hashes]
-    b = [random_scalar() for _ in range(n_cols)]
+    split = [random_split_scalar() for _ in range(n_cols)]
+    b = ([k0 for k0, _ in split], [k1 for _, k1 in split])
     col_key: list[G2Aff] = [entries[0].key] * n_cols
     jobs: list[list[tuple[int, G1Aff]]] = [[] for _ in range(n_cols)]
     row_cols: list[list[int]] = [[] for _ in hashes]
@@ -97,7 +111,7 @@ def batch_equation_holds(
     pairs: list[tuple[G1Aff, G2Lines]] = []
     if s is not None:
         pairs.append(((s[0], (P - s[1]) % P), g2_lines))  # e(-S, g2)
-    pairs.extend(_key_side_pairs(row_cols, n_cols, hashes, a, b, col_key, key_lines, key_table))
+    pairs.extend(_key_side_pairs(row_cols, n_cols, hashes, a, b, col_key, key_lines, key_tables))
     return pairing_product_is_one(pairs)
 
 
@@ -106,25 +120,29 @@ def _signature_side(
     cols: list[int],
     jobs: list[list[tuple[int, G1Aff]]],
     a: list[int],
-    b: list[int],
+    b: Split,
 ) -> MaybeG1:
     """S = sum_tc a_t b_c sigma_tc, as MSMs sharing scalars over the shorter dimension.
 
     Each MSM of a shared-scalar batch ends with its own 64 doublings, so the vectors are
     the rows (sharing b) when there are fewer rows than columns, e.g. one task signed by
     32 operators: S = sum_t a_t Y_t, Y_t = sum_c b_c sigma_tc. Otherwise the vectors are
-    the columns: S = sum_c b_c Z_c, Z_c = sum_t a_t sigma_tc.
+    the columns: S = sum_c b_c Z_c, Z_c = sum_t a_t sigma_tc. A point q weighted by b_c
+    enters as q at c with k0 and phi(q) at n + c with k1 (n columns).
     """
+    n = len(jobs)
     rows = sorted({e.row for e in entries})
     if len(rows) <= len(jobs):
         by_row: dict[int, list[tuple[int, G1Aff]]] = {t: [] for t in rows}
         for e, c in zip(entries, cols, strict=True):
-            by_row[e.row].append((c, e.signature))
-        partial = multi_msm([by_row[t] for t in rows], b)
-        outer = [a[t] for t in rows]
+            sig = e.signature
+            by_row[e.row] += ((c, sig), (n + c, g1_endo(sig)))
+        partial = multi_msm([by_row[t] for t in rows], b[0] + b[1])
+        live = [(q, a[t]) for q, t in zip(partial, rows, strict=True) if q is not None]
     else:
-        partial, outer = multi_msm(jobs, a), b
-    live = [(q, k) for q, k in zip(partial, outer, strict=True) if q is not None]
+        zs = multi_msm(jobs, a)
+        live = [(z, b[0][c]) for c, z in enumerate(zs) if z is not None]
+        live += [(g1_endo(z), b[1][c]) for c, z in enumerate(zs) if z is not None]
     return msm([q for q, _ in live], [k for _, k in live]) if live else None
 
 
@@ -133,10 +151,10 @@ def _key_side_pairs(
     n_cols: int,
     hashes: Sequence[G1Aff],
     a: list[int],
-    b: list[int],
+    b: Split,
     col_key: list[G2Aff],
     key_lines: Callable[[G2Aff], G2Lines],
-    key_table: Callable[[G2Aff], KeyTable] | None,
+    key_tables: Callable[[G2Aff], SplitTables] | None,
 ) -> list[tuple[G1Aff, G2Lines]]:
     """Pairs whose product is prod_t e(a_t H_t, sum_{c in row t} b_c pk_c).
 
@@ -157,10 +175,11 @@ def _key_side_pairs(
     out: list[tuple[G1Aff, G2Lines]] = []
     if complement:
         x = msm([hashes[t] for t in rows], [a[t] for t in rows])
-        if key_table is None:
-            q = g2_weighted_sum(col_key, b)
+        if key_tables is None:
+            q = g2_weighted_sum(col_key, [combined(k0, k1) for k0, k1 in zip(*b, strict=True)])
         else:
-            q = table_msm([key_table(k) for k in col_key], b)
+            tables = [key_tables(k) for k in col_key]
+            q = table_msm([t[0] for t in tables] + [t[1] for t in tables], b[0] + b[1])
         if x is not None and q is not None:
             out.append((x, precompute_lines(q)))
         selected = [[t for t in rows if t not in present[c]] for c in range(n_cols)]
@@ -168,7 +187,7 @@ def _key_side_pairs(
         selected = [sorted(present[c]) for c in range(n_cols)]
     cols = [c for c in range(n_cols) if selected[c]]
     for c, y in zip(cols, _column_sums(selected, cols, hashes, a), strict=True):
-        yb = g1_mul(y, b[c])
+        yb = None if y is None else msm([y, g1_endo(y)], [b[0][c], b[1][c]])
         if yb is not None:
             out.append(((yb[0], (P - yb[1]) % P) if complement else yb, key_lines(col_key[c])))
     return out

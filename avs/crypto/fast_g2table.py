@@ -1,11 +1,12 @@
 """Random combinations of registered G2 keys from per-key tables (no doublings per batch).
 
-Every batch check needs Q = sum_c b_c pk_c for fresh random 64-bit b_c (the key side of
-the batch equation, :mod:`avs.crypto.fast_batch`). Operators' keys recur in every task,
-so each key gets a table of 2^(4j) pk for j = 0..15, once; then Q is a bucket sum of the
-tables' entries by the scalars' 4-bit digits: one batched affine addition per non-zero
-digit and 30 additions to combine the 15 buckets, instead of 64 doublings and 16 bucket
-passes.
+Every batch check needs Q = sum_c b_c pk_c for fresh random weights b_c = k0 + lambda k1
+with 32-bit halves (the key side of the batch equation, :mod:`avs.crypto.fast_batch`).
+Operators' keys recur in every task, so each key gets the tables 2^(4j) pk and
+2^(4j) lambda pk for j = 0..7, once (:func:`split_key_tables`); then Q is a bucket sum of
+the tables' entries by the halves' 4-bit digits: one batched affine addition per
+non-zero digit and 30 additions to combine the 15 buckets, instead of doublings and
+bucket passes per batch.
 The scalars stay fresh and secret per batch; only key multiples are cached.
 """
 
@@ -21,8 +22,10 @@ from avs.crypto.fast_curve import (
     g2_from_affine,
     g2_jac_add,
     g2_jac_double,
+    g2_mul,
     g2_to_affine,
 )
+from avs.crypto.fast_endo import HALF_BITS, LAMBDA
 from avs.crypto.fast_fields import F2, f2_inv, f2_mul
 
 DIGIT_BITS = 4
@@ -61,11 +64,11 @@ def g2_jac_add_affine(pt: G2Jac, q: G2Aff) -> G2Jac:
     return (x3, y3, z3)
 
 
-def key_table(q: G2Aff) -> KeyTable:
-    """The table of ``q`` (a point of order r, so no entry is infinity)."""
+def key_table(q: G2Aff, digits: int = DIGITS) -> KeyTable:
+    """The table 2^(4j) q for j < ``digits`` (q of order r, so no entry is infinity)."""
     out: list[G2Aff] = [q]
     pt = g2_from_affine(q)
-    for _ in range(DIGITS - 1):
+    for _ in range(digits - 1):
         for _ in range(DIGIT_BITS):
             pt = g2_jac_double(pt)
         affine = g2_to_affine(pt)
@@ -73,6 +76,20 @@ def key_table(q: G2Aff) -> KeyTable:
             raise ValueError("key_table needs a point of large prime order")
         out.append(affine)
     return tuple(out)
+
+
+SplitTables = tuple[KeyTable, KeyTable]
+"""The 32-bit tables of pk and of lambda pk (:mod:`avs.crypto.fast_endo`)."""
+
+
+def split_key_tables(q: G2Aff) -> SplitTables:
+    """Tables for split scalars k0 + lambda k1 with 32-bit halves: k q is the table sum
+    of k0 over the first and of k1 over the second (same memory as one 64-bit table)."""
+    half = HALF_BITS // DIGIT_BITS
+    lam_q = g2_to_affine(g2_mul(q, LAMBDA))
+    if lam_q is None:
+        raise ValueError("split_key_tables needs a point of large prime order")
+    return key_table(q, half), key_table(lam_q, half)
 
 
 def g2_batch_add(pairs: Sequence[tuple[G2Aff | None, G2Aff | None]]) -> list[G2Aff | None]:
@@ -123,7 +140,7 @@ def g2_batch_add(pairs: Sequence[tuple[G2Aff | None, G2Aff | None]]) -> list[G2A
 
 
 def table_msm(tables: Sequence[KeyTable], scalars: Sequence[int]) -> G2Aff | None:
-    """sum k_i * q_i from the tables of the q_i, for 0 <= k_i < 2^64.
+    """sum k_i * q_i from the tables of the q_i, for 0 <= k_i < 2^(4 len(table_i)).
 
     Each bucket's entries are summed in rounds of pairwise affine additions, every round
     of every bucket sharing one inversion (:func:`g2_batch_add`).
@@ -131,8 +148,8 @@ def table_msm(tables: Sequence[KeyTable], scalars: Sequence[int]) -> G2Aff | Non
     mask = (1 << DIGIT_BITS) - 1
     buckets: list[list[G2Aff | None]] = [[] for _ in range(mask + 1)]
     for table, k in zip(tables, scalars, strict=True):
-        if not 0 <= k < 1 << (DIGIT_BITS * DIGITS):
-            raise ValueError("table_msm takes scalars in [0, 2^64)")
+        if not 0 <= k < 1 << (DIGIT_BITS * len(table)):
+            raise ValueError("table_msm takes scalars below 2^(4 * table length)")
         j = 0
         while k:
             d = k & mask
@@ -161,8 +178,10 @@ __all__ = [
     "DIGITS",
     "DIGIT_BITS",
     "KeyTable",
+    "SplitTables",
     "g2_batch_add",
     "g2_jac_add_affine",
     "key_table",
+    "split_key_tables",
     "table_msm",
 ]

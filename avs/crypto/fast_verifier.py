@@ -24,7 +24,7 @@ from avs.crypto.fast_curve import (
     g2_to_affine,
 )
 from avs.crypto.fast_fields import F12_ONE
-from avs.crypto.fast_g2table import KeyTable, key_table
+from avs.crypto.fast_g2table import SplitTables, split_key_tables
 from avs.crypto.fast_identify import find_invalid as identify_invalid
 from avs.crypto.fast_locate import Context
 from avs.crypto.fast_msm import sum_lists
@@ -99,7 +99,7 @@ class FastVerifier:
     def __init__(self, cache_size: int = 4096) -> None:
         self._subgroup: _Lru[G2Point, G2Aff] = _Lru(cache_size)
         self._lines: _Lru[G2Aff, G2Lines] = _Lru(cache_size)
-        self._tables: _Lru[G2Aff, KeyTable] = _Lru(cache_size)
+        self._tables: _Lru[G2Aff, SplitTables] = _Lru(cache_size)
         self._apk: _Lru[tuple[G2Aff, ...], G2Lines | None] = _Lru(256)
         self._wpk: _Lru[tuple[G2Aff, ...], G2Lines | None] = _Lru(256)
         self._hash_size = cache_size
@@ -142,8 +142,8 @@ class FastVerifier:
     def _key_lines(self, q: G2Aff) -> G2Lines:
         return self._lines.get(q, precompute_lines)
 
-    def _key_table(self, q: G2Aff) -> KeyTable:
-        return self._tables.get(q, key_table)
+    def _key_table(self, q: G2Aff) -> SplitTables:
+        return self._tables.get(q, split_key_tables)
 
     def _hash_of(self, message: bytes) -> G1Aff:
         return self._hash.get(bytes(message), _hash_affine)
