@@ -25,7 +25,7 @@ from web3.types import TxParams
 from avs.chain.abi import ContractAbi
 from avs.chain.compiled import Artifact
 from avs.chain.errors import contract_revert
-from avs.chain.nonces import is_nonce_conflict, key_lock
+from avs.chain.nonces import is_nonce_conflict, key_lock, nonce_book
 from avs.chain.reach import check_rpc_url, rpc_error_message, unreachable
 from avs.chain.types import Log, Receipt
 from avs.errors import ChainError, ContractRevert
@@ -315,34 +315,47 @@ class ChainClient:
             maxPriorityFeePerGas=min(price, 10**9),
         )
         del tx["from"]
+        read_started = time.monotonic()
+        pending = self._pending_nonce(account.address)
         with key_lock(self._url, account.address):
-            tx_hash = self._send_signed(where, account, tx)
+            tx_hash = self._send_signed(where, account, tx, pending, read_started)
             sent = time.monotonic()
         receipt = self._wait(where, bytes(tx_hash), tx)
         return replace(receipt, wait_seconds=time.monotonic() - sent)
 
-    def _send_signed(self, where: str, account: LocalAccount, tx: dict[str, Any]) -> bytes:
-        """Sign with the chain's pending nonce and send; a nonce another sender took (same
-        key, other process) is picked again."""
-        for attempt in range(NONCE_ATTEMPTS):
-            # Asked every time (no local cache): stays right across evm_revert, restarts
-            # and other processes using the same key.
-            tx["nonce"] = int(
-                self._guard(
-                    "eth_getTransactionCount",
-                    self._w3.eth.get_transaction_count,
-                    account.address,
-                    "pending",
-                )
+    def _pending_nonce(self, address: str) -> int:
+        return int(
+            self._guard(
+                "eth_getTransactionCount", self._w3.eth.get_transaction_count, address, "pending"
             )
+        )
+
+    def _send_signed(
+        self,
+        where: str,
+        account: LocalAccount,
+        tx: dict[str, Any],
+        pending: int,
+        read_started: float,
+    ) -> bytes:
+        """Sign and send (under the key's lock) with the nonce the book picks from the
+        pending count read at ``read_started``; a nonce another sender took (same key,
+        other process) is read and picked again."""
+        book = nonce_book(self._url, account.address)
+        for attempt in range(NONCE_ATTEMPTS):
+            tx["nonce"] = book.choose(pending, read_started)
             signed = account.sign_transaction(tx)
             send = self._w3.eth.send_raw_transaction
             try:
-                return bytes(self._guard(where, send, signed.raw_transaction))
+                tx_hash = bytes(self._guard(where, send, signed.raw_transaction))
             except ChainError as exc:
                 if attempt + 1 < NONCE_ATTEMPTS and is_nonce_conflict(str(exc)):
+                    read_started = time.monotonic()
+                    pending = self._pending_nonce(account.address)
                     continue
                 raise
+            book.sent(tx["nonce"])
+            return tx_hash
         raise AssertionError("unreachable: NONCE_ATTEMPTS >= 1")
 
     def _wait(self, where: str, tx_hash: bytes, tx: dict[str, Any]) -> Receipt:

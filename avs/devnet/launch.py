@@ -18,6 +18,12 @@ from avs.devnet.processes import ProcessGroup, wait_for_file
 from avs.errors import AvsError, ChainError
 
 AGGREGATOR = "aggregator"
+OPERATOR_NICENESS = 10
+"""CPU priority of the devnet's operator processes below chain and aggregator. In a real
+network every operator runs on its own machine, and the aggregator and chain node share a
+core with none of them; on one host, N operators would otherwise starve the aggregator
+whose certificate they all wait for (32 operators on 2 cores: certificates sent after
+their deadline). Operators still get every idle cycle."""
 
 
 class PortPool:
@@ -124,6 +130,7 @@ def start_operators(
             name,
             avs_command("operator", "run", "--config", str(config)),
             layout.logs / f"{name}.log",
+            niceness=OPERATOR_NICENESS,
         )
         api_ports.append((name, api_port))
     wait_all_healthy(group, api_ports, layout.logs, progress)

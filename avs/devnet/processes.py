@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -41,15 +42,25 @@ class ProcessGroup:
         self._children: dict[str, tuple[ChildProcess, subprocess.Popen[bytes]]] = {}
 
     def start(
-        self, name: str, argv: Sequence[str], log_path: Path, env: dict[str, str] | None = None
+        self,
+        name: str,
+        argv: Sequence[str],
+        log_path: Path,
+        env: dict[str, str] | None = None,
+        niceness: int = 0,
     ) -> ChildProcess:
-        """Start ``argv`` in a new session with output to ``log_path``."""
+        """Start ``argv`` in a new session with output to ``log_path``; ``niceness`` > 0
+        lowers its CPU priority (through ``nice``, which execs it: same pid)."""
         if name in self._children and self.is_running(name):
             raise AvsError(f"devnet process {name} is already running")
         log_path.parent.mkdir(parents=True, exist_ok=True)
+        command = list(argv)
+        nice = shutil.which("nice") if niceness > 0 else None
+        if nice is not None:
+            command = [nice, "-n", str(niceness), *command]
         with log_path.open("ab") as log:
             proc = subprocess.Popen(
-                list(argv),
+                command,
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -66,3 +67,16 @@ def test_devnet_down_json_lists_what_was_stopped(tmp_path: Path) -> None:
     assert json.loads(result.stdout) == {"stopped": ["anvil"]}
     again = CliRunner().invoke(cli, ["devnet", "down", "--workdir", str(tmp_path), "--json"])
     assert json.loads(again.stdout) == {"stopped": []}
+
+
+def test_a_niced_child_runs_at_lower_priority_with_the_pid_recorded(tmp_path: Path) -> None:
+    group = ProcessGroup(tmp_path / "state.json")
+    reports = [sys.executable, "-c", "import os; print(os.getpid(), os.nice(0), flush=True)"]
+    child = group.start("operator-0", reports, tmp_path / "op0.log", niceness=10)
+    deadline = time.monotonic() + 10
+    while not child.log_path.read_text() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    pid, niceness = map(int, child.log_path.read_text().split())
+    assert pid == child.pid  # nice execs the program: stopping by pid still works
+    assert niceness == os.nice(0) + 10
+    group.stop_all(grace=5)
